@@ -1,0 +1,126 @@
+import { regionNameSchema } from '@matchmaking/core';
+import { z } from 'zod';
+
+/**
+ * Every environment variable a Lambda function reads: its name, what it means
+ * and how it is validated. The Pulumi program sets exactly these (per function,
+ * see manifest.ts) and the local runtime sets them for `pnpm dev`; this is the
+ * one definition both use. No other module reads `process.env`.
+ */
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeNumber = z.coerce.number().nonnegative();
+const csvList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+export const fleetSchema = z.strictObject({
+  cluster: z.string().min(1),
+  taskDefinition: z.string().min(1),
+  containerName: z.string().min(1),
+  subnets: z.array(z.string().min(1)),
+  securityGroups: z.array(z.string().min(1)),
+  assignPublicIp: z.boolean().default(true),
+  capacityProvider: z.string().min(1).optional(),
+});
+export type Fleet = z.infer<typeof fleetSchema>;
+
+export const envDefinitions = {
+  CONNECTIONS_TABLE: { description: 'DynamoDB table: connection id -> user id', schema: z.string().min(3) },
+  PLAYERS_TABLE: {
+    description: 'DynamoDB table: user id -> rating, region, status, match',
+    schema: z.string().min(3),
+  },
+  TICKETS_TABLE: {
+    description: 'DynamoDB table: waiting queue tickets, keyed by region',
+    schema: z.string().min(3),
+  },
+  MATCHES_TABLE: { description: 'DynamoDB table: matches, keyed by match id', schema: z.string().min(3) },
+  MATCHMAKING_QUEUE_URL: {
+    description: 'URL of the FIFO queue that serialises matchmaking passes',
+    schema: z.url().refine((url) => url.endsWith('.fifo'), 'must be a FIFO queue URL ending in .fifo'),
+  },
+  WEBSOCKET_MANAGEMENT_ENDPOINT: {
+    description:
+      'The @connections management endpoint of the WebSocket API stage (https://{api}.execute-api.{region}.amazonaws.com/{stage})',
+    schema: z.url(),
+  },
+  CALLBACK_BASE_URL: { description: 'Base URL of the game-server callback HTTP API', schema: z.url() },
+  JWT_ISSUER: { description: 'Expected `iss` of player tokens', schema: z.string().min(1) },
+  JWT_AUDIENCE: { description: 'Expected `aud` of player tokens', schema: z.string().min(1) },
+  JWKS_URL: { description: 'URL of the JSON Web Key Set that signs player tokens', schema: z.url() },
+  MATCHMAKING_REGIONS: {
+    description: 'Comma-separated regions players may queue in (each has a game-server fleet)',
+    schema: csvList.pipe(z.array(regionNameSchema).min(1, 'must name at least one region')),
+  },
+  TEAM_SIZE: { description: 'Players per team (the seed used 1)', schema: positiveInt.max(50) },
+  GAME_SERVER_FLEETS: {
+    description:
+      'JSON: region -> { cluster, taskDefinition, containerName, subnets, securityGroups, assignPublicIp }',
+    schema: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(regionNameSchema, fleetSchema)),
+  },
+  RATING_WINDOW_INITIAL: {
+    description: 'Rating window (+-points) a new ticket accepts',
+    schema: nonNegativeNumber,
+  },
+  RATING_WINDOW_GROWTH_PER_SECOND: {
+    description: 'Points the window widens per second waited',
+    schema: nonNegativeNumber,
+  },
+  RATING_WINDOW_MAX: { description: 'Widest rating window (+-points)', schema: nonNegativeNumber },
+  READY_TIMEOUT_SECONDS: {
+    description: 'Seconds a started match may wait for its server ready callback',
+    schema: positiveInt,
+  },
+  MAX_MATCH_SECONDS: { description: 'Seconds a match may run before it is abandoned', schema: positiveInt },
+} as const;
+
+export type EnvName = keyof typeof envDefinitions;
+export type Config<N extends EnvName> = { [K in N]: z.output<(typeof envDefinitions)[K]['schema']> };
+
+/** Defaults the Pulumi program and the local runtime use when the user sets nothing. */
+export const envDefaults: Partial<Record<EnvName, string>> = {
+  TEAM_SIZE: '1',
+  RATING_WINDOW_INITIAL: '100',
+  RATING_WINDOW_GROWTH_PER_SECOND: '10',
+  RATING_WINDOW_MAX: '600',
+  READY_TIMEOUT_SECONDS: '120',
+  MAX_MATCH_SECONDS: '3600',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the named variables once (per cold start); names every missing or bad one. */
+export function loadConfig<N extends EnvName>(
+  names: readonly N[],
+  env: Record<string, string | undefined> = process.env,
+): Config<N> {
+  const config: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of names) {
+    const raw = env[name] ?? envDefaults[name];
+    if (raw === undefined || raw === '') {
+      problems.push(`${name} is not set (${envDefinitions[name].description})`);
+      continue;
+    }
+    const parsed = envDefinitions[name].schema.safeParse(raw);
+    if (parsed.success) config[name] = parsed.data;
+    else problems.push(`${name} is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
+  return config as Config<N>;
+}

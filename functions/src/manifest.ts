@@ -1,0 +1,197 @@
+import type { EnvName } from './env.js';
+
+/**
+ * The Lambda functions of the product: what triggers each, which handler
+ * module it runs, which environment variables it reads and which AWS access it
+ * needs. The Pulumi program builds functions, routes and least-privilege IAM
+ * from this list; the local runtime routes events with it. One list for both.
+ */
+export type WebSocketRouteKey =
+  | '$connect'
+  | '$disconnect'
+  | '$default'
+  | 'joinQueue'
+  | 'leaveQueue'
+  | 'tryCreateMatch'
+  | 'getProfile';
+
+export type Trigger =
+  | { kind: 'websocketAuthorizer' }
+  | { kind: 'websocketRoute'; routeKey: WebSocketRouteKey }
+  | { kind: 'matchmakingQueue' }
+  | { kind: 'http'; method: 'POST'; path: string }
+  | { kind: 'schedule'; expression: string };
+
+export type TableName = 'connections' | 'players' | 'tickets' | 'matches';
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:BatchGetItem';
+
+export type Access =
+  | { kind: 'table'; table: TableName; actions: TableAction[] }
+  | { kind: 'manageConnections' }
+  | { kind: 'sendToMatchmakingQueue' }
+  | { kind: 'runGameServers' };
+
+export interface FunctionDefinition {
+  /** Logical name; also the Lambda's name suffix and the local runtime's key. */
+  name: string;
+  /** Handler module, relative to functions/, exporting `handler`. */
+  entry: string;
+  trigger: Trigger;
+  env: readonly EnvName[];
+  access: readonly Access[];
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+const TABLES: readonly EnvName[] = ['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE'];
+const READ_WRITE: TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+const allTables = (actions: TableAction[]): Access[] =>
+  (['connections', 'players', 'tickets', 'matches'] as const).map((table) => ({
+    kind: 'table',
+    table,
+    actions,
+  }));
+
+export const functions: readonly FunctionDefinition[] = [
+  {
+    name: 'authorizer',
+    entry: 'src/handlers/authorizer.ts',
+    trigger: { kind: 'websocketAuthorizer' },
+    env: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
+    access: [],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'connect',
+    entry: 'src/handlers/connect.ts',
+    trigger: { kind: 'websocketRoute', routeKey: '$connect' },
+    env: TABLES,
+    access: allTables(READ_WRITE),
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'disconnect',
+    entry: 'src/handlers/disconnect.ts',
+    trigger: { kind: 'websocketRoute', routeKey: '$disconnect' },
+    env: [...TABLES, 'MATCHMAKING_QUEUE_URL'],
+    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'default',
+    entry: 'src/handlers/default.ts',
+    trigger: { kind: 'websocketRoute', routeKey: '$default' },
+    env: ['WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [{ kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'joinQueue',
+    entry: 'src/handlers/join-queue.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'joinQueue' },
+    env: [...TABLES, 'MATCHMAKING_QUEUE_URL', 'WEBSOCKET_MANAGEMENT_ENDPOINT', 'MATCHMAKING_REGIONS'],
+    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'leaveQueue',
+    entry: 'src/handlers/leave-queue.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'leaveQueue' },
+    env: [...TABLES, 'MATCHMAKING_QUEUE_URL', 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'tryCreateMatch',
+    entry: 'src/handlers/try-create-match.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'tryCreateMatch' },
+    env: [...TABLES, 'MATCHMAKING_QUEUE_URL', 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [
+      ...allTables(['dynamodb:GetItem']),
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'manageConnections' },
+    ],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'getProfile',
+    entry: 'src/handlers/get-profile.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'getProfile' },
+    env: [...TABLES, 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [...allTables(['dynamodb:GetItem']), { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'matchmaker',
+    entry: 'src/handlers/matchmaker.ts',
+    trigger: { kind: 'matchmakingQueue' },
+    env: [
+      ...TABLES,
+      'WEBSOCKET_MANAGEMENT_ENDPOINT',
+      'CALLBACK_BASE_URL',
+      'MATCHMAKING_REGIONS',
+      'TEAM_SIZE',
+      'GAME_SERVER_FLEETS',
+      'RATING_WINDOW_INITIAL',
+      'RATING_WINDOW_GROWTH_PER_SECOND',
+      'RATING_WINDOW_MAX',
+      'MAX_MATCH_SECONDS',
+    ],
+    access: [
+      ...allTables([...READ_WRITE, 'dynamodb:Query', 'dynamodb:BatchGetItem']),
+      { kind: 'manageConnections' },
+      { kind: 'runGameServers' },
+    ],
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  {
+    name: 'serverReady',
+    entry: 'src/handlers/server-ready.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/matches/{matchId}/ready' },
+    env: [...TABLES, 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [...allTables(READ_WRITE), { kind: 'manageConnections' }],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  {
+    name: 'matchResult',
+    entry: 'src/handlers/match-result.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/matches/{matchId}/result' },
+    env: [...TABLES, 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [...allTables(READ_WRITE), { kind: 'manageConnections' }],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  {
+    name: 'tick',
+    entry: 'src/handlers/tick.ts',
+    trigger: { kind: 'schedule', expression: 'rate(1 minute)' },
+    env: ['MATCHMAKING_QUEUE_URL', 'MATCHMAKING_REGIONS'],
+    access: [{ kind: 'sendToMatchmakingQueue' }],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+];
+
+/** The single FIFO message group: every matchmaking pass runs one at a time (design card). */
+export const MATCHMAKING_MESSAGE_GROUP = 'matchmaking';

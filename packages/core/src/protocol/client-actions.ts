@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ErrorCode, type ParseResult } from './errors.js';
+
+/** Largest client frame we accept, in bytes. API Gateway allows 128 KiB; nothing we take needs more than this. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+
+/** A region name as AWS spells them (us-east-1, ap-southeast-2, ...). */
+export const regionNameSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as us-east-1');
+
+const joinQueue = z.strictObject({ action: z.literal('joinQueue'), region: regionNameSchema.optional() });
+const leaveQueue = z.strictObject({ action: z.literal('leaveQueue') });
+const tryCreateMatch = z.strictObject({ action: z.literal('tryCreateMatch') });
+const getProfile = z.strictObject({ action: z.literal('getProfile') });
+
+export const clientActionSchema = z.discriminatedUnion('action', [
+  joinQueue,
+  leaveQueue,
+  tryCreateMatch,
+  getProfile,
+]);
+
+/** Every message a client may send over the WebSocket API, routed on `action`. */
+export type ClientAction = z.infer<typeof clientActionSchema>;
+export type ClientActionName = ClientAction['action'];
+export const CLIENT_ACTIONS: readonly ClientActionName[] = [
+  'joinQueue',
+  'leaveQueue',
+  'tryCreateMatch',
+  'getProfile',
+];
+
+/** Parses one client frame. Never throws: bad input becomes a typed error. */
+export function parseClientAction(raw: unknown): ParseResult<ClientAction> {
+  if (typeof raw !== 'string' || raw.length === 0) {
+    return fail(ErrorCode.InvalidJson, 'the message must be a JSON object such as {"action":"getProfile"}');
+  }
+  if (utf8Length(raw) > MAX_CLIENT_MESSAGE_BYTES) {
+    return fail(ErrorCode.MessageTooLarge, `the message is larger than ${MAX_CLIENT_MESSAGE_BYTES} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return fail(ErrorCode.InvalidJson, 'the message is not valid JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return fail(ErrorCode.InvalidJson, 'the message must be a JSON object');
+  }
+  const action = (json as { action?: unknown }).action;
+  if (typeof action !== 'string' || !CLIENT_ACTIONS.includes(action as ClientActionName)) {
+    return fail(ErrorCode.UnknownAction, `unknown action; expected one of ${CLIENT_ACTIONS.join(', ')}`);
+  }
+  const parsed = clientActionSchema.safeParse(json);
+  if (!parsed.success) return fail(ErrorCode.InvalidMessage, describeIssues(parsed.error));
+  return { ok: true, value: parsed.data };
+}
+
+/** One line naming each bad field, for error events and HTTP 400 bodies. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+function fail(code: ErrorCode, message: string): ParseResult<never> {
+  return { ok: false, error: { code, message } };
+}
+
+const encoder = new TextEncoder();
+function utf8Length(text: string): number {
+  // A UTF-16 unit is at least one UTF-8 byte: long strings are rejected without encoding them.
+  return text.length > MAX_CLIENT_MESSAGE_BYTES ? text.length : encoder.encode(text).length;
+}

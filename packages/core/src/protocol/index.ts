@@ -1,0 +1,6 @@
+export * from './callbacks.js';
+export * from './client-actions.js';
+export * from './errors.js';
+export * from './game-server-env.js';
+export * from './messages.js';
+export * from './server-events.js';

@@ -1,0 +1,84 @@
+import type { ErrorCode } from './errors.js';
+import { SeedMessage } from './messages.js';
+
+export type Team = 'home' | 'away';
+export type Outcome = 'home' | 'away' | 'draw';
+export type PlayerStatus = 'idle' | 'queued' | 'matched' | 'in_match';
+
+export interface PublicRating {
+  rating: number;
+  rd: number;
+  vol: number;
+}
+
+/** Every event the API sends to a player's WebSocket. `message` is human text (the seed's words where it had them). */
+export type ServerEvent =
+  | { type: 'joinedQueue'; message: string; ticketId: string; region: string }
+  | { type: 'leftQueue'; message: string }
+  | { type: 'matchmakingRequested'; message: string }
+  | {
+      type: 'matchFound';
+      message: string;
+      matchId: string;
+      region: string;
+      team: Team;
+      teams: Record<Team, string[]>;
+    }
+  | { type: 'serverReady'; message: string; matchId: string; ip: string; port: number }
+  | {
+      type: 'matchFinished';
+      message: string;
+      matchId: string;
+      outcome: Outcome;
+      team: Team;
+      rating: PublicRating;
+      previous: PublicRating;
+    }
+  | { type: 'matchCancelled'; message: string; matchId: string; reason: string; requeued: boolean }
+  | { type: 'matchAbandoned'; message: string; matchId: string; reason: string }
+  | {
+      type: 'profile';
+      message: string;
+      userId: string;
+      rating: number;
+      rd: number;
+      vol: number;
+      region: string | null;
+      status: PlayerStatus;
+      matchId: string | null;
+      server: { ip: string; port: number } | null;
+    }
+  | { type: 'error'; code: ErrorCode; message: string; [detail: string]: unknown };
+
+export type ServerEventType = ServerEvent['type'];
+
+/** Builders that keep the seed's words in one place. */
+export const events = {
+  joinedQueue: (ticketId: string, region: string): ServerEvent => ({
+    type: 'joinedQueue',
+    message: SeedMessage.joinedQueue,
+    ticketId,
+    region,
+  }),
+  matchFound: (matchId: string, region: string, team: Team, teams: Record<Team, string[]>): ServerEvent => ({
+    type: 'matchFound',
+    message: SeedMessage.matchFound,
+    matchId,
+    region,
+    team,
+    teams,
+  }),
+  serverReady: (matchId: string, ip: string, port: number): ServerEvent => ({
+    type: 'serverReady',
+    message: SeedMessage.serverCreated(ip),
+    matchId,
+    ip,
+    port,
+  }),
+  error: (code: ErrorCode, message: string, details: Record<string, unknown> = {}): ServerEvent => ({
+    ...details,
+    type: 'error',
+    code,
+    message,
+  }),
+};
