@@ -1,2 +1,3 @@
+export * from './data/tables.js';
 export * from './env.js';
 export * from './manifest.js';

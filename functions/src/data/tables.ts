@@ -1,0 +1,60 @@
+import type { TableName } from '../manifest.js';
+
+/**
+ * Key schemas of the four DynamoDB tables. The Pulumi program declares the
+ * tables from this; the local runtime creates them in dynalite from this; the
+ * repositories read and write with these names. One definition for all three.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** Environment variable that carries the physical table name to the functions. */
+  envName: 'CONNECTIONS_TABLE' | 'PLAYERS_TABLE' | 'TICKETS_TABLE' | 'MATCHES_TABLE';
+  hashKey: KeyAttribute;
+  rangeKey?: KeyAttribute;
+  /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes expired items on AWS (never relied on for correctness). */
+  ttlAttribute?: string;
+  globalSecondaryIndexes: { name: string; hashKey: KeyAttribute; rangeKey?: KeyAttribute }[];
+}
+
+export const tableDefinitions: Record<TableName, TableDefinition> = {
+  /** connectionId -> userId of a live WebSocket connection. */
+  connections: {
+    envName: 'CONNECTIONS_TABLE',
+    hashKey: { name: 'connectionId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalSecondaryIndexes: [],
+  },
+  /** userId -> rating, RD, volatility, region, status, current connection, ticket and match. */
+  players: {
+    envName: 'PLAYERS_TABLE',
+    hashKey: { name: 'userId', type: 'S' },
+    globalSecondaryIndexes: [],
+  },
+  /**
+   * Waiting tickets, one partition per region so that a matchmaking pass reads
+   * a region with a Query (never a Scan); the sort key orders by queue time.
+   */
+  tickets: {
+    envName: 'TICKETS_TABLE',
+    hashKey: { name: 'region', type: 'S' },
+    rangeKey: { name: 'ticketId', type: 'S' },
+    globalSecondaryIndexes: [],
+  },
+  /** Matches by id; the sparse index finds matches whose lifecycle deadline has passed. */
+  matches: {
+    envName: 'MATCHES_TABLE',
+    hashKey: { name: 'matchId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalSecondaryIndexes: [
+      {
+        name: 'byDeadline',
+        hashKey: { name: 'deadlineState', type: 'S' },
+        rangeKey: { name: 'deadlineAt', type: 'N' },
+      },
+    ],
+  },
+};
