@@ -20,7 +20,9 @@ export type Trigger =
   | { kind: 'websocketRoute'; routeKey: WebSocketRouteKey }
   | { kind: 'matchmakingQueue' }
   | { kind: 'http'; method: 'POST'; path: string }
-  | { kind: 'schedule'; expression: string };
+  | { kind: 'schedule'; expression: string }
+  /** EventBridge "ECS Task State Change" events of every region's game-server cluster. */
+  | { kind: 'gameServerTaskEvents' };
 
 export type TableName = 'connections' | 'players' | 'tickets' | 'matches';
 export type TableAction =
@@ -35,6 +37,7 @@ export type Access =
   | { kind: 'table'; table: TableName; actions: TableAction[] }
   | { kind: 'manageConnections' }
   | { kind: 'sendToMatchmakingQueue' }
+  /** ecs:RunTask, ecs:StopTask, ecs:DescribeTasks on the fleets, and iam:PassRole for their task roles. */
   | { kind: 'runGameServers' };
 
 export interface FunctionDefinition {
@@ -186,9 +189,31 @@ export const functions: readonly FunctionDefinition[] = [
     name: 'tick',
     entry: 'src/handlers/tick.ts',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)' },
-    env: ['MATCHMAKING_QUEUE_URL', 'MATCHMAKING_REGIONS'],
-    access: [{ kind: 'sendToMatchmakingQueue' }],
+    env: [
+      ...TABLES,
+      'MATCHMAKING_QUEUE_URL',
+      'MATCHMAKING_REGIONS',
+      'WEBSOCKET_MANAGEMENT_ENDPOINT',
+      'GAME_SERVER_FLEETS',
+      'READY_TIMEOUT_SECONDS',
+      'MAX_MATCH_SECONDS',
+    ],
+    access: [
+      ...allTables([...READ_WRITE, 'dynamodb:Query']),
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'manageConnections' },
+      { kind: 'runGameServers' },
+    ],
     timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  {
+    name: 'taskStateChange',
+    entry: 'src/handlers/task-state-change.ts',
+    trigger: { kind: 'gameServerTaskEvents' },
+    env: [...TABLES, 'MATCHMAKING_QUEUE_URL', 'WEBSOCKET_MANAGEMENT_ENDPOINT'],
+    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
+    timeoutSeconds: 15,
     memoryMb: 256,
   },
 ];

@@ -1,1 +1,3 @@
+export * from './matching/types.js';
 export * from './protocol/index.js';
+export * from './rating/types.js';

@@ -1,0 +1,42 @@
+/** One player of a queue ticket, with the rating the matcher compares. */
+export interface TicketPlayer {
+  userId: string;
+  rating: number;
+  rd: number;
+}
+
+/**
+ * A queue ticket: a party of 1..teamSize players who want to play together,
+ * waiting in one region since `enqueuedAt` (milliseconds since the epoch).
+ */
+export interface Ticket {
+  ticketId: string;
+  region: string;
+  players: TicketPlayer[];
+  enqueuedAt: number;
+}
+
+/** How matches are formed. Windows are +- rating points around each player's rating. */
+export interface MatchingConfig {
+  /** Players per team; a match always has two full teams. */
+  teamSize: number;
+  /** Window a ticket accepts the moment it joins. */
+  windowInitial: number;
+  /** Points the window widens per second waited. */
+  windowGrowthPerSecond: number;
+  /** The widest the window gets. */
+  windowMax: number;
+}
+
+/** A match the matcher formed: two teams, each made of whole tickets. */
+export interface FormedMatch {
+  region: string;
+  home: Ticket[];
+  away: Ticket[];
+}
+
+/** One matching pass's outcome: every input ticket is in exactly one match or in `remaining`. */
+export interface MatchingResult {
+  matches: FormedMatch[];
+  remaining: Ticket[];
+}
