@@ -1,0 +1,103 @@
+/**
+ * The shape of every item stored in the four tables (see tables.ts for keys).
+ * All repositories read and write exactly these; times are epoch milliseconds
+ * unless the name says seconds (DynamoDB TTL attributes are epoch seconds).
+ */
+
+/** connections: one live WebSocket connection. */
+export interface ConnectionItem {
+  connectionId: string;
+  userId: string;
+  connectedAt: number;
+  /** Epoch seconds; API Gateway closes a connection after 2 hours at most. */
+  expiresAt: number;
+}
+
+export type PlayerStatus = 'idle' | 'queued' | 'inMatch';
+
+export interface ServerAddress {
+  ip: string;
+  port: number;
+}
+
+/** players: a player's rating and where they are in the flow. */
+export interface PlayerItem {
+  userId: string;
+  rating: number;
+  rd: number;
+  vol: number;
+  /** The region the player queues in (set by joinQueue). */
+  region?: string;
+  status: PlayerStatus;
+  /** The player's newest connection; events go here. */
+  connectionId?: string;
+  /** Set while queued. */
+  ticketId?: string;
+  /** Set while in a match. */
+  matchId?: string;
+  /** Set once the match's server is ready. */
+  server?: ServerAddress;
+  /** The last match whose result was applied to this rating: the exactly-once guard. */
+  lastRatedMatchId?: string;
+  updatedAt: number;
+}
+
+export type TicketState = 'waiting' | 'claimed';
+
+export interface TicketPlayerItem {
+  userId: string;
+  connectionId: string;
+  rating: number;
+  rd: number;
+}
+
+/**
+ * tickets: a party waiting in a region. The sort key `ticketId` starts with the
+ * zero-padded enqueue time so that a Query returns the longest-waiting first.
+ */
+export interface TicketItem {
+  region: string;
+  ticketId: string;
+  players: TicketPlayerItem[];
+  enqueuedAt: number;
+  state: TicketState;
+  /** The match that claimed the ticket (state 'claimed'). */
+  matchId?: string;
+}
+
+export type MatchState = 'starting' | 'ready' | 'finished' | 'cancelled' | 'abandoned';
+
+export interface MatchPlayerItem {
+  userId: string;
+  connectionId: string;
+  /** Pre-match rating: the team update is computed from these, never from current values. */
+  rating: number;
+  rd: number;
+  vol: number;
+}
+
+/** matches: one match and its lifecycle. */
+export interface MatchItem {
+  matchId: string;
+  region: string;
+  state: MatchState;
+  home: MatchPlayerItem[];
+  away: MatchPlayerItem[];
+  /** The tickets the match used, with their queue times, so a cancelled match can requeue them. */
+  tickets: { ticketId: string; enqueuedAt: number; userIds: string[] }[];
+  /** SHA-256 (hex) of the per-match callback token; the token itself is never stored. */
+  tokenHash: string;
+  taskArn?: string;
+  server?: ServerAddress;
+  outcome?: 'home' | 'away' | 'draw';
+  /** Why a match was cancelled or abandoned, for players and operators. */
+  endReason?: string;
+  createdAt: number;
+  readyAt?: number;
+  endedAt?: number;
+  /** The state whose deadline is pending (only while starting or ready): the sparse byDeadline index. */
+  deadlineState?: 'starting' | 'ready';
+  deadlineAt?: number;
+  /** Epoch seconds; finished matches are kept for a while, then expire. */
+  expiresAt?: number;
+}
