@@ -13,7 +13,7 @@ export interface ConnectionItem {
   expiresAt: number;
 }
 
-export type PlayerStatus = 'idle' | 'queued' | 'inMatch';
+import type { PlayerStatus } from '@matchmaking/core';
 
 export interface ServerAddress {
   ip: string;
@@ -33,7 +33,7 @@ export interface PlayerItem {
   connectionId?: string;
   /** Set while queued. */
   ticketId?: string;
-  /** Set while in a match. */
+  /** Set while matched or in a match ('matched' until the server is ready, then 'in_match'). */
   matchId?: string;
   /** Set once the match's server is ready. */
   server?: ServerAddress;
