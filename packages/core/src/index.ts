@@ -1,3 +1,3 @@
-export * from './matching/types.js';
+export * from './matching/index.js';
 export * from './protocol/index.js';
-export * from './rating/types.js';
+export * from './rating/index.js';

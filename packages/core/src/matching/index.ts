@@ -1,0 +1,4 @@
+export * from './find-matches.js';
+export * from './team-split.js';
+export * from './types.js';
+export * from './window.js';

@@ -1,0 +1,31 @@
+import type { MatchingConfig, Ticket } from './types.js';
+
+/** How far (+- rating points) a ticket accepts other players, after waiting until `now`. */
+export function currentWindow(ticket: Ticket, now: number, config: MatchingConfig): number {
+  const waitedSeconds = Math.max(0, now - ticket.enqueuedAt) / 1000;
+  return Math.min(config.windowMax, config.windowInitial + config.windowGrowthPerSecond * waitedSeconds);
+}
+
+/** Throws a RangeError naming the bad field; a matcher with a bad config must not run. */
+export function assertMatchingConfig(config: MatchingConfig): void {
+  const { teamSize, windowInitial, windowGrowthPerSecond, windowMax } = config;
+  if (!Number.isInteger(teamSize) || teamSize < 1 || teamSize > 50) {
+    throw new RangeError(`teamSize must be an integer from 1 to 50, got ${teamSize}`);
+  }
+  for (const [name, value] of Object.entries({ windowInitial, windowGrowthPerSecond, windowMax })) {
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`${name} must be a number >= 0, got ${value}`);
+  }
+  if (windowMax < windowInitial) {
+    throw new RangeError(`windowMax (${windowMax}) must be at least windowInitial (${windowInitial})`);
+  }
+}
+
+/** A ticket the matcher can use at all: a party of 1..teamSize players with finite ratings. */
+export function isMatchable(ticket: Ticket, teamSize: number): boolean {
+  return (
+    ticket.players.length >= 1 &&
+    ticket.players.length <= teamSize &&
+    ticket.players.every((player) => Number.isFinite(player.rating))
+  );
+}
