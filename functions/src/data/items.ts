@@ -63,6 +63,8 @@ export interface TicketItem {
   state: TicketState;
   /** The match that claimed the ticket (state 'claimed'). */
   matchId?: string;
+  /** How many matches claimed and then released it: part of the match id, so a new attempt is a new match. */
+  attempts?: number;
 }
 
 export type MatchState = 'starting' | 'ready' | 'finished' | 'cancelled' | 'abandoned';

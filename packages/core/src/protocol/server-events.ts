@@ -75,6 +75,42 @@ export const events = {
     ip,
     port,
   }),
+  leftQueue: (): ServerEvent => ({ type: 'leftQueue', message: 'left queue' }),
+  matchmakingRequested: (): ServerEvent => ({
+    type: 'matchmakingRequested',
+    message: 'matchmaking requested',
+  }),
+  matchFinished: (
+    matchId: string,
+    outcome: Outcome,
+    team: Team,
+    rating: PublicRating,
+    previous: PublicRating,
+  ): ServerEvent => ({
+    type: 'matchFinished',
+    message:
+      outcome === 'draw'
+        ? 'match finished: draw'
+        : `match finished: ${outcome === team ? 'you won' : 'you lost'}`,
+    matchId,
+    outcome,
+    team,
+    rating,
+    previous,
+  }),
+  matchCancelled: (matchId: string, reason: string, requeued: boolean): ServerEvent => ({
+    type: 'matchCancelled',
+    message: `${SeedMessage.matchCreationError}: ${reason}${requeued ? ' (back in the queue, keeping your place)' : ''}`,
+    matchId,
+    reason,
+    requeued,
+  }),
+  matchAbandoned: (matchId: string, reason: string): ServerEvent => ({
+    type: 'matchAbandoned',
+    message: `match abandoned, no rating change: ${reason}`,
+    matchId,
+    reason,
+  }),
   error: (code: ErrorCode, message: string, details: Record<string, unknown> = {}): ServerEvent => ({
     ...details,
     type: 'error',

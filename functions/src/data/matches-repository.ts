@@ -1,0 +1,147 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditional.js';
+import type { MatchItem, MatchState } from './items.js';
+
+/** Ended matches stay readable for a week (reconnects, support), then DynamoDB TTL removes them. */
+const ENDED_MATCH_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** What a state change writes besides the state. */
+export interface Transition {
+  from: readonly MatchState[];
+  to: MatchState;
+  now: number;
+  /** Attributes to set (undefined values are skipped). */
+  set?: Partial<Pick<MatchItem, 'server' | 'outcome' | 'endReason' | 'readyAt' | 'endedAt'>>;
+  /** The next deadline, for starting/ready; none ends the deadline. */
+  deadlineAt?: number;
+}
+
+/**
+ * Matches and their lifecycle: starting -> ready -> finished, or cancelled
+ * (never ready) / abandoned (ready, then lost). Each transition is a
+ * conditional update on the current state, so only one writer wins.
+ */
+export class MatchesRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Stores a new match; false if the id exists (a re-run of the same creation). */
+  create(match: MatchItem): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: match,
+          ConditionExpression: 'attribute_not_exists(matchId)',
+        }),
+      ),
+    );
+  }
+
+  async get(matchId: string): Promise<MatchItem | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { matchId }, ConsistentRead: true }),
+    );
+    return result.Item as MatchItem | undefined;
+  }
+
+  /** Moves the match from one of `from` to `to`; false if it was in another state. */
+  transition(matchId: string, transition: Transition): Promise<boolean> {
+    const values: Record<string, unknown> = { ':to': transition.to };
+    const sets = ['#state = :to'];
+    const removes: string[] = [];
+    for (const [key, value] of Object.entries(transition.set ?? {})) {
+      if (value === undefined) continue;
+      sets.push(`#${key} = :${key}`);
+      values[`:${key}`] = value;
+    }
+    if (transition.deadlineAt !== undefined && (transition.to === 'starting' || transition.to === 'ready')) {
+      sets.push('deadlineState = :to', 'deadlineAt = :deadlineAt');
+      values[':deadlineAt'] = transition.deadlineAt;
+    } else {
+      removes.push('deadlineState', 'deadlineAt');
+    }
+    if (['finished', 'cancelled', 'abandoned'].includes(transition.to)) {
+      sets.push('expiresAt = :expiresAt');
+      values[':expiresAt'] = Math.floor(transition.now / 1000) + ENDED_MATCH_TTL_SECONDS;
+    }
+    const fromKeys = transition.from.map((state, i) => {
+      values[`:from${i}`] = state;
+      return `:from${i}`;
+    });
+    const names: Record<string, string> = { '#state': 'state' };
+    for (const key of Object.keys(transition.set ?? {})) names[`#${key}`] = key;
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `#state IN (${fromKeys.join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  /** Records the started task, once (the server may already have called ready by then). */
+  setTask(matchId: string, taskArn: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'SET taskArn = :taskArn',
+          ConditionExpression: '#state IN (:starting, :ready) AND (attribute_not_exists(taskArn) OR taskArn = :taskArn)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':taskArn': taskArn, ':starting': 'starting', ':ready': 'ready' },
+        }),
+      ),
+    );
+  }
+
+  /** Replaces the callback token of a match whose creation is being re-run before its server was started. */
+  replaceToken(matchId: string, tokenHash: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'SET tokenHash = :tokenHash',
+          ConditionExpression: '#state = :starting AND attribute_not_exists(taskArn)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':tokenHash': tokenHash, ':starting': 'starting' },
+        }),
+      ),
+    );
+  }
+
+  /** Matches in `state` whose deadline is at or before `now` (a Query on the sparse byDeadline index). */
+  async listOverdue(state: 'starting' | 'ready', now: number): Promise<MatchItem[]> {
+    const matches: MatchItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byDeadline',
+          KeyConditionExpression: 'deadlineState = :state AND deadlineAt <= :now',
+          ExpressionAttributeValues: { ':state': state, ':now': now },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      matches.push(...((page.Items ?? []) as MatchItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return matches;
+  }
+}

@@ -1,0 +1,176 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NEW_PLAYER_RATING, type Rating } from '@matchmaking/core';
+import { conditionally } from './conditional.js';
+import type { PlayerItem, ServerAddress } from './items.js';
+
+/**
+ * Players: rating and where each player is in the flow. Every move between
+ * statuses (idle -> queued -> matched -> in_match -> idle) is a conditional
+ * update naming the ticket or match it expects, so a stale or repeated step
+ * changes nothing.
+ */
+export class PlayersRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(userId: string): Promise<PlayerItem | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
+    );
+    return result.Item as PlayerItem | undefined;
+  }
+
+  /** Records the player's newest connection, creating a new player at 1500 / 350 / 0.06. */
+  async connect(userId: string, connectionId: string, now: number): Promise<PlayerItem> {
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { userId },
+        UpdateExpression:
+          'SET connectionId = :connectionId, updatedAt = :now, rating = if_not_exists(rating, :rating), rd = if_not_exists(rd, :rd), vol = if_not_exists(vol, :vol), #status = if_not_exists(#status, :idle)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':connectionId': connectionId,
+          ':now': now,
+          ':rating': NEW_PLAYER_RATING.rating,
+          ':rd': NEW_PLAYER_RATING.rd,
+          ':vol': NEW_PLAYER_RATING.vol,
+          ':idle': 'idle',
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes as PlayerItem;
+  }
+
+  /** Forgets the connection if it is still the player's newest (an old tab closing changes nothing). */
+  forgetConnection(userId: string, connectionId: string): Promise<boolean> {
+    return this.update(userId, 'REMOVE connectionId', 'connectionId = :connectionId', {
+      ':connectionId': connectionId,
+    });
+  }
+
+  /**
+   * idle -> queued with this ticket. `staleTicketId` lets a player whose
+   * earlier join died half-way (queued, but the ticket was never written) join again.
+   */
+  markQueued(
+    userId: string,
+    region: string,
+    ticketId: string,
+    now: number,
+    staleTicketId?: string,
+  ): Promise<boolean> {
+    const condition = staleTicketId
+      ? '#status = :queued AND ticketId = :stale'
+      : '#status = :idle OR attribute_not_exists(#status)';
+    return this.update(
+      userId,
+      'SET #status = :queued, ticketId = :ticketId, #region = :region, updatedAt = :now REMOVE matchId, #server',
+      condition,
+      {
+        ':queued': 'queued',
+        ':ticketId': ticketId,
+        ':region': region,
+        ':now': now,
+        ...(staleTicketId ? { ':stale': staleTicketId } : { ':idle': 'idle' }),
+      },
+    );
+  }
+
+  /** queued with this ticket -> idle. */
+  leaveQueue(userId: string, ticketId: string): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET #status = :idle REMOVE ticketId',
+      '#status = :queued AND ticketId = :ticketId',
+      {
+        ':idle': 'idle',
+        ':queued': 'queued',
+        ':ticketId': ticketId,
+      },
+    );
+  }
+
+  /** queued with this ticket -> matched to this match (repeating it for the same match succeeds). */
+  markMatched(userId: string, ticketId: string, matchId: string): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET #status = :matched, matchId = :matchId REMOVE ticketId',
+      '(#status = :queued AND ticketId = :ticketId) OR (#status = :matched AND matchId = :matchId)',
+      { ':matched': 'matched', ':queued': 'queued', ':ticketId': ticketId, ':matchId': matchId },
+    );
+  }
+
+  /** matched to this match -> queued again with its original ticket (the match was cancelled). */
+  requeue(userId: string, matchId: string, ticketId: string): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET #status = :queued, ticketId = :ticketId REMOVE matchId, #server',
+      'matchId = :matchId',
+      { ':queued': 'queued', ':ticketId': ticketId, ':matchId': matchId },
+    );
+  }
+
+  /** matched to this match -> in_match at the server's address. */
+  markInMatch(userId: string, matchId: string, server: ServerAddress): Promise<boolean> {
+    return this.update(userId, 'SET #status = :inMatch, #server = :server', 'matchId = :matchId', {
+      ':inMatch': 'in_match',
+      ':server': server,
+      ':matchId': matchId,
+    });
+  }
+
+  /** In this match -> idle, no rating change (cancelled or abandoned). */
+  freeFromMatch(userId: string, matchId: string): Promise<boolean> {
+    return this.update(userId, 'SET #status = :idle REMOVE matchId, #server', 'matchId = :matchId', {
+      ':idle': 'idle',
+      ':matchId': matchId,
+    });
+  }
+
+  /**
+   * Writes the rating this match produced and frees the player, in one
+   * conditional update: it happens once per player and match, whatever retries.
+   */
+  applyResult(userId: string, matchId: string, rating: Rating): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET rating = :rating, rd = :rd, vol = :vol, lastRatedMatchId = :matchId, #status = :idle REMOVE matchId, #server',
+      'matchId = :matchId AND (attribute_not_exists(lastRatedMatchId) OR lastRatedMatchId <> :matchId)',
+      {
+        ':rating': rating.rating,
+        ':rd': rating.rd,
+        ':vol': rating.vol,
+        ':matchId': matchId,
+        ':idle': 'idle',
+      },
+    );
+  }
+
+  private update(
+    userId: string,
+    expression: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    for (const name of ['#status', '#server', '#region']) {
+      if (expression.includes(name) || condition.includes(name)) names[name] = name.slice(1);
+    }
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(userId) AND (${condition})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+}

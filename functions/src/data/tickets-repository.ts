@@ -1,0 +1,137 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditional.js';
+import type { TicketItem } from './items.js';
+
+/** A sortable ticket id: the zero-padded queue time first, so a Query returns the longest-waiting first. */
+export function newTicketId(enqueuedAt: number, unique: string): string {
+  return `${String(enqueuedAt).padStart(15, '0')}#${unique}`;
+}
+
+/**
+ * Queue tickets, one partition per region. A ticket is 'waiting' until a
+ * matchmaking pass claims it for a match; only the match may then release or
+ * delete it, so a player can never be taken by two matches.
+ */
+export class TicketsRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Stores a new ticket; false if that id exists already. */
+  create(ticket: TicketItem): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: ticket,
+          ConditionExpression: 'attribute_not_exists(ticketId)',
+        }),
+      ),
+    );
+  }
+
+  async get(region: string, ticketId: string): Promise<TicketItem | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { region, ticketId }, ConsistentRead: true }),
+    );
+    return result.Item as TicketItem | undefined;
+  }
+
+  /** Every waiting ticket of a region, oldest first (a Query over the region's partition, all pages). */
+  async listWaiting(region: string): Promise<TicketItem[]> {
+    const tickets: TicketItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: '#region = :region',
+          FilterExpression: '#state = :waiting',
+          ExpressionAttributeNames: { '#region': 'region', '#state': 'state' },
+          ExpressionAttributeValues: { ':region': region, ':waiting': 'waiting' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      tickets.push(...((page.Items ?? []) as TicketItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return tickets;
+  }
+
+  /** Deletes a ticket that is still waiting; false if a match claimed it (or it is gone). */
+  deleteWaiting(region: string, ticketId: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { region, ticketId },
+          ConditionExpression: '#state = :waiting',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':waiting': 'waiting' },
+        }),
+      ),
+    );
+  }
+
+  /** waiting -> claimed by this match. Repeating it for the same match succeeds (retries are harmless). */
+  claim(region: string, ticketId: string, matchId: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { region, ticketId },
+          UpdateExpression: 'SET #state = :claimed, matchId = :matchId',
+          ConditionExpression: '#state = :waiting OR (#state = :claimed AND matchId = :matchId)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':waiting': 'waiting', ':claimed': 'claimed', ':matchId': matchId },
+        }),
+      ),
+    );
+  }
+
+  /** claimed by this match -> waiting again, keeping its queue time (the player is served first). */
+  release(region: string, ticketId: string, matchId: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { region, ticketId },
+          UpdateExpression:
+            'SET #state = :waiting, attempts = if_not_exists(attempts, :zero) + :one REMOVE matchId',
+          ConditionExpression: '#state = :claimed AND matchId = :matchId',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':waiting': 'waiting',
+            ':claimed': 'claimed',
+            ':matchId': matchId,
+            ':zero': 0,
+            ':one': 1,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Deletes a ticket this match claimed (the match started, or its player is gone). */
+  deleteClaimed(region: string, ticketId: string, matchId: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { region, ticketId },
+          ConditionExpression: 'matchId = :matchId',
+          ExpressionAttributeValues: { ':matchId': matchId },
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { events } from '@matchmaking/core';
+import type { MatchItem } from '../data/items.js';
+import { notifyConnection } from '../match/notify.js';
+import { createLogger } from '../runtime/logger.js';
+import type { LifecycleDeps } from './lifecycle-deps.js';
+
+const logger = createLogger('abandon-match');
+
+/**
+ * A match whose server crashed or went silent after it was ready: it ends as
+ * abandoned with no rating change, the task is stopped and the players are
+ * freed and told. Safe to run again.
+ */
+export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason: string): Promise<void> {
+  const now = deps.clock.now();
+  const moved = await deps.matches.transition(match.matchId, {
+    from: ['ready'],
+    to: 'abandoned',
+    now,
+    set: { endReason: reason, endedAt: now },
+  });
+  if (!moved && (await deps.matches.get(match.matchId))?.state !== 'abandoned') return;
+  logger.info('match abandoned', { matchId: match.matchId, reason });
+  if (match.taskArn) {
+    await deps.launcher.stop(match.region, match.taskArn, reason.slice(0, 255)).catch((error: unknown) => {
+      logger.warn('could not stop the game server', { matchId: match.matchId, error });
+    });
+  }
+  for (const member of [...match.home, ...match.away]) {
+    if (!(await deps.players.freeFromMatch(member.userId, match.matchId))) continue;
+    const player = await deps.players.get(member.userId);
+    await notifyConnection(deps, player?.connectionId, events.matchAbandoned(match.matchId, reason));
+  }
+  for (const ticket of match.tickets)
+    await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);
+}

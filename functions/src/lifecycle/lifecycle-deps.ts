@@ -1,0 +1,8 @@
+import type { GameServerLauncher } from '../aws/game-servers.js';
+import type { Deps } from '../use-cases/deps.js';
+
+/** What the match lifecycle needs: the stores, the notifier, the queue and the game servers. */
+export type LifecycleDeps = Pick<
+  Deps,
+  'connections' | 'players' | 'tickets' | 'matches' | 'notifier' | 'queue' | 'clock'
+> & { launcher: GameServerLauncher };

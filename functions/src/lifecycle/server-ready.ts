@@ -1,0 +1,42 @@
+import { ErrorCode, events, MatchmakingError, type ReadyCallback } from '@matchmaking/core';
+import type { MatchItem } from '../data/items.js';
+import { notifyConnection } from '../match/notify.js';
+import type { LifecycleDeps } from './lifecycle-deps.js';
+
+/**
+ * The game server is listening: starting -> ready at its address, each player
+ * marked in match there and told "server created with ip: <ip>". A repeated
+ * call finishes anything a crashed first call left, then answers 409.
+ */
+export async function serverReady(
+  deps: LifecycleDeps,
+  maxMatchSeconds: number,
+  match: MatchItem,
+  body: ReadyCallback,
+  sourceIp: string,
+): Promise<{ ip: string; port: number }> {
+  const now = deps.clock.now();
+  const server = { ip: body.ip ?? sourceIp, port: body.port };
+  const moved = await deps.matches.transition(match.matchId, {
+    from: ['starting'],
+    to: 'ready',
+    now,
+    set: { server, readyAt: now },
+    deadlineAt: now + maxMatchSeconds * 1000,
+  });
+  const current = moved ? { ...match, server } : await deps.matches.get(match.matchId);
+  if (!current || current.state !== 'ready' || !current.server) {
+    throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not starting`);
+  }
+  for (const member of [...current.home, ...current.away]) {
+    if (!(await deps.players.markInMatch(member.userId, current.matchId, current.server))) continue;
+    const player = await deps.players.get(member.userId);
+    const event = events.serverReady(current.matchId, current.server.ip, current.server.port);
+    await notifyConnection(deps, player?.connectionId, event);
+  }
+  for (const ticket of current.tickets) {
+    await deps.tickets.deleteClaimed(current.region, ticket.ticketId, current.matchId);
+  }
+  if (!moved) throw new MatchmakingError(ErrorCode.Conflict, 'the match is already ready');
+  return current.server;
+}

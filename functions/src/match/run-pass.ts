@@ -1,0 +1,46 @@
+import { findMatches, type MatchingConfig, type Ticket } from '@matchmaking/core';
+import type { TicketItem } from '../data/items.js';
+import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import { createLogger } from '../runtime/logger.js';
+import { type CreateOutcome, createMatch, type MatchSettings } from './create-match.js';
+
+const logger = createLogger('matchmaking-pass');
+
+export interface PassSummary {
+  region: string;
+  waiting: number;
+  outcomes: CreateOutcome[];
+}
+
+/**
+ * One matchmaking pass over each region: read the waiting tickets (a Query),
+ * form matches with the core engine, and create each. Regions are all served
+ * (the seed stopped after the first).
+ */
+export async function runMatchmakingPass(
+  deps: LifecycleDeps,
+  matching: MatchingConfig,
+  settings: MatchSettings,
+  regions: readonly string[],
+): Promise<PassSummary[]> {
+  const summaries: PassSummary[] = [];
+  for (const region of [...new Set(regions)].sort()) {
+    const items = await deps.tickets.listWaiting(region);
+    const byId = new Map(items.map((item) => [item.ticketId, item]));
+    const { matches } = findMatches(items.map(toTicket), deps.clock.now(), matching);
+    const outcomes: CreateOutcome[] = [];
+    for (const formed of matches) outcomes.push(await createMatch(deps, settings, formed, byId));
+    summaries.push({ region, waiting: items.length, outcomes });
+    if (matches.length > 0) logger.info('pass done', { region, waiting: items.length, outcomes });
+  }
+  return summaries;
+}
+
+function toTicket(item: TicketItem): Ticket {
+  return {
+    ticketId: item.ticketId,
+    region: item.region,
+    enqueuedAt: item.enqueuedAt,
+    players: item.players.map((p) => ({ userId: p.userId, rating: p.rating, rd: p.rd })),
+  };
+}

@@ -1,0 +1,47 @@
+import { documentClient, managementClient, sqsClient } from './aws/clients.js';
+import { EcsGameServerLauncher } from './aws/game-servers.js';
+import { SqsMatchmakingQueue } from './aws/matchmaking-queue.js';
+import { ManagementApiNotifier } from './aws/notifier.js';
+import { ConnectionsRepository } from './data/connections-repository.js';
+import { MatchesRepository } from './data/matches-repository.js';
+import { PlayersRepository } from './data/players-repository.js';
+import { TicketsRepository } from './data/tickets-repository.js';
+import { loadConfig } from './env.js';
+import { systemClock, uuidGenerator } from './runtime/system.js';
+
+/*
+ * Builders of the real adapters from the environment, one per concern, so a
+ * handler asks only for what its manifest entry grants it. Handlers call them
+ * once per cold start (through lazy()).
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export function repositories(env: Env = process.env) {
+  const config = loadConfig(['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE'], env);
+  const doc = documentClient();
+  return {
+    connections: new ConnectionsRepository(doc, config.CONNECTIONS_TABLE),
+    players: new PlayersRepository(doc, config.PLAYERS_TABLE),
+    tickets: new TicketsRepository(doc, config.TICKETS_TABLE),
+    matches: new MatchesRepository(doc, config.MATCHES_TABLE),
+  };
+}
+export type Repositories = ReturnType<typeof repositories>;
+
+export function notifier(env: Env = process.env) {
+  const { WEBSOCKET_MANAGEMENT_ENDPOINT } = loadConfig(['WEBSOCKET_MANAGEMENT_ENDPOINT'], env);
+  return new ManagementApiNotifier(managementClient(WEBSOCKET_MANAGEMENT_ENDPOINT));
+}
+
+export function matchmakingQueue(env: Env = process.env) {
+  const { MATCHMAKING_QUEUE_URL } = loadConfig(['MATCHMAKING_QUEUE_URL'], env);
+  return new SqsMatchmakingQueue(sqsClient(), MATCHMAKING_QUEUE_URL);
+}
+
+export function gameServerLauncher(env: Env = process.env) {
+  const { GAME_SERVER_FLEETS } = loadConfig(['GAME_SERVER_FLEETS'], env);
+  return new EcsGameServerLauncher(GAME_SERVER_FLEETS);
+}
+
+export const system = { clock: systemClock, ids: uuidGenerator };
