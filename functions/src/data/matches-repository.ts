@@ -101,7 +101,8 @@ export class MatchesRepository {
           TableName: this.table,
           Key: { matchId },
           UpdateExpression: 'SET taskArn = :taskArn',
-          ConditionExpression: '#state IN (:starting, :ready) AND (attribute_not_exists(taskArn) OR taskArn = :taskArn)',
+          ConditionExpression:
+            '#state IN (:starting, :ready) AND (attribute_not_exists(taskArn) OR taskArn = :taskArn)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':taskArn': taskArn, ':starting': 'starting', ':ready': 'ready' },
         }),

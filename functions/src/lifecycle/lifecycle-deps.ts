@@ -6,3 +6,9 @@ export type LifecycleDeps = Pick<
   Deps,
   'connections' | 'players' | 'tickets' | 'matches' | 'notifier' | 'queue' | 'clock'
 > & { launcher: GameServerLauncher };
+
+/** What the game-server callbacks need: they never start or stop servers nor requeue. */
+export type CallbackDeps = Pick<
+  LifecycleDeps,
+  'connections' | 'players' | 'tickets' | 'matches' | 'notifier' | 'clock'
+>;

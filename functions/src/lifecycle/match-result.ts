@@ -1,7 +1,7 @@
 import { ErrorCode, events, MatchmakingError, type Outcome, rateTeams } from '@matchmaking/core';
 import type { MatchItem, MatchPlayerItem } from '../data/items.js';
 import { notifyConnection } from '../match/notify.js';
-import type { LifecycleDeps } from './lifecycle-deps.js';
+import type { CallbackDeps } from './lifecycle-deps.js';
 
 /**
  * The game server reports the result: ready -> finished, the team Glicko-2
@@ -9,7 +9,7 @@ import type { LifecycleDeps } from './lifecycle-deps.js';
  * roster is the stored match's, never the caller's), players freed and told
  * their new rating. A repeated or late call changes nothing and gets 409.
  */
-export async function matchResult(deps: LifecycleDeps, match: MatchItem, outcome: Outcome): Promise<void> {
+export async function matchResult(deps: CallbackDeps, match: MatchItem, outcome: Outcome): Promise<void> {
   const now = deps.clock.now();
   const moved = await deps.matches.transition(match.matchId, {
     from: ['ready'],
@@ -26,7 +26,7 @@ export async function matchResult(deps: LifecycleDeps, match: MatchItem, outcome
 }
 
 /** Idempotent: each player's update is conditional on not having this match applied yet. */
-async function applyRatings(deps: LifecycleDeps, match: MatchItem, outcome: Outcome): Promise<void> {
+async function applyRatings(deps: CallbackDeps, match: MatchItem, outcome: Outcome): Promise<void> {
   const rated = rateTeams(match.home.map(ratingOf), match.away.map(ratingOf), outcome);
   for (const team of ['home', 'away'] as const) {
     for (const [i, member] of match[team].entries()) {

@@ -1,7 +1,7 @@
 import { ErrorCode, events, MatchmakingError, type ReadyCallback } from '@matchmaking/core';
 import type { MatchItem } from '../data/items.js';
 import { notifyConnection } from '../match/notify.js';
-import type { LifecycleDeps } from './lifecycle-deps.js';
+import type { CallbackDeps } from './lifecycle-deps.js';
 
 /**
  * The game server is listening: starting -> ready at its address, each player
@@ -9,7 +9,7 @@ import type { LifecycleDeps } from './lifecycle-deps.js';
  * call finishes anything a crashed first call left, then answers 409.
  */
 export async function serverReady(
-  deps: LifecycleDeps,
+  deps: CallbackDeps,
   maxMatchSeconds: number,
   match: MatchItem,
   body: ReadyCallback,

@@ -1,0 +1,84 @@
+import {
+  type ClientAction,
+  type ClientActionName,
+  ErrorCode,
+  events,
+  MatchmakingError,
+  parseClientAction,
+  type ServerEvent,
+} from '@matchmaking/core';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { Notifier } from '../../ports.js';
+import { createLogger } from '../../runtime/logger.js';
+
+const logger = createLogger('websocket');
+
+/** The parts of an API Gateway WebSocket event the handlers read. */
+export interface WebSocketEvent {
+  requestContext: {
+    connectionId: string;
+    routeKey?: string;
+    authorizer?: { userId?: unknown; principalId?: unknown } | null;
+  };
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface Caller {
+  userId: string;
+  connectionId: string;
+}
+
+/** The user id the $connect authorizer put in the context (every route of that connection carries it). */
+export function callerOf(event: WebSocketEvent): Caller {
+  const userId = event.requestContext.authorizer?.userId ?? event.requestContext.authorizer?.principalId;
+  if (typeof userId !== 'string' || userId.length === 0) {
+    throw new MatchmakingError(ErrorCode.Unauthorized, 'the connection carries no authorized user');
+  }
+  return { userId, connectionId: event.requestContext.connectionId };
+}
+
+/**
+ * A route handler for one client action: validates the frame, runs the use
+ * case and sends its answer (or a typed `error` event) back to the caller's
+ * connection. Bad input changes nothing; unexpected failures are logged with
+ * the connection id and answered with INTERNAL.
+ */
+export function actionRoute<A extends ClientActionName>(
+  action: A,
+  deps: () => { notifier: Notifier },
+  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent>,
+) {
+  return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
+    const connectionId = event.requestContext.connectionId;
+    const reply = await answer(event, action, run);
+    await deps().notifier.send(connectionId, reply);
+    return { statusCode: 200 };
+  };
+}
+
+async function answer<A extends ClientActionName>(
+  event: WebSocketEvent,
+  action: A,
+  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent>,
+): Promise<ServerEvent> {
+  const body =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const parsed = parseClientAction(body);
+  if (!parsed.ok) return events.error(parsed.error.code, parsed.error.message);
+  if (parsed.value.action !== action) {
+    return events.error(ErrorCode.UnknownAction, `this route handles ${action}, not ${parsed.value.action}`);
+  }
+  try {
+    return await run(callerOf(event), parsed.value as Extract<ClientAction, { action: A }>);
+  } catch (error) {
+    return errorEvent(error, event.requestContext.connectionId);
+  }
+}
+
+/** Maps a use-case failure to what the client sees. */
+export function errorEvent(error: unknown, connectionId: string): ServerEvent {
+  if (error instanceof MatchmakingError) return events.error(error.code, error.message, error.details);
+  logger.error('request failed', { connectionId, error });
+  return events.error(ErrorCode.Internal, 'something went wrong on our side; try again');
+}

@@ -1,0 +1,36 @@
+import { taskStopped } from '../lifecycle/task-stopped.js';
+import { lazy } from '../runtime/lazy.js';
+import { createLogger } from '../runtime/logger.js';
+import { lifecycleDeps } from './lifecycle-services.js';
+
+const logger = createLogger('task-state-change');
+const deps = lazy(lifecycleDeps);
+
+/** The EventBridge "ECS Task State Change" event, as far as we read it. */
+export interface TaskStateChangeEvent {
+  id?: string;
+  'detail-type'?: string;
+  detail?: {
+    taskArn?: string;
+    lastStatus?: string;
+    startedBy?: string;
+    stoppedReason?: string;
+    containers?: { name?: string; exitCode?: number }[];
+  };
+}
+
+/** A game-server task stopped: the match is cancelled (never ready) or abandoned (after ready). */
+export async function handler(event: TaskStateChangeEvent): Promise<void> {
+  const detail = event.detail;
+  if (event['detail-type'] !== 'ECS Task State Change' || detail?.lastStatus !== 'STOPPED') return;
+  if (!detail.startedBy || !detail.taskArn) return;
+  const exitCode = detail.containers?.[0]?.exitCode;
+  const reason = `${detail.stoppedReason ?? 'task stopped'}${exitCode === undefined ? '' : `, exit code ${exitCode}`}`;
+  const outcome = await taskStopped(deps(), { matchId: detail.startedBy, taskArn: detail.taskArn, reason });
+  logger.info('game-server task stopped', {
+    matchId: detail.startedBy,
+    taskArn: detail.taskArn,
+    outcome,
+    reason,
+  });
+}
