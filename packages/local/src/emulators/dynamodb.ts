@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { tableDefinitions } from '@matchmaking/functions/tables';
+import dynalite from 'dynalite';
+
+export interface LocalDynamo {
+  endpoint: string;
+  /** Physical table name per logical table. */
+  tableNames: Record<keyof typeof tableDefinitions, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * dynalite (a real DynamoDB API on LevelDB), in memory unless a data
+ * directory is given, with the product's four tables created from the same
+ * definitions the Pulumi program deploys.
+ */
+export async function startDynamo(
+  options: { dataDir?: string; tablePrefix?: string } = {},
+): Promise<LocalDynamo> {
+  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const prefix = options.tablePrefix ?? 'matchmaking-local';
+  const tableNames = Object.fromEntries(
+    Object.keys(tableDefinitions).map((name) => [name, `${prefix}-${name}`]),
+  ) as LocalDynamo['tableNames'];
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  for (const [name, definition] of Object.entries(tableDefinitions)) {
+    await createTable(client, tableNames[name as keyof typeof tableDefinitions], definition);
+  }
+  client.destroy();
+  return {
+    endpoint,
+    tableNames,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: (typeof tableDefinitions)[keyof typeof tableDefinitions],
+): Promise<void> {
+  const keys = [definition.hashKey, ...(definition.rangeKey ? [definition.rangeKey] : [])];
+  const indexKeys = definition.globalSecondaryIndexes.flatMap((index) => [
+    index.hashKey,
+    ...(index.rangeKey ? [index.rangeKey] : []),
+  ]);
+  const attributes = new Map([...keys, ...indexKeys].map((key) => [key.name, key.type]));
+  const keySchema = (hash: { name: string }, range?: { name: string }) => [
+    { AttributeName: hash.name, KeyType: 'HASH' as const },
+    ...(range ? [{ AttributeName: range.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+          AttributeName,
+          AttributeType,
+        })),
+        KeySchema: keySchema(definition.hashKey, definition.rangeKey),
+        ...(definition.globalSecondaryIndexes.length > 0
+          ? {
+              GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: keySchema(index.hashKey, index.rangeKey),
+                Projection: { ProjectionType: 'ALL' as const },
+              })),
+            }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    // A data directory from an earlier run already has the tables.
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  if (definition.ttlAttribute) {
+    await client
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true },
+        }),
+      )
+      .catch(() => undefined); // dynalite does not implement TTL; nothing relies on it for correctness
+  }
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson } from './http-util.js';
+import type { WebSocketApi } from './websocket-api.js';
+
+/**
+ * The `@connections` management API of the WebSocket stage, as
+ * @aws-sdk/client-apigatewaymanagementapi calls it: POST (send), GET (info),
+ * DELETE (close); 410 GoneException for a connection that is not open.
+ * `faults` makes chosen connections answer another status (tests only).
+ */
+export class ManagementApi {
+  /** connection id -> HTTP status to answer instead of delivering (410, 500...). */
+  readonly faults = new Map<string, number>();
+
+  constructor(private readonly api: WebSocketApi) {}
+
+  matches(path: string): boolean {
+    return path.startsWith('/@connections/');
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    const connectionId = decodeURIComponent(path.slice('/@connections/'.length));
+    const fault = this.faults.get(connectionId);
+    if (fault !== undefined) return error(response, fault);
+    const connection = this.api.connections.get(connectionId);
+    if (request.method === 'POST') {
+      const data = await readBody(request, 128 * 1024).catch(() => undefined);
+      if (!data)
+        return sendJson(
+          response,
+          413,
+          { message: 'Payload too large' },
+          { 'x-amzn-errortype': 'PayloadTooLargeException' },
+        );
+      return this.api.post(connectionId, data) ? empty(response, 200) : error(response, 410);
+    }
+    if (!connection) return error(response, 410);
+    if (request.method === 'GET') {
+      return sendJson(response, 200, {
+        ConnectedAt: new Date(connection.connectedAt).toISOString(),
+        LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+      });
+    }
+    if (request.method === 'DELETE') {
+      this.api.close(connectionId);
+      return empty(response, 204);
+    }
+    sendJson(response, 405, { message: 'method not allowed' });
+  }
+}
+
+function empty(response: ServerResponse, status: number): void {
+  response.writeHead(status, { 'content-length': 0 });
+  response.end();
+}
+
+function error(response: ServerResponse, status: number): void {
+  const type =
+    status === 410 ? 'GoneException' : status === 403 ? 'ForbiddenException' : 'InternalServerErrorException';
+  sendJson(
+    response,
+    status,
+    { message: status === 410 ? null : `injected ${status}` },
+    { 'x-amzn-errortype': type },
+  );
+}
