@@ -6,11 +6,14 @@ import type { LifecycleDeps } from './lifecycle-deps.js';
 
 const logger = createLogger('cancel-match');
 
+/** A ticket whose matches failed this often leaves the queue: a failing fleet must not loop players forever. */
+export const MAX_REQUEUES = 3;
+
 /**
  * A match whose server never became ready: it ends as cancelled, its task is
  * stopped, and every ticket whose players are all still connected goes back to
  * waiting with its original queue time (so it is served first); the others are
- * deleted and their players freed. Safe to run again: each step is conditional
+ * deleted and their players freed (also after MAX_REQUEUES failed matches). Safe to run again: each step is conditional
  * on this match, so a re-run after a crash only finishes what is left.
  */
 export async function cancelMatch(

@@ -51,6 +51,8 @@ export const defaultGameServer: GameServerProcess = {
  * in their environment are local. One stack per process (the environment is global).
  */
 export async function startLocalStack(options: LocalStackOptions = {}) {
+  // The SDK warns on Node 20 that future versions need Node 22; Lambda runs 22, so the warning is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const settings =
     options.regions && options.teamSize
       ? { regions: options.regions, teamSize: options.teamSize }
