@@ -37,9 +37,9 @@ export class ManagementApi {
     if (!connection) return error(response, 410);
     if (request.method === 'GET') {
       return sendJson(response, 200, {
-        ConnectedAt: new Date(connection.connectedAt).toISOString(),
-        LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-        Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+        connectedAt: new Date(connection.connectedAt).toISOString(),
+        lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
       });
     }
     if (request.method === 'DELETE') {
