@@ -167,7 +167,7 @@ export class PlayersRepository {
           Key: { userId },
           UpdateExpression: expression,
           ConditionExpression: `attribute_exists(userId) AND (${condition})`,
-          ExpressionAttributeNames: names,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
         }),
       ),
