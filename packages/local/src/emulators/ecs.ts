@@ -104,14 +104,15 @@ export class EcsEmulator {
     const clientToken = typeof input.clientToken === 'string' ? input.clientToken : undefined;
     const known = clientToken ? this.byClientToken.get(clientToken) : undefined;
     const knownTask = known ? this.tasks.get(known) : undefined;
-    if (knownTask) return reply(response, { tasks: [describe(knownTask)], failures: [] });
+    if (knownTask) {
+      reply(response, { tasks: [describe(knownTask)], failures: [] });
+      return;
+    }
     const clusterArn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${String(input.cluster ?? 'default')}`;
     if (this.failNextRunTasks > 0) {
       this.failNextRunTasks -= 1;
-      return reply(response, {
-        tasks: [],
-        failures: [{ arn: clusterArn, reason: 'RESOURCE:CPU (injected)' }],
-      });
+      reply(response, { tasks: [], failures: [{ arn: clusterArn, reason: 'RESOURCE:CPU (injected)' }] });
+      return;
     }
     const override = ((input.overrides as { containerOverrides?: object[] } | undefined)
       ?.containerOverrides?.[0] ?? {}) as { name?: string; environment?: { name: string; value: string }[] };
