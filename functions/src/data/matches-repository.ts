@@ -85,7 +85,7 @@ export class MatchesRepository {
           TableName: this.table,
           Key: { matchId },
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `#state IN (${fromKeys.join(', ')})`,
+          ConditionExpression: fromKeys.map((key) => `#state = ${key}`).join(' OR '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

@@ -114,13 +114,14 @@ export class PlayersRepository {
     );
   }
 
-  /** matched to this match -> in_match at the server's address. */
+  /** matched to this match -> in_match at the server's address (false if already done: no second notice). */
   markInMatch(userId: string, matchId: string, server: ServerAddress): Promise<boolean> {
-    return this.update(userId, 'SET #status = :inMatch, #server = :server', 'matchId = :matchId', {
-      ':inMatch': 'in_match',
-      ':server': server,
-      ':matchId': matchId,
-    });
+    return this.update(
+      userId,
+      'SET #status = :inMatch, #server = :server',
+      'matchId = :matchId AND #status = :matched',
+      { ':inMatch': 'in_match', ':server': server, ':matchId': matchId, ':matched': 'matched' },
+    );
   }
 
   /** In this match -> idle, no rating change (cancelled or abandoned). */

@@ -17,7 +17,9 @@ export async function matchResult(deps: CallbackDeps, match: MatchItem, outcome:
     now,
     set: { outcome, endedAt: now },
   });
-  const current = moved ? { ...match, outcome } : await deps.matches.get(match.matchId);
+  const current = moved
+    ? { ...match, state: 'finished' as const, outcome }
+    : await deps.matches.get(match.matchId);
   if (!current || current.state !== 'finished' || !current.outcome) {
     throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not ready`);
   }

@@ -24,7 +24,9 @@ export async function serverReady(
     set: { server, readyAt: now },
     deadlineAt: now + maxMatchSeconds * 1000,
   });
-  const current = moved ? { ...match, server } : await deps.matches.get(match.matchId);
+  const current = moved
+    ? { ...match, state: 'ready' as const, server }
+    : await deps.matches.get(match.matchId);
   if (!current || current.state !== 'ready' || !current.server) {
     throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not starting`);
   }

@@ -49,8 +49,12 @@ export class EcsEmulator {
   private readonly byClientToken = new Map<string, string>();
   /** Tests: how many coming RunTask calls answer with a placement failure. */
   failNextRunTasks = 0;
+  /** What the next tasks run (tests swap in misbehaving servers). */
+  gameServer: GameServerProcess;
 
-  constructor(private readonly options: EcsOptions) {}
+  constructor(private readonly options: EcsOptions) {
+    this.gameServer = options.process;
+  }
 
   matches(request: IncomingMessage): boolean {
     return String(request.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX);
@@ -135,7 +139,7 @@ export class EcsEmulator {
   }
 
   private start(task: LocalTask): void {
-    const { command, args, cwd } = this.options.process;
+    const { command, args, cwd } = this.gameServer;
     const child = spawn(command, args, {
       cwd,
       env: { ...process.env, ...task.environment, PORT: '0' },

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../src/index.js';
+import { callback, taskOf } from '../helpers/callbacks.js';
+import { sleepingGameServer } from '../helpers/game-servers.js';
+import { TestPlayer } from '../helpers/player.js';
+import { tableReader } from '../helpers/tables.js';
+
+/*
+ * The match side with the test playing the game server: ECS starts a process
+ * that never calls back, and the test makes the callbacks with the token ECS
+ * handed to that process, so every bad callback can be tried.
+ */
+let stack: LocalStack;
+let tables: ReturnType<typeof tableReader>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    regions: ['eu-west-1'],
+    teamSize: 1,
+    tickSeconds: 0,
+    logLevel: 'SILENT',
+    gameServer: sleepingGameServer,
+  });
+  tables = tableReader(stack);
+});
+afterAll(() => stack.stop());
+
+async function matchedPair(a: string, b: string) {
+  const home = await TestPlayer.connect(stack, a);
+  const away = await TestPlayer.connect(stack, b);
+  await home.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
+  await away.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
+  const found = await home.next('matchFound');
+  await away.next('matchFound');
+  const matchId = found.matchId as string;
+  await stack.settled(); // RunTask follows MATCH FOUND
+  return { home, away, matchId, token: taskOf(stack, matchId).environment.MATCH_TOKEN as string };
+}
+
+describe('game-server callbacks', () => {
+  it('runs a 1v1 from MATCH FOUND to new ratings, once', async () => {
+    const { home, away, matchId, token } = await matchedPair('ann', 'ben');
+    const found = home.events.find((e) => e.type === 'matchFound');
+    expect(found).toMatchObject({ message: 'MATCH FOUND', teams: { home: ['ann'], away: ['ben'] } });
+    const env = taskOf(stack, matchId).environment;
+    expect(env).toMatchObject({
+      MATCH_ID: matchId,
+      USER_IDS: 'ben,ann',
+      HOME_USER_IDS: 'ann',
+      AWAY_USER_IDS: 'ben',
+    });
+
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, undefined)).status).toBe(401);
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, 'wrong')).status).toBe(403);
+    expect((await callback(stack, matchId, 'ready', { port: 'x' }, token)).status).toBe(400);
+    expect((await callback(stack, matchId, 'ready', 'not json', token)).status).toBe(400);
+    expect((await callback(stack, matchId, 'result', { outcome: 'home' }, token)).status).toBe(409);
+    expect(await tables.player('ann')).toMatchObject({ status: 'matched', matchId });
+
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, token)).status).toBe(200);
+    const ready = await home.next('serverReady');
+    expect(ready).toMatchObject({
+      message: 'server created with ip: 127.0.0.1',
+      ip: '127.0.0.1',
+      port: 7777,
+    });
+    await away.next('serverReady');
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, token)).status).toBe(409);
+    expect(home.count('serverReady')).toBe(1);
+    expect((await home.request({ action: 'joinQueue' }, 'error')).code).toBe('ALREADY_IN_MATCH');
+
+    expect((await callback(stack, matchId, 'result', { outcome: 'home' }, token)).status).toBe(200);
+    const finished = await home.next('matchFinished');
+    expect(finished).toMatchObject({ outcome: 'home', team: 'home', previous: { rating: 1500, rd: 350 } });
+    expect((finished.rating as { rating: number }).rating).toBeGreaterThan(1500);
+    const lost = await away.next('matchFinished');
+    expect((lost.rating as { rating: number }).rating).toBeLessThan(1500);
+
+    const before = await tables.player('ann');
+    expect((await callback(stack, matchId, 'result', { outcome: 'away' }, token)).status).toBe(409);
+    expect((await callback(stack, matchId, 'result', { outcome: 'home' }, token)).status).toBe(409);
+    expect(await tables.player('ann')).toEqual(before);
+    expect(home.count('matchFinished')).toBe(1);
+    const profile = await home.request({ action: 'getProfile' }, 'profile');
+    expect(profile).toMatchObject({
+      status: 'idle',
+      matchId: null,
+      rating: (finished.rating as { rating: number }).rating,
+    });
+    await Promise.all([home.close(), away.close()]);
+  });
+
+  it("refuses a result carrying another match's token and changes nothing", async () => {
+    const first = await matchedPair('cat', 'dan');
+    const second = await matchedPair('eve', 'fay');
+    expect((await callback(stack, first.matchId, 'ready', { port: 1000 }, first.token)).status).toBe(200);
+    const before = await tables.player('cat');
+    expect((await callback(stack, first.matchId, 'result', { outcome: 'away' }, second.token)).status).toBe(
+      403,
+    );
+    expect((await callback(stack, 'no-such-match', 'result', { outcome: 'away' }, first.token)).status).toBe(
+      403,
+    );
+    expect(await tables.player('cat')).toEqual(before);
+    for (const player of [first.home, first.away, second.home, second.away]) await player.close();
+  });
+});
