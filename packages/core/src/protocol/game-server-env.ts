@@ -17,7 +17,7 @@ export const GameServerEnv = {
   callbackBaseUrl: 'CALLBACK_BASE_URL',
   /** Per-match bearer token for the callbacks. */
   matchToken: 'MATCH_TOKEN',
-  /** Port to listen on (0 = any free port, reported in the ready callback). Default 80, as in the seed. */
+  /** Port to listen on (0 = any free port, reported in the ready callback). Default 7777: the container runs as non-root, so not 80 as in the seed. */
   port: 'PORT',
   /** Seconds after which the server ends the match on its own. */
   maxMatchSeconds: 'MAX_MATCH_SECONDS',

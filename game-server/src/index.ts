@@ -1,0 +1,3 @@
+export { postCallback } from './callback-client.js';
+export { type GameServerConfig, readConfig } from './config.js';
+export { createGameServer } from './server.js';
