@@ -1,0 +1,33 @@
+import { expect } from 'vitest';
+import { WebSocket } from 'ws';
+import type { LocalStack } from '../../src/index.js';
+import { TestPlayer } from './player.js';
+
+/**
+ * The seed's walkthrough with real parts: players connect with tokens and
+ * join, get MATCH FOUND, ECS starts a real game-server process that reports
+ * ready, a player connects to it and sends HOME, and everyone gets the new
+ * ratings. Returns the players' last events for the caller to check.
+ */
+export async function playFullMatch(stack: LocalStack, userIds: string[], region: string) {
+  const players = await Promise.all(userIds.map((id) => TestPlayer.connect(stack, id)));
+  for (const player of players) await player.request({ action: 'joinQueue', region }, 'joinedQueue');
+  const found = await Promise.all(players.map((p) => p.next('matchFound')));
+  const matchId = found[0]?.matchId;
+  expect(new Set(found.map((f) => f.matchId))).toEqual(new Set([matchId]));
+  const ready = await Promise.all(players.map((p) => p.next('serverReady', 0, 20_000)));
+  const { ip, port } = ready[0] as unknown as { ip: string; port: number };
+  expect(ready[0]?.message).toBe(`server created with ip: ${ip}`);
+
+  const home = found.find((f) => f.team === 'home');
+  const game = new WebSocket(`ws://${ip}:${port}`);
+  const gameMessages: string[] = [];
+  game.on('message', (data) => gameMessages.push(data.toString()));
+  await new Promise((resolve) => game.once('open', resolve));
+  game.send('HOME');
+  const finished = await Promise.all(players.map((p) => p.next('matchFinished', 0, 20_000)));
+  const profiles = await Promise.all(players.map((p) => p.request({ action: 'getProfile' }, 'profile')));
+  await Promise.all(players.map((p) => p.close()));
+  game.terminate();
+  return { players, found, ready, finished, profiles, matchId, homeTeam: home?.teams, gameMessages };
+}
