@@ -156,6 +156,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     websocket,
     lambdas,
     tableNames: dynamo.tableNames,
+    /** Runs the tick once now (what the timer does every tickSeconds). */
+    async tick(): Promise<void> {
+      if (tick) await lambdas.invoke(tick.name, scheduledEvent(home));
+    },
     /** A token the stack accepts for this user. */
     token: (userId: string) => identity.issue(userId),
     /** Resolves once no queue message is waiting and no handler is running. */

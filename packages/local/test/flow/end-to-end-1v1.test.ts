@@ -29,7 +29,7 @@ describe('end to end, 1v1, with a real game-server process', () => {
     expect(byTeam.away?.rating).toBeLessThan(1500);
     for (const [i, profile] of result.profiles.entries()) {
       expect(profile).toMatchObject({ status: 'idle', matchId: null, region: 'us-east-1' });
-      const finished = result.finished[i] as { rating: { rating: number } };
+      const finished = result.finished[i] as unknown as { rating: { rating: number } };
       expect(profile.rating).toBe(finished.rating.rating);
     }
     expect(result.gameMessages).toContain('match finished: HOME wins');
