@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WebSocket } from 'ws';
+import { repoRoot } from '../src/lambda.js';
+import { startLocalStack } from '../src/stack.js';
+
+/**
+ * `pnpm bench:flow`: N simulated players connect over real WebSockets to the
+ * local stack and join over a few seconds; every match runs a real game-server
+ * process (the bundle the container runs), one member sends HOME at once.
+ * Prints p50/p95/p99 of (a) join -> "joined queue", (b) the join that completes
+ * a match -> MATCH FOUND on every member's socket, (c) MATCH FOUND -> server ready.
+ */
+const { values } = parseArgs({
+  options: {
+    players: { type: 'string', default: '1000' },
+    'join-seconds': { type: 'string', default: '10' },
+    'team-size': { type: 'string', default: '1' },
+  },
+});
+const PLAYERS = Number(values.players);
+const JOIN_SECONDS = Number(values['join-seconds']);
+const TEAM_SIZE = Number(values['team-size']);
+const REGION = 'eu-west-1';
+
+execFileSync(process.execPath, ['--import', 'tsx', 'game-server/scripts/bundle.ts'], {
+  cwd: repoRoot,
+  stdio: 'ignore',
+});
+const stack = await startLocalStack({
+  port: 0,
+  regions: [REGION],
+  teamSize: TEAM_SIZE,
+  tickSeconds: 5,
+  logLevel: 'SILENT',
+  gameServer: {
+    command: process.execPath,
+    args: [join(repoRoot, 'game-server/dist/main.mjs')],
+    cwd: repoRoot,
+  },
+});
+
+interface Timeline {
+  joinSent?: number;
+  joined?: number;
+  found?: number;
+  ready?: number;
+  matchId?: string;
+}
+const timelines = new Map<string, Timeline>();
+const sockets: WebSocket[] = [];
+
+async function connect(userId: string): Promise<WebSocket> {
+  const token = await stack.token(userId);
+  const socket = new WebSocket(`ws://127.0.0.1:${stack.port}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const timeline: Timeline = {};
+  timelines.set(userId, timeline);
+  socket.on('message', (data) => {
+    const event = JSON.parse(data.toString()) as {
+      type: string;
+      matchId?: string;
+      ip?: string;
+      port?: number;
+    };
+    const now = performance.now();
+    if (event.type === 'joinedQueue') timeline.joined = now;
+    if (event.type === 'matchFound') {
+      timeline.found = now;
+      timeline.matchId = event.matchId;
+    }
+    if (event.type === 'serverReady') {
+      timeline.ready = now;
+      if (event.ip && isFirstOfMatch(userId, event.matchId)) finishMatch(event.ip, event.port as number);
+    }
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  sockets.push(socket);
+  return socket;
+}
+
+const finishedMatches = new Set<string>();
+function isFirstOfMatch(_userId: string, matchId: string | undefined): boolean {
+  if (!matchId || finishedMatches.has(matchId)) return false;
+  finishedMatches.add(matchId);
+  return true;
+}
+
+/** One member plays HOME so the server reports and exits (servers do not pile up). */
+function finishMatch(ip: string, port: number): void {
+  const game = new WebSocket(`ws://${ip}:${port}`);
+  game.once('open', () => game.send('HOME'));
+  game.once('error', () => undefined);
+}
+
+console.log(`connecting ${PLAYERS} players...`);
+const players = [];
+for (let i = 0; i < PLAYERS; i += 50) {
+  players.push(
+    ...(await Promise.all(
+      Array.from({ length: Math.min(50, PLAYERS - i) }, (_, j) => connect(`bench-${i + j}`)),
+    )),
+  );
+}
+console.log(`joining over ${JOIN_SECONDS} s...`);
+const gap = (JOIN_SECONDS * 1000) / PLAYERS;
+const started = performance.now();
+for (const [i, socket] of players.entries()) {
+  const wait = started + i * gap - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  (timelines.get(`bench-${i}`) as Timeline).joinSent = performance.now();
+  socket.send(JSON.stringify({ action: 'joinQueue', region: REGION }));
+}
+const deadline = performance.now() + 60_000;
+const expected = Math.floor(PLAYERS / (2 * TEAM_SIZE)) * 2 * TEAM_SIZE;
+while (performance.now() < deadline) {
+  const ready = [...timelines.values()].filter((t) => t.ready !== undefined).length;
+  if (ready >= expected) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+const byMatch = new Map<string, Timeline[]>();
+for (const timeline of timelines.values()) {
+  if (!timeline.matchId) continue;
+  byMatch.set(timeline.matchId, [...(byMatch.get(timeline.matchId) ?? []), timeline]);
+}
+const a = [...timelines.values()]
+  .filter((t) => t.joined && t.joinSent)
+  .map((t) => (t.joined as number) - (t.joinSent as number));
+const b: number[] = [];
+const c: number[] = [];
+for (const members of byMatch.values()) {
+  if (members.length !== 2 * TEAM_SIZE || members.some((m) => m.found === undefined)) continue;
+  const completingJoin = Math.max(...members.map((m) => m.joinSent as number));
+  const allFound = Math.max(...members.map((m) => m.found as number));
+  b.push(allFound - completingJoin);
+  if (members.every((m) => m.ready !== undefined))
+    c.push(Math.max(...members.map((m) => m.ready as number)) - allFound);
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const row = (name: string, values: number[]) => ({
+  measure: name,
+  count: values.length,
+  'p50 ms': percentile(values, 50).toFixed(1),
+  'p95 ms': percentile(values, 95).toFixed(1),
+  'p99 ms': percentile(values, 99).toFixed(1),
+});
+console.log(
+  `\n${PLAYERS} players, ${TEAM_SIZE}v${TEAM_SIZE}, joins over ${JOIN_SECONDS} s, one region, local stack`,
+);
+console.table([
+  row('(a) join -> joined queue', a),
+  row('(b) completing join -> MATCH FOUND on every member', b),
+  row('(c) MATCH FOUND -> server ready', c),
+]);
+console.log(`matches: ${byMatch.size}, dead letters: ${stack.sqs.deadLetters(stack.queueUrl).length}`);
+for (const socket of sockets) socket.terminate();
+await stack.stop();
+process.exit(0);
