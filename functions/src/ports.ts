@@ -23,6 +23,7 @@ export const passReasonSchema = z.enum([
   'tryCreateMatch',
   'tick',
   'requeued',
+  'reconnected',
 ]);
 export type PassReason = z.infer<typeof passReasonSchema>;
 
@@ -32,6 +33,8 @@ export const passRequestSchema = z.strictObject({
   regions: z.array(z.string().min(1)).min(1),
   /** Epoch ms when it was requested (for the flow benchmark and logs). */
   requestedAt: z.number().int().nonnegative(),
+  /** reconnected: players in a match who connected again and should get its state. */
+  userIds: z.array(z.string().min(1).max(128)).max(100).optional(),
 });
 export type PassRequest = z.infer<typeof passRequestSchema>;
 

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../env.js';
+import { resendMatchState } from '../match/resend-match-state.js';
 import { runMatchmakingPass } from '../match/run-pass.js';
 import { passRequestSchema } from '../ports.js';
 import { lazy } from '../runtime/lazy.js';
@@ -37,13 +38,15 @@ const deps = lazy(() => {
 
 /**
  * Consumes the FIFO queue (one message group, so passes never overlap): one
- * pass over the union of the batch's regions. A malformed message is logged
+ * pass over the union of the batch's regions, then the match state for
+ * players who reconnected during a match. A malformed message is logged
  * and dropped (retrying cannot fix it); if the pass fails, every message is
  * reported failed so the batch is redelivered, and the pass is safe to re-run.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const { lifecycle, regions: served, matching, settings } = deps();
   const regions = new Set<string>();
+  const reconnected = new Set<string>();
   for (const record of event.Records) {
     const parsed = passRequestSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
@@ -51,9 +54,11 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       continue;
     }
     for (const region of parsed.data.regions) if (served.includes(region)) regions.add(region);
+    for (const userId of parsed.data.userIds ?? []) reconnected.add(userId);
   }
   try {
     await runMatchmakingPass(lifecycle, matching, settings, [...regions]);
+    await resendMatchState(lifecycle, [...reconnected]);
     return { batchItemFailures: [] };
   } catch (error) {
     logger.error('matchmaking pass failed; the batch will be redelivered', { error, regions: [...regions] });

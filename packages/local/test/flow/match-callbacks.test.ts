@@ -105,4 +105,16 @@ describe('game-server callbacks', () => {
     expect(await tables.player('cat')).toEqual(before);
     for (const player of [first.home, first.away, second.home, second.away]) await player.close();
   });
+
+  it('gives a player who reconnects during a match its state and server address at once', async () => {
+    const { home, away, matchId, token } = await matchedPair('gus', 'hal');
+    expect((await callback(stack, matchId, 'ready', { port: 6000, ip: '10.1.2.3' }, token)).status).toBe(200);
+    await home.close();
+    const again = await TestPlayer.connect(stack, 'gus');
+    const found = await again.next('matchFound');
+    expect(found).toMatchObject({ matchId, team: 'home' });
+    expect(await again.next('serverReady')).toMatchObject({ matchId, ip: '10.1.2.3', port: 6000 });
+    expect(await tables.player('gus')).toMatchObject({ status: 'in_match', matchId });
+    await Promise.all([again.close(), away.close()]);
+  });
 });
