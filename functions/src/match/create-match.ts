@@ -43,11 +43,13 @@ export async function createMatch(
   if (existing) await deps.matches.replaceToken(matchId, hash);
   else if (!(await deps.matches.create(match))) return 'done-before';
   const gone = new Set<string>();
-  for (const ticket of tickets) {
-    for (const member of ticket.players) {
-      if (!(await deps.players.markMatched(member.userId, ticket.ticketId, matchId))) gone.add(member.userId);
-    }
-  }
+  const members = tickets.flatMap((ticket) => ticket.players.map((member) => ({ ticket, member })));
+  const marked = await Promise.all(
+    members.map(({ ticket, member }) => deps.players.markMatched(member.userId, ticket.ticketId, matchId)),
+  );
+  members.forEach(({ member }, i) => {
+    if (!marked[i]) gone.add(member.userId);
+  });
   await announce(deps, match, players, gone);
   if (gone.size > 0) {
     await cancelMatch(deps, match, 'a player left before the match could start', gone);
@@ -56,21 +58,19 @@ export async function createMatch(
   return startServer(deps, settings, match, token);
 }
 
+/** Claims every ticket (in parallel); if any claim fails, the ones that succeeded are released. */
 async function claimAll(
   deps: LifecycleDeps,
   tickets: readonly TicketItem[],
   matchId: string,
 ): Promise<boolean> {
-  const claimed: TicketItem[] = [];
-  for (const ticket of tickets) {
-    if (!(await deps.tickets.claim(ticket.region, ticket.ticketId, matchId))) {
-      for (const done of claimed) await deps.tickets.release(done.region, done.ticketId, matchId);
-      logger.info('claim lost, match skipped', { matchId, ticketId: ticket.ticketId });
-      return false;
-    }
-    claimed.push(ticket);
-  }
-  return true;
+  const claimed = await Promise.all(tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId)));
+  if (claimed.every(Boolean)) return true;
+  await Promise.all(
+    tickets.filter((_, i) => claimed[i]).map((t) => deps.tickets.release(t.region, t.ticketId, matchId)),
+  );
+  logger.info('claim lost, match skipped', { matchId });
+  return false;
 }
 
 async function announce(
@@ -81,14 +81,16 @@ async function announce(
 ): Promise<void> {
   const teams = { home: match.home.map((p) => p.userId), away: match.away.map((p) => p.userId) };
   const connectionOf = new Map(players.map((p) => [p?.userId, p?.connectionId]));
-  for (const team of ['home', 'away'] as const) {
-    for (const member of match[team]) {
-      if (gone.has(member.userId)) continue;
-      const connectionId = connectionOf.get(member.userId) ?? member.connectionId;
-      const event = events.matchFound(match.matchId, match.region, team, teams);
-      if (!(await notifyConnection(deps, connectionId, event))) gone.add(member.userId);
-    }
-  }
+  const sends = (['home', 'away'] as const).flatMap((team) =>
+    match[team]
+      .filter((member) => !gone.has(member.userId))
+      .map(async (member) => {
+        const connectionId = connectionOf.get(member.userId) ?? member.connectionId;
+        const event = events.matchFound(match.matchId, match.region, team, teams);
+        if (!(await notifyConnection(deps, connectionId, event))) gone.add(member.userId);
+      }),
+  );
+  await Promise.all(sends);
 }
 
 async function startServer(

@@ -5,6 +5,8 @@ import { createLogger } from '../runtime/logger.js';
 import { type CreateOutcome, createMatch, type MatchSettings } from './create-match.js';
 
 const logger = createLogger('matchmaking-pass');
+/** Match creations run at once within a pass. */
+const PARALLEL_CREATIONS = 8;
 
 export interface PassSummary {
   region: string;
@@ -28,8 +30,12 @@ export async function runMatchmakingPass(
     const items = await deps.tickets.listWaiting(region);
     const byId = new Map(items.map((item) => [item.ticketId, item]));
     const { matches } = findMatches(items.map(toTicket), deps.clock.now(), matching);
+    // Matches of one pass share no ticket, so they are created side by side (a few at a time).
     const outcomes: CreateOutcome[] = [];
-    for (const formed of matches) outcomes.push(await createMatch(deps, settings, formed, byId));
+    for (let i = 0; i < matches.length; i += PARALLEL_CREATIONS) {
+      const slice = matches.slice(i, i + PARALLEL_CREATIONS);
+      outcomes.push(...(await Promise.all(slice.map((formed) => createMatch(deps, settings, formed, byId)))));
+    }
     summaries.push({ region, waiting: items.length, outcomes });
     if (matches.length > 0) logger.info('pass done', { region, waiting: items.length, outcomes });
   }

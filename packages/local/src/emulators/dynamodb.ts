@@ -1,7 +1,8 @@
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions } from '@matchmaking/functions/tables';
-import dynalite from 'dynalite';
+import { repoRoot } from '../lambda.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -11,16 +12,28 @@ export interface LocalDynamo {
 }
 
 /**
- * dynalite (a real DynamoDB API on LevelDB), in memory unless a data
- * directory is given, with the product's four tables created from the same
- * definitions the Pulumi program deploys.
+ * dynalite (a real DynamoDB API on LevelDB) in a child process, in memory
+ * unless a data directory is given, with the product's four tables created
+ * from the same definitions the Pulumi program deploys.
  */
 export async function startDynamo(
   options: { dataDir?: string; tablePrefix?: string } = {},
 ): Promise<LocalDynamo> {
-  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const script = fileURLToPath(new URL('./dynalite-process.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, options.dataDir ?? ''], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`dynalite exited early (code ${code})`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
   const prefix = options.tablePrefix ?? 'matchmaking-local';
   const tableNames = Object.fromEntries(
     Object.keys(tableDefinitions).map((name) => [name, `${prefix}-${name}`]),
@@ -37,7 +50,12 @@ export async function startDynamo(
   return {
     endpoint,
     tableNames,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
