@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleFunction } from '../scripts/bundle.js';
+import { envDefinitions } from '../src/env.js';
+import { functions } from '../src/manifest.js';
+
+const outDir = mkdtempSync(join(tmpdir(), 'functions-bundle-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('the function manifest', () => {
+  it('names unique functions whose environment variables all exist', () => {
+    expect(new Set(functions.map((f) => f.name)).size).toBe(functions.length);
+    for (const definition of functions) {
+      for (const name of definition.env) expect(Object.keys(envDefinitions)).toContain(name);
+    }
+  });
+
+  it('bundles every function for nodejs22.x into a module that plain node loads and that exports a handler', () => {
+    const files = functions.map((definition) => join(bundleFunction(definition, outDir), 'index.mjs'));
+    for (const file of files) expect(statSync(file).size).toBeGreaterThan(1000);
+    // Loaded by plain node (no TypeScript loader), as Lambda would.
+    const script = `const files = ${JSON.stringify(files.map((f) => pathToFileURL(f).href))};
+      Promise.all(files.map((f) => import(f).then((m) => typeof m.handler))).then((t) => console.log(JSON.stringify(t)));`;
+    const types = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      }),
+    ) as string[];
+    expect(types).toEqual(functions.map(() => 'function'));
+  });
+});
