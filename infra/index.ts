@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as pulumi from '@pulumi/pulumi';
+import { createMatchmaking } from './src/program.js';
+import { parseSettings } from './src/settings.js';
+
+/*
+ * `pulumi up` entry (Pulumi.yaml at the repository root points here). Reads
+ * and validates the stack configuration, then declares everything.
+ */
+const aws = new pulumi.Config('aws');
+const config = new pulumi.Config('matchmaking');
+const settings = parseSettings({
+  homeRegion: aws.require('region'),
+  regions: config.requireObject<string[]>('regions'),
+  teamSize: config.get('teamSize'),
+  jwtIssuer: config.get('jwtIssuer') ?? '',
+  jwtAudience: config.get('jwtAudience') ?? '',
+  jwksUrl: config.get('jwksUrl') ?? '',
+  ratingWindowInitial: config.get('ratingWindowInitial'),
+  ratingWindowGrowthPerSecond: config.get('ratingWindowGrowthPerSecond'),
+  ratingWindowMax: config.get('ratingWindowMax'),
+  readyTimeoutSeconds: config.get('readyTimeoutSeconds'),
+  maxMatchSeconds: config.get('maxMatchSeconds'),
+  gameServerCpu: config.get('gameServerCpu'),
+  gameServerMemory: config.get('gameServerMemory'),
+  domainName: config.get('domainName'),
+  certificateArn: config.get('certificateArn'),
+});
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildDir = join(repoRoot, 'functions', 'dist');
+mkdirSync(buildDir, { recursive: true });
+const outputs = createMatchmaking(settings, {
+  prefix: `matchmaking-${pulumi.getStack()}`,
+  repoRoot,
+  buildDir,
+});
+
+export const websocketUrl = outputs.websocketUrl;
+export const callbackUrl = outputs.callbackUrl;
+export const deadLetterQueueUrl = outputs.deadLetterQueueUrl;
+export const clusters = outputs.clusters;
+export const repositories = outputs.repositories;

@@ -1,0 +1,205 @@
+import type { Fleet } from '@matchmaking/functions/env';
+import * as aws from '@pulumi/aws';
+import * as awsx from '@pulumi/awsx';
+import * as pulumi from '@pulumi/pulumi';
+
+/** The container name the matchmaker overrides (must match the task definition). */
+export const CONTAINER_NAME = 'game-server';
+export const CONTAINER_PORT = 7777;
+
+export interface FleetInput {
+  prefix: string;
+  region: string;
+  homeRegion: string;
+  repoRoot: string;
+  cpu: string;
+  memory: number;
+}
+
+/**
+ * One region's game servers: its own provider (explicit, never the default),
+ * an ECR repository with the image built from game-server/Dockerfile, an ECS
+ * cluster on Fargate in the default VPC's public subnets, the task definition,
+ * and the forwarding of its task state changes to the home region.
+ */
+export function createFleet(input: FleetInput, parent: pulumi.Resource | undefined) {
+  const name = `${input.prefix}-${input.region}`;
+  const provider = new aws.Provider(`${name}-provider`, { region: input.region as aws.Region }, { parent });
+  const opts = { provider, parent };
+  const vpc = aws.ec2.getVpcOutput({ default: true }, { provider });
+  const subnets = aws.ec2.getSubnetsOutput({ filters: [{ name: 'vpc-id', values: [vpc.id] }] }, { provider });
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-game-servers`,
+    {
+      vpcId: vpc.id,
+      description: 'Players reach game servers on their port',
+      ingress: [
+        {
+          protocol: 'tcp',
+          fromPort: CONTAINER_PORT,
+          toPort: CONTAINER_PORT,
+          cidrBlocks: ['0.0.0.0/0'],
+          ipv6CidrBlocks: ['::/0'],
+        },
+      ],
+      egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }],
+    },
+    opts,
+  );
+  const repository = new aws.ecr.Repository(
+    `${name}-game-server`,
+    { forceDelete: true, imageScanningConfiguration: { scanOnPush: true } },
+    opts,
+  );
+  const image = new awsx.ecr.Image(
+    `${name}-game-server-image`,
+    {
+      repositoryUrl: repository.repositoryUrl,
+      context: input.repoRoot,
+      dockerfile: `${input.repoRoot}/game-server/Dockerfile`,
+      platform: 'linux/amd64',
+    },
+    opts,
+  );
+  const cluster = new aws.ecs.Cluster(
+    `${name}-cluster`,
+    { settings: [{ name: 'containerInsights', value: 'enabled' }] },
+    opts,
+  );
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-game-server-logs`, { retentionInDays: 14 }, opts);
+  const executionRole = taskRole(
+    `${name}-execution`,
+    opts,
+    'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+  );
+  // The game server calls only the public callback API: its task role grants nothing.
+  const role = taskRole(`${name}-task`, opts);
+  const taskDefinition = new aws.ecs.TaskDefinition(
+    `${name}-game-server`,
+    {
+      family: `${name}-game-server`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: input.cpu,
+      memory: String(input.memory),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: role.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      containerDefinitions: pulumi.all([image.imageUri, logGroup.name]).apply(([imageUri, logGroupName]) =>
+        JSON.stringify([
+          {
+            name: CONTAINER_NAME,
+            image: imageUri,
+            essential: true,
+            portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+            environment: [{ name: 'PORT', value: String(CONTAINER_PORT) }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': logGroupName,
+                'awslogs-region': input.region,
+                'awslogs-stream-prefix': 'match',
+              },
+            },
+          },
+        ]),
+      ),
+    },
+    opts,
+  );
+  forwardTaskEvents(name, input, cluster, opts);
+  const fleet: pulumi.Output<Fleet> = pulumi
+    .all([cluster.name, taskDefinition.arn, subnets.ids, securityGroup.id])
+    .apply(([clusterName, taskDefinitionArn, subnetIds, securityGroupId]) => ({
+      cluster: clusterName,
+      taskDefinition: taskDefinitionArn,
+      containerName: CONTAINER_NAME,
+      subnets: subnetIds,
+      securityGroups: [securityGroupId],
+      assignPublicIp: true,
+    }));
+  return {
+    region: input.region,
+    provider,
+    cluster,
+    taskDefinition,
+    role,
+    executionRole,
+    repository,
+    image,
+    fleet,
+  };
+}
+
+function taskRole(name: string, opts: pulumi.CustomResourceOptions, managedPolicyArn?: string): aws.iam.Role {
+  return new aws.iam.Role(
+    name,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+      managedPolicyArns: managedPolicyArn ? [managedPolicyArn] : [],
+    },
+    opts,
+  );
+}
+
+/**
+ * Outside the home region, this cluster's "task stopped" events are sent to
+ * the home region's default event bus, where one rule hands them to the
+ * taskStateChange function (EventBridge cross-region event bus targets).
+ */
+function forwardTaskEvents(
+  name: string,
+  input: FleetInput,
+  cluster: aws.ecs.Cluster,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  if (input.region === input.homeRegion) return;
+  const account = aws.getCallerIdentityOutput({}, { provider: opts.provider });
+  const homeBus = pulumi.interpolate`arn:aws:events:${input.homeRegion}:${account.accountId}:event-bus/default`;
+  const role = new aws.iam.Role(
+    `${name}-events-forwarder`,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+      inlinePolicies: [
+        {
+          name: 'put-events-home',
+          policy: homeBus.apply((arn) =>
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arn }],
+            }),
+          ),
+        },
+      ],
+    },
+    opts,
+  );
+  const rule = new aws.cloudwatch.EventRule(
+    `${name}-task-stopped`,
+    {
+      eventPattern: cluster.arn.apply((arn) =>
+        JSON.stringify({
+          source: ['aws.ecs'],
+          'detail-type': ['ECS Task State Change'],
+          detail: { clusterArn: [arn], lastStatus: ['STOPPED'] },
+        }),
+      ),
+    },
+    opts,
+  );
+  new aws.cloudwatch.EventTarget(
+    `${name}-task-stopped`,
+    { rule: rule.name, arn: homeBus, roleArn: role.arn },
+    opts,
+  );
+}

@@ -1,0 +1,43 @@
+import type { TableName } from '@matchmaking/functions/manifest';
+import { tableDefinitions } from '@matchmaking/functions/tables';
+import * as aws from '@pulumi/aws';
+import type * as pulumi from '@pulumi/pulumi';
+
+/** The four tables, declared from the same key definitions the functions and the local runtime use. */
+export function createTables(
+  prefix: string,
+  opts: pulumi.CustomResourceOptions,
+): Record<TableName, aws.dynamodb.Table> {
+  const tables = {} as Record<TableName, aws.dynamodb.Table>;
+  for (const [name, definition] of Object.entries(tableDefinitions) as [
+    TableName,
+    (typeof tableDefinitions)[TableName],
+  ][]) {
+    const keys = [definition.hashKey, ...(definition.rangeKey ? [definition.rangeKey] : [])];
+    const indexKeys = definition.globalSecondaryIndexes.flatMap((i) => [
+      i.hashKey,
+      ...(i.rangeKey ? [i.rangeKey] : []),
+    ]);
+    const attributes = new Map([...keys, ...indexKeys].map((key) => [key.name, key.type]));
+    tables[name] = new aws.dynamodb.Table(
+      `${prefix}-${name}`,
+      {
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: definition.hashKey.name,
+        rangeKey: definition.rangeKey?.name,
+        attributes: [...attributes].map(([attributeName, type]) => ({ name: attributeName, type })),
+        globalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+          name: index.name,
+          hashKey: index.hashKey.name,
+          rangeKey: index.rangeKey?.name,
+          projectionType: 'ALL',
+        })),
+        ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
+        pointInTimeRecovery: { enabled: name === 'players' },
+        serverSideEncryption: { enabled: true },
+      },
+      opts,
+    );
+  }
+  return tables;
+}

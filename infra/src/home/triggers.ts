@@ -1,0 +1,105 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { DeployedFunctions } from './functions.js';
+
+/** The matchmaker consumes the FIFO queue: batches of 10, partial batch failures reported. */
+export function connectQueue(
+  prefix: string,
+  queue: aws.sqs.Queue,
+  deployed: DeployedFunctions,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  for (const { definition, fn } of Object.values(deployed)) {
+    if (definition.trigger.kind !== 'matchmakingQueue') continue;
+    new aws.lambda.EventSourceMapping(
+      `${prefix}-${definition.name}-queue`,
+      {
+        eventSourceArn: queue.arn,
+        functionName: fn.arn,
+        batchSize: 10,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+      },
+      opts,
+    );
+  }
+}
+
+/** Scheduled functions (the tick): an EventBridge schedule rule each. */
+export function connectSchedules(
+  prefix: string,
+  deployed: DeployedFunctions,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  for (const { definition, fn } of Object.values(deployed)) {
+    if (definition.trigger.kind !== 'schedule') continue;
+    const rule = new aws.cloudwatch.EventRule(
+      `${prefix}-${definition.name}-schedule`,
+      { scheduleExpression: definition.trigger.expression },
+      opts,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${prefix}-${definition.name}-schedule`,
+      { rule: rule.name, arn: fn.arn },
+      opts,
+    );
+    new aws.lambda.Permission(
+      `${prefix}-${definition.name}-schedule`,
+      {
+        action: 'lambda:InvokeFunction',
+        function: fn.name,
+        principal: 'events.amazonaws.com',
+        sourceArn: rule.arn,
+      },
+      opts,
+    );
+  }
+}
+
+/**
+ * Game-server task state changes, from every fleet region, reach the
+ * taskStateChange function through one rule on the home region's default
+ * event bus (the fleets forward their clusters' events there).
+ */
+export function connectTaskEvents(
+  prefix: string,
+  clusterArns: pulumi.Input<string>[],
+  deployed: DeployedFunctions,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  for (const { definition, fn } of Object.values(deployed)) {
+    if (definition.trigger.kind !== 'gameServerTaskEvents') continue;
+    const rule = new aws.cloudwatch.EventRule(
+      `${prefix}-${definition.name}-events`,
+      {
+        eventPattern: taskStoppedPattern(clusterArns),
+      },
+      opts,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${prefix}-${definition.name}-events`,
+      { rule: rule.name, arn: fn.arn },
+      opts,
+    );
+    new aws.lambda.Permission(
+      `${prefix}-${definition.name}-events`,
+      {
+        action: 'lambda:InvokeFunction',
+        function: fn.name,
+        principal: 'events.amazonaws.com',
+        sourceArn: rule.arn,
+      },
+      opts,
+    );
+  }
+}
+
+/** The EventBridge pattern of "a task of these clusters stopped". */
+export function taskStoppedPattern(clusterArns: pulumi.Input<string>[]): pulumi.Output<string> {
+  return pulumi.all(clusterArns).apply((arns) =>
+    JSON.stringify({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      detail: { clusterArn: arns, lastStatus: ['STOPPED'] },
+    }),
+  );
+}

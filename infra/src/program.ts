@@ -1,0 +1,154 @@
+import type { EnvName } from '@matchmaking/functions/env';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { createFleet } from './fleet/fleet.js';
+import { createCallbackApi, wireCallbackApi } from './home/callback-api.js';
+import { createFunctions } from './home/functions.js';
+import { createMatchmakingQueue } from './home/queue.js';
+import { createTables } from './home/tables.js';
+import { connectQueue, connectSchedules, connectTaskEvents } from './home/triggers.js';
+import { createWebSocketApi, STAGE, wireWebSocketApi } from './home/websocket-api.js';
+import type { AccessTargets } from './iam.js';
+import type { Settings } from './settings.js';
+
+export interface ProgramOptions {
+  /** Resource name prefix, e.g. `matchmaking-dev`. */
+  prefix: string;
+  repoRoot: string;
+  buildDir: string;
+}
+
+/**
+ * The whole deployment: a game-server fleet in every configured region, and
+ * in the home region the WebSocket API, the callback API, the tables, the
+ * FIFO queue and the functions, all wired from the function manifest.
+ */
+export function createMatchmaking(settings: Settings, options: ProgramOptions) {
+  const { prefix } = options;
+  const home = new aws.Provider(`${prefix}-home`, { region: settings.homeRegion as aws.Region });
+  const opts = { provider: home };
+  const fleets = settings.regions.map((region) =>
+    createFleet(
+      {
+        prefix,
+        region,
+        homeRegion: settings.homeRegion,
+        repoRoot: options.repoRoot,
+        cpu: settings.gameServerCpu,
+        memory: settings.gameServerMemory,
+      },
+      undefined,
+    ),
+  );
+  const tables = createTables(prefix, opts);
+  const matchmakerTimeout = 60;
+  const { queue, deadLetters } = createMatchmakingQueue(prefix, matchmakerTimeout, opts);
+  const websocketApi = createWebSocketApi(prefix, opts);
+  const callbackApi = createCallbackApi(prefix, opts);
+  const identity = aws.getCallerIdentityOutput({}, opts);
+  const websocketStageArn = pulumi.interpolate`${websocketApi.executionArn}/${STAGE}`;
+  const managementEndpoint = pulumi.interpolate`https://${websocketApi.id}.execute-api.${settings.homeRegion}.amazonaws.com/${STAGE}`;
+  const fleetsJson = pulumi
+    .all(fleets.map((fleet) => fleet.fleet))
+    .apply((list) =>
+      JSON.stringify(Object.fromEntries(list.map((fleet, i) => [settings.regions[i], fleet]))),
+    );
+
+  const environment: Record<EnvName, pulumi.Input<string>> = {
+    CONNECTIONS_TABLE: tables.connections.name,
+    PLAYERS_TABLE: tables.players.name,
+    TICKETS_TABLE: tables.tickets.name,
+    MATCHES_TABLE: tables.matches.name,
+    MATCHMAKING_QUEUE_URL: queue.url,
+    WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
+    CALLBACK_BASE_URL: callbackApi.apiEndpoint,
+    JWT_ISSUER: settings.jwtIssuer,
+    JWT_AUDIENCE: settings.jwtAudience,
+    JWKS_URL: settings.jwksUrl,
+    MATCHMAKING_REGIONS: settings.regions.join(','),
+    TEAM_SIZE: String(settings.teamSize),
+    GAME_SERVER_FLEETS: fleetsJson,
+    RATING_WINDOW_INITIAL: String(settings.ratingWindowInitial),
+    RATING_WINDOW_GROWTH_PER_SECOND: String(settings.ratingWindowGrowthPerSecond),
+    RATING_WINDOW_MAX: String(settings.ratingWindowMax),
+    READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
+    MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
+  };
+  const targets: pulumi.Output<AccessTargets> = pulumi
+    .all([
+      tables.connections.arn,
+      tables.players.arn,
+      tables.tickets.arn,
+      tables.matches.arn,
+      websocketStageArn,
+      queue.arn,
+      pulumi.all(
+        fleets.map((f) =>
+          pulumi.all([f.cluster.arn, f.taskDefinition.arnWithoutRevision, f.role.arn, f.executionRole.arn]),
+        ),
+      ),
+    ])
+    .apply(([connections, players, tickets, matches, stageArn, queueArn, fleetArns]) => ({
+      tables: { connections, players, tickets, matches },
+      websocketStageArn: stageArn,
+      queueArn,
+      fleets: fleetArns.map(([clusterArn, family, taskRoleArn, executionRoleArn]) => ({
+        clusterArn,
+        taskDefinitionArn: `${family}:*`,
+        taskRoleArn,
+        executionRoleArn,
+      })),
+    }));
+
+  const deployed = createFunctions({ prefix, buildDir: options.buildDir, environment, targets }, opts);
+  const { stage } = wireWebSocketApi(prefix, websocketApi, deployed, opts);
+  wireCallbackApi(prefix, callbackApi, deployed, opts);
+  connectQueue(prefix, queue, deployed, opts);
+  connectSchedules(prefix, deployed, opts);
+  connectTaskEvents(
+    prefix,
+    fleets.map((f) => f.cluster.arn),
+    deployed,
+    opts,
+  );
+  const customDomain =
+    settings.domainName && settings.certificateArn
+      ? createDomain(prefix, settings, websocketApi, stage, opts)
+      : undefined;
+
+  return {
+    websocketUrl: customDomain ?? pulumi.interpolate`${websocketApi.apiEndpoint}/${STAGE}`,
+    callbackUrl: callbackApi.apiEndpoint,
+    deadLetterQueueUrl: deadLetters.url,
+    clusters: Object.fromEntries(fleets.map((f) => [f.region, f.cluster.name])),
+    repositories: Object.fromEntries(fleets.map((f) => [f.region, f.repository.repositoryUrl])),
+    accountId: identity.accountId,
+  };
+}
+
+function createDomain(
+  prefix: string,
+  settings: Settings,
+  api: aws.apigatewayv2.Api,
+  stage: aws.apigatewayv2.Stage,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Output<string> {
+  const domain = new aws.apigatewayv2.DomainName(
+    `${prefix}-ws-domain`,
+    {
+      domainName: settings.domainName as string,
+      domainNameConfiguration: {
+        certificateArn: settings.certificateArn as string,
+        endpointType: 'REGIONAL',
+        securityPolicy: 'TLS_1_2',
+      },
+    },
+    opts,
+  );
+  new aws.apigatewayv2.ApiMapping(
+    `${prefix}-ws-mapping`,
+    { apiId: api.id, domainName: domain.id, stage: stage.id },
+    opts,
+  );
+  return pulumi.interpolate`wss://${domain.domainName}`;
+}

@@ -1,0 +1,57 @@
+import { regionNameSchema } from '@matchmaking/core';
+import { envDefaults } from '@matchmaking/functions/env';
+import { z } from 'zod';
+
+/**
+ * The stack's configuration (`pulumi config`, namespace `matchmaking`),
+ * validated once with clear errors before any resource is declared.
+ */
+const positiveInt = z.coerce.number().int().positive();
+const nonNegative = z.coerce.number().nonnegative();
+
+export const settingsSchema = z.strictObject({
+  /** The region with the API, tables, queue and functions (aws:region). */
+  homeRegion: regionNameSchema,
+  /** Regions with a game-server fleet; players queue in these. */
+  regions: z.array(regionNameSchema).min(1, 'matchmaking:regions must list at least one region'),
+  teamSize: positiveInt.max(50).default(Number(envDefaults.TEAM_SIZE)),
+  jwtIssuer: z.string().min(1, 'matchmaking:jwtIssuer is required (the `iss` of player tokens)'),
+  jwtAudience: z.string().min(1, 'matchmaking:jwtAudience is required (the `aud` of player tokens)'),
+  jwksUrl: z.url('matchmaking:jwksUrl must be the https URL of the JSON Web Key Set'),
+  ratingWindowInitial: nonNegative.default(Number(envDefaults.RATING_WINDOW_INITIAL)),
+  ratingWindowGrowthPerSecond: nonNegative.default(Number(envDefaults.RATING_WINDOW_GROWTH_PER_SECOND)),
+  ratingWindowMax: nonNegative.default(Number(envDefaults.RATING_WINDOW_MAX)),
+  readyTimeoutSeconds: positiveInt.default(Number(envDefaults.READY_TIMEOUT_SECONDS)),
+  maxMatchSeconds: positiveInt.default(Number(envDefaults.MAX_MATCH_SECONDS)),
+  /** Game-server task size (Fargate). */
+  gameServerCpu: z.enum(['256', '512', '1024', '2048', '4096']).default('256'),
+  gameServerMemory: positiveInt.default(512),
+  /** Optional custom domain for the WebSocket API, with an ACM certificate in the home region. */
+  domainName: z.string().min(3).optional(),
+  certificateArn: z.string().startsWith('arn:aws:acm:').optional(),
+});
+export type Settings = z.output<typeof settingsSchema>;
+
+/** Validates raw configuration; throws one error naming every bad key. */
+export function parseSettings(raw: Record<string, unknown>): Settings {
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`,
+    );
+    throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
+  }
+  const settings = parsed.data;
+  if ((settings.domainName === undefined) !== (settings.certificateArn === undefined)) {
+    throw new Error(
+      'invalid stack configuration: matchmaking:domainName and matchmaking:certificateArn go together',
+    );
+  }
+  if (new Set(settings.regions).size !== settings.regions.length) {
+    throw new Error('invalid stack configuration: matchmaking:regions lists a region twice');
+  }
+  if (settings.ratingWindowMax < settings.ratingWindowInitial) {
+    throw new Error('invalid stack configuration: ratingWindowMax must be at least ratingWindowInitial');
+  }
+  return settings;
+}
