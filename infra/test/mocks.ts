@@ -1,0 +1,62 @@
+import * as pulumi from '@pulumi/pulumi';
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+
+/**
+ * Pulumi mocks: every resource is recorded with its inputs and gets the
+ * computed outputs our program reads (ARNs, URLs, endpoints); data sources
+ * answer with a small default VPC. AWS itself cannot run here.
+ */
+export function installMocks(): Recorded[] {
+  const recorded: Recorded[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        const region = String(args.inputs.region ?? 'us-east-1');
+        const arn = `arn:aws:${args.type.split(':')[1]?.split('/')[0]}:${region}:123456789012:${args.name}`;
+        const state: Record<string, unknown> = { ...args.inputs, arn, name: args.inputs.name ?? args.name };
+        if (args.type === 'aws:sqs/queue:Queue')
+          state.url = `https://sqs.${region}.amazonaws.com/123456789012/${args.inputs.name}`;
+        if (args.type === 'aws:apigatewayv2/api:Api') {
+          state.apiEndpoint = `wss://${args.name}.execute-api.us-east-1.amazonaws.com`;
+          state.executionArn = `arn:aws:execute-api:us-east-1:123456789012:${args.name}`;
+        }
+        if (args.type === 'aws:lambda/function:Function')
+          state.invokeArn = `arn:aws:apigateway:invoke/${args.name}`;
+        if (args.type === 'aws:ecr/repository:Repository')
+          state.repositoryUrl = `123456789012.dkr.ecr/${args.name}`;
+        if (args.type === 'awsx:ecr:Image') state.imageUri = `123456789012.dkr.ecr/${args.name}@sha256:abc`;
+        if (args.type === 'aws:ecs/taskDefinition:TaskDefinition') state.arnWithoutRevision = `${arn}-family`;
+        if (args.type === 'aws:apigatewayv2/domainName:DomainName') state.domainName = args.inputs.domainName;
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        if (args.token === 'aws:ec2/getVpc:getVpc') return { id: 'vpc-1' };
+        if (args.token === 'aws:ec2/getSubnets:getSubnets') return { ids: ['subnet-a', 'subnet-b'] };
+        if (args.token === 'aws:index/getCallerIdentity:getCallerIdentity')
+          return { accountId: '123456789012' };
+        return {};
+      },
+    },
+    'serverless-matchmaking',
+    'test',
+    false,
+  );
+  return recorded;
+}
+
+/** Resolves an Output in tests. */
+export function valueOf<T>(output: pulumi.Output<T> | T): Promise<unknown> {
+  return new Promise((resolve) => {
+    pulumi.output(output).apply((value) => {
+      resolve(value);
+      return value;
+    });
+  });
+}

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functions } from '@matchmaking/functions/manifest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installMocks, type Recorded, valueOf } from './mocks.js';
+
+const recorded = installMocks();
+const buildDir = mkdtempSync(join(tmpdir(), 'infra-build-'));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+let outputs: Record<string, unknown>;
+
+beforeAll(async () => {
+  const { createMatchmaking } = await import('../src/program.js');
+  const { parseSettings } = await import('../src/settings.js');
+  const settings = parseSettings({
+    homeRegion: 'us-east-1',
+    regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'],
+    teamSize: 2,
+    jwtIssuer: 'https://issuer.example/',
+    jwtAudience: 'matchmaking',
+    jwksUrl: 'https://issuer.example/.well-known/jwks.json',
+  });
+  const result = createMatchmaking(settings, { prefix: 'mm-test', repoRoot, buildDir });
+  outputs = {
+    websocketUrl: await valueOf(result.websocketUrl),
+    clusters: await valueOf(pulumi.output(result.clusters)),
+  };
+  // Let every apply() settle so policies and env are recorded.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}, 120_000);
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+import * as pulumi from '@pulumi/pulumi';
+
+const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
+
+describe('the Pulumi program (with mocks)', () => {
+  it('gives every region its own provider, cluster, ECR repository, image and task definition', () => {
+    const providers = ofType('pulumi:providers:aws').map((p) => p.inputs.region);
+    expect(providers).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-2']));
+    for (const type of [
+      'aws:ecs/cluster:Cluster',
+      'aws:ecr/repository:Repository',
+      'aws:ecs/taskDefinition:TaskDefinition',
+    ]) {
+      const regional = ofType(type);
+      expect(regional).toHaveLength(3);
+      expect(new Set(regional.map((r) => r.provider)).size, type).toBe(3);
+      expect(regional.every((r) => r.provider?.includes('-provider'))).toBe(true);
+    }
+    expect(ofType('awsx:ecr:Image')).toHaveLength(3);
+    expect(Object.keys(outputs.clusters as object)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
+  });
+
+  it('declares exactly one WebSocket API, one callback API, a FIFO queue with a DLQ and the four tables', () => {
+    const apis = ofType('aws:apigatewayv2/api:Api');
+    expect(apis.map((a) => a.inputs.protocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
+    expect(apis.find((a) => a.inputs.protocolType === 'WEBSOCKET')?.inputs.routeSelectionExpression).toBe(
+      '$request.body.action',
+    );
+    const queues = ofType('aws:sqs/queue:Queue');
+    expect(queues).toHaveLength(2);
+    const main = queues.find((q) => !String(q.inputs.name).includes('dlq'));
+    expect(main?.inputs).toMatchObject({
+      fifoQueue: true,
+      contentBasedDeduplication: false,
+      visibilityTimeoutSeconds: 360,
+    });
+    expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
+    const tables = ofType('aws:dynamodb/table:Table');
+    expect(tables).toHaveLength(4);
+    const tickets = tables.find((t) => t.name.endsWith('tickets'));
+    expect(tickets?.inputs).toMatchObject({
+      hashKey: 'region',
+      rangeKey: 'ticketId',
+      billingMode: 'PAY_PER_REQUEST',
+    });
+    const matches = tables.find((t) => t.name.endsWith('matches'));
+    expect(matches?.inputs.ttl).toMatchObject({ attributeName: 'expiresAt', enabled: true });
+    expect((matches?.inputs.globalSecondaryIndexes as { name: string }[])[0]?.name).toBe('byDeadline');
+  });
+
+  it('creates one Lambda per manifest entry with exactly its environment variables', () => {
+    const lambdas = ofType('aws:lambda/function:Function');
+    expect(lambdas).toHaveLength(functions.length);
+    for (const definition of functions) {
+      const lambda = lambdas.find((l) => l.name === `mm-test-${definition.name}`);
+      expect(lambda?.inputs).toMatchObject({ runtime: 'nodejs22.x', timeout: definition.timeoutSeconds });
+      const variables = Object.keys((lambda?.inputs.environment as { variables: object }).variables);
+      expect(variables.sort()).toEqual([...definition.env, 'NODE_OPTIONS'].sort());
+    }
+  });
+
+  it('grants each function exactly its manifest access', async () => {
+    const policies = ofType('aws:iam/rolePolicy:RolePolicy');
+    const policyOf = (name: string) => {
+      const found = policies.find((p) => p.name === `mm-test-${name}-policy`);
+      return JSON.parse(String(found?.inputs.policy)) as {
+        Statement: { Action: string[]; Resource: string[] }[];
+      };
+    };
+    const actions = (name: string) => policyOf(name).Statement.flatMap((s) => s.Action);
+    expect(actions('authorizer')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actions('getProfile').filter((a) => a.startsWith('dynamodb:'))).toEqual(
+      Array(4).fill('dynamodb:GetItem'),
+    );
+    expect(actions('getProfile')).not.toContain('sqs:SendMessage');
+    expect(actions('matchmaker')).toEqual(
+      expect.arrayContaining(['ecs:RunTask', 'iam:PassRole', 'execute-api:ManageConnections']),
+    );
+    expect(actions('joinQueue')).not.toContain('ecs:RunTask');
+    const manage = policyOf('joinQueue').Statement.find((s) =>
+      s.Action.includes('execute-api:ManageConnections'),
+    );
+    expect(manage?.Resource).toEqual([
+      'arn:aws:execute-api:us-east-1:123456789012:mm-test-ws/live/*/@connections/*',
+    ]);
+    const query = policyOf('matchmaker').Statement.find((s) => s.Action.includes('dynamodb:Query'));
+    expect(query?.Resource.some((r) => r.endsWith('/index/*'))).toBe(true);
+    for (const statement of policies.flatMap((p) => JSON.parse(String(p.inputs.policy)).Statement)) {
+      expect(statement.Resource).not.toContain('*');
+    }
+  });
+
+  it('routes every WebSocket route, the authorizer, the callbacks, the queue, the tick and task events', () => {
+    const routes = ofType('aws:apigatewayv2/route:Route').map((r) => r.inputs.routeKey);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        '$connect',
+        '$disconnect',
+        '$default',
+        'joinQueue',
+        'leaveQueue',
+        'tryCreateMatch',
+        'getProfile',
+      ]),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining(['POST /matches/{matchId}/ready', 'POST /matches/{matchId}/result']),
+    );
+    const connect = ofType('aws:apigatewayv2/route:Route').find((r) => r.inputs.routeKey === '$connect');
+    expect(connect?.inputs.authorizationType).toBe('CUSTOM');
+    expect(ofType('aws:lambda/eventSourceMapping:EventSourceMapping')[0]?.inputs).toMatchObject({
+      batchSize: 10,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const rules = ofType('aws:cloudwatch/eventRule:EventRule');
+    expect(rules.some((r) => r.inputs.scheduleExpression === 'rate(1 minute)')).toBe(true);
+    // The home rule plus one forwarding rule per other region.
+    expect(
+      rules.filter((r) => String(r.inputs.eventPattern ?? '').includes('ECS Task State Change')),
+    ).toHaveLength(3);
+    expect(String(outputs.websocketUrl)).toMatch(/^wss:\/\/.*\/live$/);
+  });
+});
+
+describe('stack configuration', () => {
+  it('refuses bad configuration with a clear message', async () => {
+    const { parseSettings } = await import('../src/settings.js');
+    const base = {
+      homeRegion: 'us-east-1',
+      regions: ['us-east-1'],
+      jwtIssuer: 'i',
+      jwtAudience: 'a',
+      jwksUrl: 'https://x/jwks.json',
+    };
+    expect(() => parseSettings({ ...base, regions: [] })).toThrow(/at least one region/);
+    expect(() => parseSettings({ ...base, regions: ['mars-1'] })).toThrow(/region name/);
+    expect(() => parseSettings({ ...base, teamSize: 0 })).toThrow(/teamSize/);
+    expect(() => parseSettings({ ...base, jwtIssuer: '' })).toThrow(/jwtIssuer is required/);
+    expect(() => parseSettings({ ...base, regions: ['us-east-1', 'us-east-1'] })).toThrow(/twice/);
+    expect(() => parseSettings({ ...base, domainName: 'play.example.com' })).toThrow(/go together/);
+    expect(parseSettings(base).teamSize).toBe(1);
+  });
+});
