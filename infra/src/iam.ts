@@ -23,36 +23,38 @@ export interface Statement {
  * indexes, the stage's @connections, the queue, the fleets' tasks).
  */
 export function statementsFor(access: readonly Access[], targets: AccessTargets): Statement[] {
-  return access.map((entry): Statement => {
-    switch (entry.kind) {
-      case 'table': {
-        const arn = targets.tables[entry.table];
-        const needsIndexes = entry.actions.includes('dynamodb:Query');
-        return {
-          Effect: 'Allow',
-          Action: [...entry.actions],
-          Resource: needsIndexes ? [arn, `${arn}/index/*`] : [arn],
-        };
-      }
-      case 'manageConnections':
-        return {
-          Effect: 'Allow',
-          Action: ['execute-api:ManageConnections'],
-          Resource: [`${targets.websocketStageArn}/*/@connections/*`],
-        };
-      case 'sendToMatchmakingQueue':
-        return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targets.queueArn] };
-      case 'runGameServers':
-        return {
-          Effect: 'Allow',
-          Action: ['ecs:RunTask', 'ecs:StopTask', 'ecs:DescribeTasks', 'iam:PassRole'],
-          Resource: targets.fleets.flatMap((fleet) => [
-            fleet.taskDefinitionArn,
-            `${fleet.clusterArn.replace(':cluster/', ':task/')}/*`,
-            fleet.taskRoleArn,
-            fleet.executionRoleArn,
-          ]),
-        };
+  return access.map((entry) => statementFor(entry, targets));
+}
+
+function statementFor(entry: Access, targets: AccessTargets): Statement {
+  switch (entry.kind) {
+    case 'table': {
+      const arn = targets.tables[entry.table];
+      const needsIndexes = entry.actions.includes('dynamodb:Query');
+      return {
+        Effect: 'Allow',
+        Action: [...entry.actions],
+        Resource: needsIndexes ? [arn, `${arn}/index/*`] : [arn],
+      };
     }
-  });
+    case 'manageConnections':
+      return {
+        Effect: 'Allow',
+        Action: ['execute-api:ManageConnections'],
+        Resource: [`${targets.websocketStageArn}/*/@connections/*`],
+      };
+    case 'sendToMatchmakingQueue':
+      return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targets.queueArn] };
+    case 'runGameServers':
+      return {
+        Effect: 'Allow',
+        Action: ['ecs:RunTask', 'ecs:StopTask', 'ecs:DescribeTasks', 'iam:PassRole'],
+        Resource: targets.fleets.flatMap((fleet) => [
+          fleet.taskDefinitionArn,
+          `${fleet.clusterArn.replace(':cluster/', ':task/')}/*`,
+          fleet.taskRoleArn,
+          fleet.executionRoleArn,
+        ]),
+      };
+  }
 }

@@ -52,7 +52,7 @@ export function installMocks(): Recorded[] {
 }
 
 /** Resolves an Output in tests. */
-export function valueOf<T>(output: pulumi.Output<T> | T): Promise<unknown> {
+export function resolveOutput<T>(output: pulumi.Output<T> | T): Promise<unknown> {
   return new Promise((resolve) => {
     pulumi.output(output).apply((value) => {
       resolve(value);

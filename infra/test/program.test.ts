@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functions } from '@matchmaking/functions/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installMocks, type Recorded, valueOf } from './mocks.js';
+import { installMocks, type Recorded, resolveOutput } from './mocks.js';
 
 const recorded = installMocks();
 const buildDir = mkdtempSync(join(tmpdir(), 'infra-build-'));
@@ -24,8 +24,8 @@ beforeAll(async () => {
   });
   const result = createMatchmaking(settings, { prefix: 'mm-test', repoRoot, buildDir });
   outputs = {
-    websocketUrl: await valueOf(result.websocketUrl),
-    clusters: await valueOf(pulumi.output(result.clusters)),
+    websocketUrl: await resolveOutput(result.websocketUrl),
+    clusters: await resolveOutput(pulumi.output(result.clusters)),
   };
   // Let every apply() settle so policies and env are recorded.
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -79,7 +79,8 @@ describe('the Pulumi program (with mocks)', () => {
     });
     const matches = tables.find((t) => t.name.endsWith('matches'));
     expect(matches?.inputs.ttl).toMatchObject({ attributeName: 'expiresAt', enabled: true });
-    expect((matches?.inputs.globalSecondaryIndexes as { name: string }[])[0]?.name).toBe('byDeadline');
+    const indexes = (matches as Recorded).inputs.globalSecondaryIndexes as { name: string }[];
+    expect(indexes[0]?.name).toBe('byDeadline');
   });
 
   it('creates one Lambda per manifest entry with exactly its environment variables', () => {
@@ -88,7 +89,9 @@ describe('the Pulumi program (with mocks)', () => {
     for (const definition of functions) {
       const lambda = lambdas.find((l) => l.name === `mm-test-${definition.name}`);
       expect(lambda?.inputs).toMatchObject({ runtime: 'nodejs22.x', timeout: definition.timeoutSeconds });
-      const variables = Object.keys((lambda?.inputs.environment as { variables: object }).variables);
+      const variables = Object.keys(
+        ((lambda as Recorded).inputs.environment as { variables: object }).variables,
+      );
       expect(variables.sort()).toEqual([...definition.env, 'NODE_OPTIONS'].sort());
     }
   });
