@@ -5,6 +5,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'functions', 'game-server', 'infra'],
-    passWithNoTests: true,
   },
 });
