@@ -25,8 +25,11 @@ const settings = parseSettings({
   maxMatchSeconds: config.get('maxMatchSeconds'),
   gameServerCpu: config.get('gameServerCpu'),
   gameServerMemory: config.get('gameServerMemory'),
+  gameServerPort: config.get('gameServerPort'),
+  fargateSpot: config.get('fargateSpot'),
+  logRetentionDays: config.get('logRetentionDays'),
   domainName: config.get('domainName'),
-  certificateArn: config.get('certificateArn'),
+  hostedZoneId: config.get('hostedZoneId'),
 });
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = join(repoRoot, 'functions', 'dist');

@@ -30,6 +30,7 @@ function statementFor(entry: Access, targets: AccessTargets): Statement {
   switch (entry.kind) {
     case 'table': {
       const arn = targets.tables[entry.table];
+      // Wildcard: Query on a table's indexes needs `<table>/index/*` (index names are part of the table).
       const needsIndexes = entry.actions.includes('dynamodb:Query');
       return {
         Effect: 'Allow',
@@ -37,6 +38,7 @@ function statementFor(entry: Access, targets: AccessTargets): Statement {
         Resource: needsIndexes ? [arn, `${arn}/index/*`] : [arn],
       };
     }
+    // Wildcard: connection ids are made at runtime; the ARN pins this API and stage, any method.
     case 'manageConnections':
       return {
         Effect: 'Allow',
@@ -45,6 +47,8 @@ function statementFor(entry: Access, targets: AccessTargets): Statement {
       };
     case 'sendToMatchmakingQueue':
       return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targets.queueArn] };
+    // Wildcards: task ARNs exist only once RunTask made them (pinned to each fleet's cluster), and
+    // task-definition revisions change on every deploy (pinned to each fleet's family).
     case 'runGameServers':
       return {
         Effect: 'Allow',

@@ -36,6 +36,9 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
         repoRoot: options.repoRoot,
         cpu: settings.gameServerCpu,
         memory: settings.gameServerMemory,
+        port: settings.gameServerPort,
+        fargateSpot: settings.fargateSpot,
+        logRetentionDays: settings.logRetentionDays,
       },
       undefined,
     ),
@@ -100,8 +103,11 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
       })),
     }));
 
-  const deployed = createFunctions({ prefix, buildDir: options.buildDir, environment, targets }, opts);
-  const { stage } = wireWebSocketApi(prefix, websocketApi, deployed, opts);
+  const deployed = createFunctions(
+    { prefix, buildDir: options.buildDir, environment, targets, logRetentionDays: settings.logRetentionDays },
+    opts,
+  );
+  const { stage } = wireWebSocketApi(prefix, websocketApi, deployed, settings.logRetentionDays, opts);
   wireCallbackApi(prefix, callbackApi, deployed, opts);
   connectQueue(prefix, queue, deployed, opts);
   connectSchedules(prefix, deployed, opts);
@@ -112,8 +118,8 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     opts,
   );
   const customDomain =
-    settings.domainName && settings.certificateArn
-      ? createDomain(prefix, settings, websocketApi, stage, opts)
+    settings.domainName && settings.hostedZoneId
+      ? createDomain(prefix, settings.domainName, settings.hostedZoneId, websocketApi, stage, opts)
       : undefined;
 
   return {
@@ -126,19 +132,44 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
   };
 }
 
+/** The seed's custom domain: an ACM certificate validated by DNS, the API domain, its mapping and an alias record. */
 function createDomain(
   prefix: string,
-  settings: Settings,
+  domainName: string,
+  hostedZoneId: string,
   api: aws.apigatewayv2.Api,
   stage: aws.apigatewayv2.Stage,
   opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<string> {
+  const certificate = new aws.acm.Certificate(
+    `${prefix}-ws-certificate`,
+    { domainName, validationMethod: 'DNS' },
+    opts,
+  );
+  const option = certificate.domainValidationOptions.apply((options) => options[0]);
+  const validationRecord = new aws.route53.Record(
+    `${prefix}-ws-certificate-validation`,
+    {
+      zoneId: hostedZoneId,
+      name: option.apply((o) => o?.resourceRecordName ?? ''),
+      type: option.apply((o) => o?.resourceRecordType ?? 'CNAME'),
+      records: [option.apply((o) => o?.resourceRecordValue ?? '')],
+      ttl: 300,
+      allowOverwrite: true,
+    },
+    opts,
+  );
+  const validation = new aws.acm.CertificateValidation(
+    `${prefix}-ws-certificate`,
+    { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
+    opts,
+  );
   const domain = new aws.apigatewayv2.DomainName(
     `${prefix}-ws-domain`,
     {
-      domainName: settings.domainName as string,
+      domainName,
       domainNameConfiguration: {
-        certificateArn: settings.certificateArn as string,
+        certificateArn: validation.certificateArn,
         endpointType: 'REGIONAL',
         securityPolicy: 'TLS_1_2',
       },
@@ -148,6 +179,22 @@ function createDomain(
   new aws.apigatewayv2.ApiMapping(
     `${prefix}-ws-mapping`,
     { apiId: api.id, domainName: domain.id, stage: stage.id },
+    opts,
+  );
+  new aws.route53.Record(
+    `${prefix}-ws-alias`,
+    {
+      zoneId: hostedZoneId,
+      name: domainName,
+      type: 'A',
+      aliases: [
+        {
+          name: domain.domainNameConfiguration.targetDomainName,
+          zoneId: domain.domainNameConfiguration.hostedZoneId,
+          evaluateTargetHealth: false,
+        },
+      ],
+    },
     opts,
   );
   return pulumi.interpolate`wss://${domain.domainName}`;

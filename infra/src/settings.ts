@@ -23,12 +23,25 @@ export const settingsSchema = z.strictObject({
   ratingWindowMax: nonNegative.default(Number(envDefaults.RATING_WINDOW_MAX)),
   readyTimeoutSeconds: positiveInt.default(Number(envDefaults.READY_TIMEOUT_SECONDS)),
   maxMatchSeconds: positiveInt.default(Number(envDefaults.MAX_MATCH_SECONDS)),
-  /** Game-server task size (Fargate). */
+  /** Game-server task size (Fargate) and port. */
   gameServerCpu: z.enum(['256', '512', '1024', '2048', '4096']).default('256'),
   gameServerMemory: positiveInt.default(512),
-  /** Optional custom domain for the WebSocket API, with an ACM certificate in the home region. */
+  gameServerPort: positiveInt.max(65535).default(7777),
+  /** Run game servers on Fargate Spot (cheaper; a reclaimed task ends its match as abandoned). */
+  fargateSpot: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    .default(false),
+  /** Days CloudWatch keeps function, API and game-server logs. */
+  logRetentionDays: z.coerce
+    .number()
+    .refine(
+      (days) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365].includes(days),
+      'not a CloudWatch retention',
+    )
+    .default(14),
+  /** Optional custom domain for the WebSocket API, in this Route 53 hosted zone (certificate made and validated). */
   domainName: z.string().min(3).optional(),
-  certificateArn: z.string().startsWith('arn:aws:acm:').optional(),
+  hostedZoneId: z.string().min(1).optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -42,9 +55,9 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
     throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
   }
   const settings = parsed.data;
-  if ((settings.domainName === undefined) !== (settings.certificateArn === undefined)) {
+  if ((settings.domainName === undefined) !== (settings.hostedZoneId === undefined)) {
     throw new Error(
-      'invalid stack configuration: matchmaking:domainName and matchmaking:certificateArn go together',
+      'invalid stack configuration: matchmaking:domainName needs matchmaking:hostedZoneId (its Route 53 zone), and the other way round',
     );
   }
   if (new Set(settings.regions).size !== settings.regions.length) {

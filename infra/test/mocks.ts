@@ -10,7 +10,7 @@ export interface Recorded {
 /**
  * Pulumi mocks: every resource is recorded with its inputs and gets the
  * computed outputs our program reads (ARNs, URLs, endpoints); data sources
- * answer with a small default VPC. AWS itself cannot run here.
+ * answer with a fixed account. AWS itself cannot run here.
  */
 export function installMocks(): Recorded[] {
   const recorded: Recorded[] = [];
@@ -31,6 +31,24 @@ export function installMocks(): Recorded[] {
           state.invokeArn = `arn:aws:apigateway:invoke/${args.name}`;
         if (args.type === 'aws:ecr/repository:Repository')
           state.repositoryUrl = `123456789012.dkr.ecr/${args.name}`;
+        if (args.type === 'aws:ecs/cluster:Cluster')
+          state.arn = `arn:aws:ecs:${region}:123456789012:cluster/${args.name}`;
+        if (args.type === 'awsx:ec2:Vpc') {
+          state.vpcId = `${args.name}-id`;
+          state.publicSubnetIds = [`${args.name}-public-a`, `${args.name}-public-b`];
+        }
+        if (args.type === 'aws:acm/certificate:Certificate') {
+          state.domainValidationOptions = [
+            {
+              resourceRecordName: '_x.play.example.com',
+              resourceRecordType: 'CNAME',
+              resourceRecordValue: '_y.acm',
+            },
+          ];
+        }
+        if (args.type === 'aws:apigatewayv2/domainName:DomainName') {
+          state.domainNameConfiguration = { targetDomainName: 'd-1.execute-api', hostedZoneId: 'Z1' };
+        }
         if (args.type === 'awsx:ecr:Image') state.imageUri = `123456789012.dkr.ecr/${args.name}@sha256:abc`;
         if (args.type === 'aws:ecs/taskDefinition:TaskDefinition') state.arnWithoutRevision = `${arn}-family`;
         if (args.type === 'aws:apigatewayv2/domainName:DomainName') state.domainName = args.inputs.domainName;

@@ -23,6 +23,19 @@ beforeAll(async () => {
     jwksUrl: 'https://issuer.example/.well-known/jwks.json',
   });
   const result = createMatchmaking(settings, { prefix: 'mm-test', repoRoot, buildDir });
+  createMatchmaking(
+    parseSettings({
+      homeRegion: 'eu-west-1',
+      regions: ['eu-west-1'],
+      jwtIssuer: 'https://issuer.example/',
+      jwtAudience: 'matchmaking',
+      jwksUrl: 'https://issuer.example/.well-known/jwks.json',
+      fargateSpot: 'true',
+      domainName: 'play.example.com',
+      hostedZoneId: 'Z123',
+    }),
+    { prefix: 'mm-one', repoRoot, buildDir },
+  );
   outputs = {
     websocketUrl: await resolveOutput(result.websocketUrl),
     clusters: await resolveOutput(pulumi.output(result.clusters)),
@@ -34,7 +47,11 @@ afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 import * as pulumi from '@pulumi/pulumi';
 
-const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
+/** Resources of the three-region stack (the one-region stack is prefixed mm-one). */
+const ofType = (type: string): Recorded[] =>
+  recorded.filter((r) => r.type === type && !r.name.startsWith('mm-one'));
+const ofOneRegion = (type: string): Recorded[] =>
+  recorded.filter((r) => r.type === type && r.name.startsWith('mm-one'));
 
 describe('the Pulumi program (with mocks)', () => {
   it('gives every region its own provider, cluster, ECR repository, image and task definition', () => {
@@ -159,6 +176,67 @@ describe('the Pulumi program (with mocks)', () => {
   });
 });
 
+describe('resource counts', () => {
+  it.each([
+    ['aws:ecs/cluster:Cluster', 3, 1],
+    ['aws:ecs/clusterCapacityProviders:ClusterCapacityProviders', 3, 1],
+    ['awsx:ec2:Vpc', 3, 1],
+    ['aws:ec2/securityGroup:SecurityGroup', 3, 1],
+    ['aws:ecs/taskDefinition:TaskDefinition', 3, 1],
+    ['aws:lambda/function:Function', functions.length, functions.length],
+    ['aws:dynamodb/table:Table', 4, 4],
+    ['aws:apigatewayv2/api:Api', 2, 2],
+    ['aws:lambda/eventSourceMapping:EventSourceMapping', 1, 1],
+  ])('%s: %i for three regions, %i for one', (type, three, one) => {
+    expect(ofType(type)).toHaveLength(three);
+    expect(ofOneRegion(type)).toHaveLength(one);
+  });
+
+  it('uses Fargate Spot when configured, and builds the custom domain with DNS validation and an alias', () => {
+    const spot = ofOneRegion('aws:ecs/clusterCapacityProviders:ClusterCapacityProviders')[0];
+    expect(spot?.inputs.defaultCapacityProviderStrategies).toEqual([
+      { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+    ]);
+    expect(ofOneRegion('aws:acm/certificate:Certificate')[0]?.inputs).toMatchObject({
+      validationMethod: 'DNS',
+    });
+    expect(
+      ofOneRegion('aws:route53/record:Record')
+        .map((r) => r.inputs.type)
+        .sort(),
+    ).toEqual(['A', 'CNAME']);
+    expect(ofOneRegion('aws:apigatewayv2/apiMapping:ApiMapping')).toHaveLength(1);
+    expect(ofType('aws:acm/certificate:Certificate')).toHaveLength(0);
+  });
+
+  it('runs every function on nodejs22.x and arm64, and declares no identity source on the authorizer', () => {
+    for (const fn of [
+      ...ofType('aws:lambda/function:Function'),
+      ...ofOneRegion('aws:lambda/function:Function'),
+    ]) {
+      expect(fn.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
+    }
+    const authorizer = ofType('aws:apigatewayv2/authorizer:Authorizer')[0];
+    expect(authorizer?.inputs).toMatchObject({ authorizerType: 'REQUEST' });
+    // Tokens come in the Authorization header or the token query parameter: a declared source would refuse the other.
+    expect(authorizer?.inputs.identitySources).toBeUndefined();
+  });
+
+  it('grants no wildcard action, and wildcard resources only where iam.ts documents them', () => {
+    const statements = recorded
+      .filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy')
+      .flatMap(
+        (p) => JSON.parse(String(p.inputs.policy)).Statement as { Action: string[]; Resource: string[] }[],
+      );
+    for (const statement of statements) {
+      for (const action of statement.Action) expect(action).not.toContain('*');
+      for (const resource of statement.Resource.filter((r) => r.includes('*'))) {
+        expect(resource).toMatch(/(\/index\/\*|\/\*\/@connections\/\*|:task\/.*\/\*|:\*)$/);
+      }
+    }
+  });
+});
+
 describe('stack configuration', () => {
   it('refuses bad configuration with a clear message', async () => {
     const { parseSettings } = await import('../src/settings.js');
@@ -174,7 +252,10 @@ describe('stack configuration', () => {
     expect(() => parseSettings({ ...base, teamSize: 0 })).toThrow(/teamSize/);
     expect(() => parseSettings({ ...base, jwtIssuer: '' })).toThrow(/jwtIssuer is required/);
     expect(() => parseSettings({ ...base, regions: ['us-east-1', 'us-east-1'] })).toThrow(/twice/);
-    expect(() => parseSettings({ ...base, domainName: 'play.example.com' })).toThrow(/go together/);
+    expect(() => parseSettings({ ...base, domainName: 'play.example.com' })).toThrow(
+      /needs matchmaking:hostedZoneId/,
+    );
+    expect(() => parseSettings({ ...base, logRetentionDays: 13 })).toThrow(/retention/);
     expect(parseSettings(base).teamSize).toBe(1);
   });
 });

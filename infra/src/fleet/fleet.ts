@@ -5,7 +5,6 @@ import * as pulumi from '@pulumi/pulumi';
 
 /** The container name the matchmaker overrides (must match the task definition). */
 export const CONTAINER_NAME = 'game-server';
-export const CONTAINER_PORT = 7777;
 
 export interface FleetInput {
   prefix: string;
@@ -14,30 +13,43 @@ export interface FleetInput {
   repoRoot: string;
   cpu: string;
   memory: number;
+  port: number;
+  fargateSpot: boolean;
+  logRetentionDays: number;
 }
 
 /**
  * One region's game servers: its own provider (explicit, never the default),
  * an ECR repository with the image built from game-server/Dockerfile, an ECS
- * cluster on Fargate in the default VPC's public subnets, the task definition,
+ * cluster with Fargate and Fargate Spot in its own VPC's public subnets, the task definition,
  * and the forwarding of its task state changes to the home region.
  */
 export function createFleet(input: FleetInput, parent: pulumi.Resource | undefined) {
   const name = `${input.prefix}-${input.region}`;
   const provider = new aws.Provider(`${name}-provider`, { region: input.region as aws.Region }, { parent });
   const opts = { provider, parent };
-  const vpc = aws.ec2.getVpcOutput({ default: true }, { provider });
-  const subnets = aws.ec2.getSubnetsOutput({ filters: [{ name: 'vpc-id', values: [vpc.id] }] }, { provider });
+  // Public subnets in two availability zones with an internet gateway and routes; no NAT (tasks get public IPs).
+  const vpc = new awsx.ec2.Vpc(
+    `${name}-vpc`,
+    {
+      cidrBlock: '10.70.0.0/16',
+      numberOfAvailabilityZones: 2,
+      natGateways: { strategy: 'None' },
+      subnetSpecs: [{ type: 'Public', cidrMask: 20 }],
+      enableDnsHostnames: true,
+    },
+    opts,
+  );
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-game-servers`,
     {
-      vpcId: vpc.id,
+      vpcId: vpc.vpcId,
       description: 'Players reach game servers on their port',
       ingress: [
         {
           protocol: 'tcp',
-          fromPort: CONTAINER_PORT,
-          toPort: CONTAINER_PORT,
+          fromPort: input.port,
+          toPort: input.port,
           cidrBlocks: ['0.0.0.0/0'],
           ipv6CidrBlocks: ['::/0'],
         },
@@ -66,7 +78,22 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
     { settings: [{ name: 'containerInsights', value: 'enabled' }] },
     opts,
   );
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-game-server-logs`, { retentionInDays: 14 }, opts);
+  new aws.ecs.ClusterCapacityProviders(
+    `${name}-capacity`,
+    {
+      clusterName: cluster.name,
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      defaultCapacityProviderStrategies: [
+        { capacityProvider: input.fargateSpot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 },
+      ],
+    },
+    opts,
+  );
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-game-server-logs`,
+    { retentionInDays: input.logRetentionDays },
+    opts,
+  );
   const executionRole = taskRole(
     `${name}-execution`,
     opts,
@@ -91,8 +118,8 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
             name: CONTAINER_NAME,
             image: imageUri,
             essential: true,
-            portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
-            environment: [{ name: 'PORT', value: String(CONTAINER_PORT) }],
+            portMappings: [{ containerPort: input.port, protocol: 'tcp' }],
+            environment: [{ name: 'PORT', value: String(input.port) }],
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -109,7 +136,7 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
   );
   forwardTaskEvents(name, input, cluster, opts);
   const fleet: pulumi.Output<Fleet> = pulumi
-    .all([cluster.name, taskDefinition.arn, subnets.ids, securityGroup.id])
+    .all([cluster.name, taskDefinition.arn, vpc.publicSubnetIds, securityGroup.id])
     .apply(([clusterName, taskDefinitionArn, subnetIds, securityGroupId]) => ({
       cluster: clusterName,
       taskDefinition: taskDefinitionArn,
@@ -117,6 +144,7 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
       subnets: subnetIds,
       securityGroups: [securityGroupId],
       assignPublicIp: true,
+      capacityProvider: input.fargateSpot ? 'FARGATE_SPOT' : 'FARGATE',
     }));
   return {
     region: input.region,

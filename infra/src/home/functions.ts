@@ -12,6 +12,7 @@ export interface FunctionsInput {
   /** A value for every environment variable any function reads. */
   environment: Record<EnvName, pulumi.Input<string>>;
   targets: pulumi.Input<AccessTargets>;
+  logRetentionDays: number;
 }
 
 export type DeployedFunctions = Record<string, { definition: FunctionDefinition; fn: aws.lambda.Function }>;
@@ -42,7 +43,7 @@ export function createFunctions(
     );
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${name}`, retentionInDays: 14 },
+      { name: `/aws/lambda/${name}`, retentionInDays: input.logRetentionDays },
       opts,
     );
     new aws.iam.RolePolicy(

@@ -26,6 +26,7 @@ export function wireWebSocketApi(
   prefix: string,
   api: aws.apigatewayv2.Api,
   deployed: DeployedFunctions,
+  logRetentionDays: number,
   opts: pulumi.CustomResourceOptions,
 ) {
   const authorizerFn = Object.values(deployed).find(
@@ -69,7 +70,11 @@ export function wireWebSocketApi(
     );
     allowApiGateway(`${prefix}-ws-${definition.name}`, fn, api, opts);
   }
-  const accessLogs = new aws.cloudwatch.LogGroup(`${prefix}-ws-access`, { retentionInDays: 14 }, opts);
+  const accessLogs = new aws.cloudwatch.LogGroup(
+    `${prefix}-ws-access`,
+    { retentionInDays: logRetentionDays },
+    opts,
+  );
   const stage = new aws.apigatewayv2.Stage(
     `${prefix}-ws-stage`,
     {
