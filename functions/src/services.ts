@@ -45,3 +45,14 @@ export function gameServerLauncher(env: Env = process.env) {
 }
 
 export const system = { clock: systemClock, ids: uuidGenerator };
+
+/** What the queueing actions (joinQueue, tryCreateMatch) need: tables, replies, the queue, served regions. */
+export function queueingDeps(env: Env = process.env) {
+  return {
+    ...repositories(env),
+    notifier: notifier(env),
+    queue: matchmakingQueue(env),
+    ...system,
+    regions: loadConfig(['MATCHMAKING_REGIONS'], env).MATCHMAKING_REGIONS,
+  };
+}

@@ -1,16 +1,9 @@
-import { loadConfig } from '../env.js';
 import { lazy } from '../runtime/lazy.js';
-import { matchmakingQueue, notifier, repositories, system } from '../services.js';
+import { queueingDeps } from '../services.js';
 import { joinQueue } from '../use-cases/join-queue.js';
 import { actionRoute } from './adapters/websocket.js';
 
-const deps = lazy(() => ({
-  ...repositories(),
-  notifier: notifier(),
-  queue: matchmakingQueue(),
-  ...system,
-  regions: loadConfig(['MATCHMAKING_REGIONS']).MATCHMAKING_REGIONS,
-}));
+const deps = lazy(() => queueingDeps());
 
 /** {"action":"joinQueue","region":"eu-west-1"} */
 export const handler = actionRoute('joinQueue', deps, (caller, message) =>

@@ -1,16 +1,9 @@
-import { loadConfig } from '../env.js';
 import { lazy } from '../runtime/lazy.js';
-import { matchmakingQueue, notifier, repositories, system } from '../services.js';
+import { queueingDeps } from '../services.js';
 import { requestMatchmaking } from '../use-cases/request-matchmaking.js';
 import { actionRoute } from './adapters/websocket.js';
 
-const deps = lazy(() => ({
-  ...repositories(),
-  notifier: notifier(),
-  queue: matchmakingQueue(),
-  ...system,
-  regions: loadConfig(['MATCHMAKING_REGIONS']).MATCHMAKING_REGIONS,
-}));
+const deps = lazy(() => queueingDeps());
 
 /** {"action":"tryCreateMatch"}: kept from the seed; it only asks for a matchmaking pass. */
 export const handler = actionRoute('tryCreateMatch', deps, (caller) =>

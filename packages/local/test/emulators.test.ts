@@ -8,20 +8,16 @@ import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type LocalStack, startLocalStack } from '../src/index.js';
-import { sleepingGameServer } from './helpers/game-servers.js';
+import type { LocalStack } from '../src/index.js';
+import { startTestStack } from './helpers/stack.js';
 
 let stack: LocalStack;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1', 'us-east-1'],
     teamSize: 50,
-    tickSeconds: 0,
-    logLevel: 'SILENT',
-    gameServer: sleepingGameServer,
   });
 });
 afterAll(() => stack.stop());

@@ -33,20 +33,11 @@ export class WebSocketApi {
     private readonly lambdas: LocalLambdas,
     private readonly stage = 'local',
   ) {
+    // The manifest's websocketRoute triggers are the routes, as on AWS.
     this.routes = new Map();
-    for (const routeKey of [
-      '$connect',
-      '$disconnect',
-      '$default',
-      'joinQueue',
-      'leaveQueue',
-      'tryCreateMatch',
-      'getProfile',
-    ]) {
-      const definition = lambdas.find(
-        (f) => f.trigger.kind === 'websocketRoute' && f.trigger.routeKey === routeKey,
-      );
-      if (definition) this.routes.set(routeKey, definition.name);
+    for (const definition of lambdas.all()) {
+      if (definition.trigger.kind === 'websocketRoute')
+        this.routes.set(definition.trigger.routeKey, definition.name);
     }
   }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/index.js';
+import type { LocalStack } from '../../src/index.js';
 import { callback, taskOf } from '../helpers/callbacks.js';
-import { sleepingGameServer } from '../helpers/game-servers.js';
 import { TestPlayer } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 
 /*
@@ -15,13 +15,9 @@ let stack: LocalStack;
 let tables: ReturnType<typeof tableReader>;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1'],
     teamSize: 2,
-    tickSeconds: 0,
-    logLevel: 'SILENT',
-    gameServer: sleepingGameServer,
   });
   tables = tableReader(stack);
 });

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/index.js';
+import { defaultGameServer, type LocalStack } from '../../src/index.js';
 import { playFullMatch } from '../helpers/full-match.js';
+import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 import { eventually } from '../helpers/wait.js';
 
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1', 'us-east-1'],
     teamSize: 1,
-    tickSeconds: 0,
-    logLevel: 'SILENT',
+    gameServer: defaultGameServer,
   });
 });
 afterAll(() => stack.stop());

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/index.js';
+import { defaultGameServer, type LocalStack } from '../../src/index.js';
 import { playFullMatch } from '../helpers/full-match.js';
+import { startTestStack } from '../helpers/stack.js';
 
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1'],
     teamSize: 2,
-    tickSeconds: 0,
-    logLevel: 'SILENT',
+    gameServer: defaultGameServer,
   });
 });
 afterAll(() => stack.stop());

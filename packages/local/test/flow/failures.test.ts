@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/index.js';
+import type { LocalStack } from '../../src/index.js';
 import { callback, taskOf } from '../helpers/callbacks.js';
 import { crashingGameServer, sleepingGameServer } from '../helpers/game-servers.js';
 import { TestPlayer } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -19,15 +20,11 @@ let players: TestPlayer[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1'],
     teamSize: 1,
-    tickSeconds: 0,
     readyTimeoutSeconds: 1,
     maxMatchSeconds: 2,
-    logLevel: 'SILENT',
-    gameServer: sleepingGameServer,
   });
   tables = tableReader(stack);
 });

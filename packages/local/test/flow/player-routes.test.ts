@@ -1,8 +1,8 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/index.js';
-import { sleepingGameServer } from '../helpers/game-servers.js';
+import type { LocalStack } from '../../src/index.js';
 import { TestPlayer, upgradeStatus } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -11,13 +11,9 @@ let tables: ReturnType<typeof tableReader>;
 
 beforeAll(async () => {
   // Teams of 50: nobody is matched here, these tests are about the player routes.
-  stack = await startLocalStack({
-    port: 0,
+  stack = await startTestStack({
     regions: ['eu-west-1', 'us-east-1'],
     teamSize: 50,
-    tickSeconds: 0,
-    logLevel: 'SILENT',
-    gameServer: sleepingGameServer,
   });
   tables = tableReader(stack);
 });
