@@ -1,4 +1,5 @@
-import { GameServerEnv } from '@matchmaking/core';
+// Only the env names: the full core package would pull its schemas into the bundle.
+import { GameServerEnv } from '@matchmaking/core/game-server-env';
 
 /** What one game-server process needs, read from the environment ECS gave it. */
 export interface GameServerConfig {

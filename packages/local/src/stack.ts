@@ -173,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     async stop(): Promise<void> {
       if (tickTimer) clearInterval(tickTimer);
       await websocket.stop();
-      await ecs.stopAll();
+      await ecs.close();
       await lambdas.idle();
       sqs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from './http-util.js';
+import { type LaunchedProcess, ProcessLauncher } from './process-launcher.js';
 
 const ACCOUNT = '000000000000';
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
@@ -26,7 +26,7 @@ interface LocalTask {
   stoppedReason?: string;
   exitCode?: number;
   createdAt: number;
-  process?: ChildProcess;
+  process?: LaunchedProcess;
 }
 
 export interface EcsOptions {
@@ -52,8 +52,14 @@ export class EcsEmulator {
   /** What the next tasks run (tests swap in misbehaving servers). */
   gameServer: GameServerProcess;
 
+  private readonly taskOfProcess = new Map<string, string>();
+  private readonly launcher: ProcessLauncher;
+
   constructor(private readonly options: EcsOptions) {
     this.gameServer = options.process;
+    this.launcher = new ProcessLauncher((id, line) =>
+      this.options.log?.(this.taskOfProcess.get(id) ?? id, line),
+    );
   }
 
   matches(request: IncomingMessage): boolean {
@@ -88,7 +94,9 @@ export class EcsEmulator {
 
   /** Stops every task and waits for the processes to exit (Ctrl-C leaves none behind). */
   async stopAll(): Promise<void> {
-    const running = [...this.tasks.values()].filter((task) => task.process && task.process.exitCode === null);
+    const running = [...this.tasks.values()].filter(
+      (task) => task.process && task.process.exitCode === null && task.process.signalCode === null,
+    );
     await Promise.all(
       running.map(
         (task) =>
@@ -102,6 +110,12 @@ export class EcsEmulator {
           }),
       ),
     );
+  }
+
+  /** Stops every task, then the launcher (which takes any straggler with it). */
+  async close(): Promise<void> {
+    await this.stopAll();
+    await this.launcher.close();
   }
 
   private runTask(region: string, input: Record<string, unknown>, response: ServerResponse): void {
@@ -140,27 +154,18 @@ export class EcsEmulator {
 
   private start(task: LocalTask): void {
     const { command, args, cwd } = this.gameServer;
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, ...task.environment, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = this.launcher.spawn(command, args, cwd, { ...process.env, ...task.environment, PORT: '0' });
+    this.taskOfProcess.set(child.id, task.taskArn);
     task.process = child;
     task.lastStatus = 'RUNNING';
-    const log = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line.trim()) this.options.log?.(task.taskArn, line);
-    };
-    child.stdout?.on('data', log);
-    child.stderr?.on('data', log);
-    child.once('exit', (code, signal) => {
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
       task.lastStatus = 'STOPPED';
       task.desiredStatus = 'STOPPED';
       task.exitCode = code ?? (signal ? 128 + 15 : 1);
       task.stoppedReason ??= 'Essential container in task exited';
       this.options.onTaskStopped(stateChangeEvent(task));
     });
-    child.once('error', (error) => {
+    child.once('error', (error: Error) => {
       task.stoppedReason = `CannotStartContainerError: ${error.message}`;
     });
   }
@@ -168,7 +173,8 @@ export class EcsEmulator {
   private stop(task: LocalTask, reason: string): void {
     task.desiredStatus = 'STOPPED';
     task.stoppedReason ??= reason;
-    if (task.process && task.process.exitCode === null) task.process.kill('SIGTERM');
+    if (task.process && task.process.exitCode === null && task.process.signalCode === null)
+      task.process.kill('SIGTERM');
   }
 }
 

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/*
+ * A small process whose only job is to start and stop game-server processes
+ * for the ECS emulator. Forking from this small process is cheap; forking
+ * from the big runtime process blocks its event loop for tens of ms each
+ * time. JSON lines in on stdin, JSON lines out on stdout. It exits, killing
+ * its children, when the runtime goes (stdin closes).
+ */
+const children = new Map<string, ChildProcess>();
+const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const message = JSON.parse(line) as
+    | { op: 'spawn'; id: string; command: string; args: string[]; cwd: string; env: Record<string, string> }
+    | { op: 'kill'; id: string; signal: NodeJS.Signals };
+  if (message.op === 'kill') {
+    children.get(message.id)?.kill(message.signal);
+    return;
+  }
+  const child = spawn(message.command, message.args, {
+    cwd: message.cwd,
+    env: message.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(message.id, child);
+  const relay = (chunk: Buffer) => {
+    for (const text of chunk.toString('utf8').split('\n'))
+      if (text.trim()) send({ event: 'log', id: message.id, line: text });
+  };
+  child.stdout?.on('data', relay);
+  child.stderr?.on('data', relay);
+  child.once('error', (error) => send({ event: 'error', id: message.id, message: error.message }));
+  child.once('exit', (code, signal) => {
+    children.delete(message.id);
+    send({ event: 'exit', id: message.id, code, signal });
+  });
+});
+process.stdin.on('end', () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+  process.exit(0);
+});
