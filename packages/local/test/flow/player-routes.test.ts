@@ -74,6 +74,15 @@ describe('player actions', () => {
     await alice.close();
   });
 
+  it("keeps the seed's tryCreateMatch: it only asks for a matchmaking pass", async () => {
+    const erin = await TestPlayer.connect(stack, 'erin');
+    const answer = await erin.request({ action: 'tryCreateMatch' }, 'matchmakingRequested');
+    expect(answer.message).toBe('matchmaking requested');
+    await stack.settled();
+    expect(await tables.player('erin')).toMatchObject({ status: 'idle' });
+    await erin.close();
+  });
+
   it('says "No region set for user" and names the allowed regions for an unknown one', async () => {
     const bob = await TestPlayer.connect(stack, 'bob');
     const none = await bob.request({ action: 'joinQueue' }, 'error');
