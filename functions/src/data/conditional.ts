@@ -19,3 +19,12 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
     throw error;
   }
 }
+
+/** Like conditionally(), for a write that returns what it wrote: undefined when the condition failed. */
+export async function conditionallyReturning<T>(write: () => Promise<T>): Promise<T | undefined> {
+  let written: T | undefined;
+  const held = await conditionally(async () => {
+    written = await write();
+  });
+  return held ? written : undefined;
+}

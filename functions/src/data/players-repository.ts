@@ -1,13 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NEW_PLAYER_RATING, type Rating } from '@matchmaking/core';
-import { conditionally } from './conditional.js';
+import { conditionallyReturning } from './conditional.js';
 import type { PlayerItem, ServerAddress } from './items.js';
 
 /**
  * Players: rating and where each player is in the flow. Every move between
  * statuses (idle -> queued -> matched -> in_match -> idle) is a conditional
  * update naming the ticket or match it expects, so a stale or repeated step
- * changes nothing.
+ * changes nothing. Each returns the player as written, or undefined when its
+ * condition did not hold.
  */
 export class PlayersRepository {
   constructor(
@@ -46,7 +47,7 @@ export class PlayersRepository {
   }
 
   /** Forgets the connection if it is still the player's newest (an old tab closing changes nothing). */
-  forgetConnection(userId: string, connectionId: string): Promise<boolean> {
+  forgetConnection(userId: string, connectionId: string): Promise<PlayerItem | undefined> {
     return this.update(userId, 'REMOVE connectionId', 'connectionId = :connectionId', {
       ':connectionId': connectionId,
     });
@@ -62,7 +63,7 @@ export class PlayersRepository {
     ticketId: string,
     now: number,
     staleTicketId?: string,
-  ): Promise<boolean> {
+  ): Promise<PlayerItem | undefined> {
     const condition = staleTicketId
       ? '#status = :queued AND ticketId = :stale'
       : '#status = :idle OR attribute_not_exists(#status)';
@@ -81,7 +82,7 @@ export class PlayersRepository {
   }
 
   /** queued with this ticket -> idle. */
-  leaveQueue(userId: string, ticketId: string): Promise<boolean> {
+  leaveQueue(userId: string, ticketId: string): Promise<PlayerItem | undefined> {
     return this.update(
       userId,
       'SET #status = :idle REMOVE ticketId',
@@ -95,7 +96,7 @@ export class PlayersRepository {
   }
 
   /** queued with this ticket -> matched to this match (repeating it for the same match succeeds). */
-  markMatched(userId: string, ticketId: string, matchId: string): Promise<boolean> {
+  markMatched(userId: string, ticketId: string, matchId: string): Promise<PlayerItem | undefined> {
     return this.update(
       userId,
       'SET #status = :matched, matchId = :matchId REMOVE ticketId',
@@ -105,7 +106,7 @@ export class PlayersRepository {
   }
 
   /** matched to this match -> queued again with its original ticket (the match was cancelled). */
-  requeue(userId: string, matchId: string, ticketId: string): Promise<boolean> {
+  requeue(userId: string, matchId: string, ticketId: string): Promise<PlayerItem | undefined> {
     return this.update(
       userId,
       'SET #status = :queued, ticketId = :ticketId REMOVE matchId, #server',
@@ -115,7 +116,7 @@ export class PlayersRepository {
   }
 
   /** matched to this match -> in_match at the server's address (false if already done: no second notice). */
-  markInMatch(userId: string, matchId: string, server: ServerAddress): Promise<boolean> {
+  markInMatch(userId: string, matchId: string, server: ServerAddress): Promise<PlayerItem | undefined> {
     return this.update(
       userId,
       'SET #status = :inMatch, #server = :server',
@@ -125,7 +126,7 @@ export class PlayersRepository {
   }
 
   /** In this match -> idle, no rating change (cancelled or abandoned). */
-  freeFromMatch(userId: string, matchId: string): Promise<boolean> {
+  freeFromMatch(userId: string, matchId: string): Promise<PlayerItem | undefined> {
     return this.update(userId, 'SET #status = :idle REMOVE matchId, #server', 'matchId = :matchId', {
       ':idle': 'idle',
       ':matchId': matchId,
@@ -136,7 +137,7 @@ export class PlayersRepository {
    * Writes the rating this match produced and frees the player, in one
    * conditional update: it happens once per player and match, whatever retries.
    */
-  applyResult(userId: string, matchId: string, rating: Rating): Promise<boolean> {
+  applyResult(userId: string, matchId: string, rating: Rating): Promise<PlayerItem | undefined> {
     return this.update(
       userId,
       'SET rating = :rating, rd = :rd, vol = :vol, lastRatedMatchId = :matchId, #status = :idle REMOVE matchId, #server',
@@ -156,13 +157,13 @@ export class PlayersRepository {
     expression: string,
     condition: string,
     values: Record<string, unknown>,
-  ): Promise<boolean> {
+  ): Promise<PlayerItem | undefined> {
     const names: Record<string, string> = {};
     for (const name of ['#status', '#server', '#region']) {
       if (expression.includes(name) || condition.includes(name)) names[name] = name.slice(1);
     }
-    return conditionally(() =>
-      this.doc.send(
+    return conditionallyReturning(async () => {
+      const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { userId },
@@ -170,8 +171,10 @@ export class PlayersRepository {
           ConditionExpression: `attribute_exists(userId) AND (${condition})`,
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
-      ),
-    );
+      );
+      return result.Attributes as PlayerItem;
+    });
   }
 }

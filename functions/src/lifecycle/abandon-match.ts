@@ -27,9 +27,9 @@ export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason
     });
   }
   for (const member of [...match.home, ...match.away]) {
-    if (!(await deps.players.freeFromMatch(member.userId, match.matchId))) continue;
-    const player = await deps.players.get(member.userId);
-    await notifyConnection(deps, player?.connectionId, events.matchAbandoned(match.matchId, reason));
+    const player = await deps.players.freeFromMatch(member.userId, match.matchId);
+    if (player)
+      await notifyConnection(deps, player.connectionId, events.matchAbandoned(match.matchId, reason));
   }
   for (const ticket of match.tickets)
     await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);

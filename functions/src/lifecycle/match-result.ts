@@ -33,10 +33,10 @@ async function applyRatings(deps: CallbackDeps, match: MatchItem, outcome: Outco
   for (const team of ['home', 'away'] as const) {
     for (const [i, member] of match[team].entries()) {
       const rating = rated[team][i];
-      if (!rating || !(await deps.players.applyResult(member.userId, match.matchId, rating))) continue;
-      const player = await deps.players.get(member.userId);
+      const player = rating && (await deps.players.applyResult(member.userId, match.matchId, rating));
+      if (!rating || !player) continue;
       const event = events.matchFinished(match.matchId, outcome, team, rating, ratingOf(member));
-      await notifyConnection(deps, player?.connectionId, event);
+      await notifyConnection(deps, player.connectionId, event);
     }
   }
 }

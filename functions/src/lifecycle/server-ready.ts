@@ -31,10 +31,10 @@ export async function serverReady(
     throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not starting`);
   }
   for (const member of [...current.home, ...current.away]) {
-    if (!(await deps.players.markInMatch(member.userId, current.matchId, current.server))) continue;
-    const player = await deps.players.get(member.userId);
+    const player = await deps.players.markInMatch(member.userId, current.matchId, current.server);
+    if (!player) continue;
     const event = events.serverReady(current.matchId, current.server.ip, current.server.port);
-    await notifyConnection(deps, player?.connectionId, event);
+    await notifyConnection(deps, player.connectionId, event);
   }
   for (const ticket of current.tickets) {
     await deps.tickets.deleteClaimed(current.region, ticket.ticketId, current.matchId);
