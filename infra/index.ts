@@ -23,6 +23,7 @@ const settings = parseSettings({
   ratingWindowMax: config.get('ratingWindowMax'),
   readyTimeoutSeconds: config.get('readyTimeoutSeconds'),
   maxMatchSeconds: config.get('maxMatchSeconds'),
+  gameServerIdleSeconds: config.get('gameServerIdleSeconds'),
   gameServerCpu: config.get('gameServerCpu'),
   gameServerMemory: config.get('gameServerMemory'),
   gameServerPort: config.get('gameServerPort'),

@@ -85,6 +85,11 @@ export const envDefinitions = {
     schema: positiveInt,
   },
   MAX_MATCH_SECONDS: { description: 'Seconds a match may run before it is abandoned', schema: positiveInt },
+  GAME_SERVER_IDLE_SECONDS: {
+    description:
+      'Seconds a game server waits with no player connected (from start, or since the last one left) before it ends the match unplayed',
+    schema: positiveInt,
+  },
 } as const;
 
 export type EnvName = keyof typeof envDefinitions;
@@ -98,6 +103,7 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   RATING_WINDOW_MAX: '600',
   READY_TIMEOUT_SECONDS: '120',
   MAX_MATCH_SECONDS: '3600',
+  GAME_SERVER_IDLE_SECONDS: '120',
 };
 
 export class ConfigError extends Error {

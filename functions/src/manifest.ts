@@ -159,6 +159,7 @@ export const functions: readonly FunctionDefinition[] = [
       'RATING_WINDOW_MAX',
       'READY_TIMEOUT_SECONDS',
       'MAX_MATCH_SECONDS',
+      'GAME_SERVER_IDLE_SECONDS',
       'MATCHMAKING_QUEUE_URL',
     ],
     access: [
@@ -169,6 +170,15 @@ export const functions: readonly FunctionDefinition[] = [
     ],
     timeoutSeconds: 60,
     memoryMb: 1024,
+  },
+  {
+    name: 'openSession',
+    entry: 'src/handlers/open-session.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/matches/{matchId}/session' },
+    env: [...TABLES],
+    access: [{ kind: 'table', table: 'matches', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }],
+    timeoutSeconds: 15,
+    memoryMb: 256,
   },
   {
     name: 'serverReady',

@@ -27,38 +27,18 @@ describe('match tokens', () => {
 });
 
 describe('game-server environment', () => {
-  it('keeps the seed order in USER_IDS (away first, then home) and names both teams', () => {
-    const member = (userId: string) => ({
-      userId,
-      connectionId: `c-${userId}`,
-      rating: 1500,
-      rd: 100,
-      vol: 0.06,
+  it('gives the game server only its match id, the callback URL, a one-time token and time limits (no user ids)', () => {
+    const environment = gameServerEnvironment({ matchId: 'm' }, 'bootstrap', {
+      callbackBaseUrl: 'https://callbacks.example/',
+      maxMatchSeconds: 600,
+      idleSeconds: 90,
     });
-    const environment = gameServerEnvironment(
-      {
-        matchId: 'm',
-        region: 'eu-west-1',
-        state: 'starting',
-        home: [member('h1'), member('h2')],
-        away: [member('a1'), member('a2')],
-        tickets: [],
-        tokenHash: 'x',
-        createdAt: 0,
-      },
-      'token',
-      'https://callbacks.example/',
-      600,
-    );
     expect(environment).toEqual({
       MATCH_ID: 'm',
-      USER_IDS: 'a1,a2,h1,h2',
-      CONNECTION_IDS: 'c-a1,c-a2,c-h1,c-h2',
-      HOME_USER_IDS: 'h1,h2',
-      AWAY_USER_IDS: 'a1,a2',
       CALLBACK_BASE_URL: 'https://callbacks.example',
-      MATCH_TOKEN: 'token',
+      MATCH_BOOTSTRAP_TOKEN: 'bootstrap',
       MAX_MATCH_SECONDS: '600',
+      IDLE_SECONDS: '90',
     });
   });
 });

@@ -76,6 +76,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     RATING_WINDOW_MAX: String(settings.ratingWindowMax),
     READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
     MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
+    GAME_SERVER_IDLE_SECONDS: String(settings.gameServerIdleSeconds),
   };
   const targets: pulumi.Output<AccessTargets> = pulumi
     .all([

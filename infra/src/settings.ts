@@ -23,6 +23,8 @@ export const settingsSchema = z.strictObject({
   ratingWindowMax: nonNegative.default(Number(envDefaults.RATING_WINDOW_MAX)),
   readyTimeoutSeconds: positiveInt.default(Number(envDefaults.READY_TIMEOUT_SECONDS)),
   maxMatchSeconds: positiveInt.default(Number(envDefaults.MAX_MATCH_SECONDS)),
+  /** Seconds a game server waits with no player connected before it ends the match unplayed. */
+  gameServerIdleSeconds: positiveInt.default(Number(envDefaults.GAME_SERVER_IDLE_SECONDS)),
   /** Game-server task size (Fargate) and port. */
   gameServerCpu: z.enum(['256', '512', '1024', '2048', '4096']).default('256'),
   gameServerMemory: positiveInt.default(512),

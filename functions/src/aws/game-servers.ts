@@ -16,9 +16,31 @@ export interface GameServerLauncher {
   stop(region: string, taskArn: string, reason: string): Promise<void>;
 }
 
+/**
+ * Why no task was started. 'capacity': ECS has no room now (a RESOURCE:*
+ * placement failure, the account's Fargate vCPU quota) or throttled RunTask
+ * (ThrottlingException, about 20 launches/s per region): worth retrying later,
+ * not the players' fault. 'rejected': this launch cannot work as asked.
+ */
+export type LaunchFailureKind = 'capacity' | 'rejected';
+
 export class GameServerLaunchError extends Error {
   override readonly name = 'GameServerLaunchError';
+  constructor(
+    message: string,
+    readonly kind: LaunchFailureKind = 'rejected',
+  ) {
+    super(message);
+  }
 }
+
+/** ECS refuses container overrides longer than this (RunTask API reference, `overrides`). */
+export const MAX_OVERRIDES_CHARACTERS = 8192;
+
+/** ECS errors that mean "not now" rather than "never": throttling and quotas. */
+const CAPACITY_ERRORS = new Set(['ThrottlingException', 'LimitExceededException', 'ServerException']);
+/** RunTask failure reasons that mean no room now (ECS API failure reasons doc). */
+const CAPACITY_REASON = /^RESOURCE:|capacity|limit|quota|throttl|rate exceeded/i;
 
 /** ECS RunTask in the match's region, on that region's fleet. */
 export class EcsGameServerLauncher implements GameServerLauncher {
@@ -26,7 +48,21 @@ export class EcsGameServerLauncher implements GameServerLauncher {
 
   async start({ region, matchId, environment }: GameServerLaunch): Promise<string> {
     const fleet = this.fleetOf(region);
-    const result = await ecsClient(region).send(
+    const overrides = {
+      containerOverrides: [
+        {
+          name: fleet.containerName,
+          environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    };
+    if (JSON.stringify(overrides).length > MAX_OVERRIDES_CHARACTERS) {
+      throw new GameServerLaunchError(
+        `the task overrides exceed ECS's ${MAX_OVERRIDES_CHARACTERS} characters`,
+      );
+    }
+    const result = await this.runTask(
+      region,
       new RunTaskCommand({
         cluster: fleet.cluster,
         taskDefinition: fleet.taskDefinition,
@@ -44,14 +80,7 @@ export class EcsGameServerLauncher implements GameServerLauncher {
             assignPublicIp: fleet.assignPublicIp ? 'ENABLED' : 'DISABLED',
           },
         },
-        overrides: {
-          containerOverrides: [
-            {
-              name: fleet.containerName,
-              environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        },
+        overrides,
       }),
     );
     const taskArn = result.tasks?.[0]?.taskArn;
@@ -59,11 +88,29 @@ export class EcsGameServerLauncher implements GameServerLauncher {
       const reasons = (result.failures ?? []).map((failure) =>
         `${failure.arn ?? ''} ${failure.reason ?? ''}`.trim(),
       );
+      const capacity = reasons.length > 0 && reasons.every((reason) => CAPACITY_REASON.test(reason));
       throw new GameServerLaunchError(
         `RunTask placed no task in ${region}: ${reasons.join('; ') || 'no reason given'}`,
+        capacity ? 'capacity' : 'rejected',
       );
     }
     return taskArn;
+  }
+
+  /** RunTask; throttling and quota exceptions become capacity failures (retry later), others propagate. */
+  private async runTask(region: string, command: RunTaskCommand) {
+    try {
+      return await ecsClient(region).send(command);
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (CAPACITY_ERRORS.has(name) || CAPACITY_REASON.test((error as Error).message ?? '')) {
+        throw new GameServerLaunchError(
+          `RunTask in ${region}: ${name}: ${(error as Error).message}`,
+          'capacity',
+        );
+      }
+      throw error;
+    }
   }
 
   async stop(region: string, taskArn: string, reason: string): Promise<void> {

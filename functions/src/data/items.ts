@@ -76,6 +76,11 @@ export interface MatchPlayerItem {
   rating: number;
   rd: number;
   vol: number;
+  /**
+   * This player's key to the game server, sent only to this player in
+   * `serverReady`; the server gets only its SHA-256 (from the session callback).
+   */
+  joinKey: string;
 }
 
 /** matches: one match and its lifecycle. */
@@ -87,8 +92,15 @@ export interface MatchItem {
   away: MatchPlayerItem[];
   /** The tickets the match used, with their queue times, so a cancelled match can requeue them. */
   tickets: { ticketId: string; enqueuedAt: number; userIds: string[] }[];
-  /** SHA-256 (hex) of the per-match callback token; the token itself is never stored. */
-  tokenHash: string;
+  /**
+   * SHA-256 (hex) of the one-time bootstrap token in the task's overrides
+   * (visible in DescribeTasks, so it is good for one session exchange only).
+   */
+  bootstrapHash: string;
+  /** When the game server exchanged the bootstrap token for the session token. */
+  sessionOpenedAt?: number;
+  /** SHA-256 (hex) of the session token the callbacks carry; set by the exchange. Tokens are never stored. */
+  tokenHash?: string;
   taskArn?: string;
   server?: ServerAddress;
   outcome?: 'home' | 'away' | 'draw';

@@ -110,17 +110,44 @@ export class MatchesRepository {
     );
   }
 
-  /** Replaces the callback token of a match whose creation is being re-run before its server was started. */
-  replaceToken(matchId: string, tokenHash: string): Promise<boolean> {
+  /** Replaces the bootstrap token of a match whose creation is being re-run before its server was started. */
+  replaceBootstrap(matchId: string, bootstrapHash: string): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { matchId },
-          UpdateExpression: 'SET tokenHash = :tokenHash',
-          ConditionExpression: '#state = :starting AND attribute_not_exists(taskArn)',
+          UpdateExpression: 'SET bootstrapHash = :bootstrapHash',
+          ConditionExpression:
+            '#state = :starting AND attribute_not_exists(taskArn) AND attribute_not_exists(sessionOpenedAt)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':tokenHash': tokenHash, ':starting': 'starting' },
+          ExpressionAttributeValues: { ':bootstrapHash': bootstrapHash, ':starting': 'starting' },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The one exchange of a bootstrap token: records the session token's hash,
+   * once, while the match is starting. False if a session was opened already
+   * (or the match has moved on): the bootstrap token is then worth nothing.
+   */
+  openSession(matchId: string, bootstrapHash: string, tokenHash: string, now: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'SET tokenHash = :tokenHash, sessionOpenedAt = :now',
+          ConditionExpression:
+            '#state = :starting AND bootstrapHash = :bootstrapHash AND attribute_not_exists(sessionOpenedAt)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':tokenHash': tokenHash,
+            ':bootstrapHash': bootstrapHash,
+            ':now': now,
+            ':starting': 'starting',
+          },
         }),
       ),
     );

@@ -17,6 +17,7 @@ const deps = lazy(() => {
     'CALLBACK_BASE_URL',
     'READY_TIMEOUT_SECONDS',
     'MAX_MATCH_SECONDS',
+    'GAME_SERVER_IDLE_SECONDS',
     'MATCHMAKING_REGIONS',
   ]);
   return {
@@ -32,6 +33,7 @@ const deps = lazy(() => {
       callbackBaseUrl: config.CALLBACK_BASE_URL,
       readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS,
       maxMatchSeconds: config.MAX_MATCH_SECONDS,
+      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
     },
   };
 });

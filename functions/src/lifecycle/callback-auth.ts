@@ -5,22 +5,24 @@ import { tokenMatches } from '../match/match-token.js';
 
 /**
  * Finds the match a callback names and checks that the caller holds that
- * match's token. Unknown matches and wrong tokens look the same to the caller
+ * match's session token (or, for the session exchange, its bootstrap token). Unknown matches and wrong tokens look the same to the caller
  * (403), so the API does not reveal which match ids exist.
  */
 export async function authorizeCallback(
   matches: MatchesRepository,
   matchId: string | undefined,
   authorization: string | undefined,
+  which: 'session' | 'bootstrap' = 'session',
 ): Promise<MatchItem> {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  const token = /^Bearer\s+(\S{1,512})$/i.exec(authorization ?? '')?.[1];
   if (!token)
     throw new MatchmakingError(
       ErrorCode.Unauthorized,
-      'missing bearer token (Authorization: Bearer <MATCH_TOKEN>)',
+      `missing bearer token (Authorization: Bearer <${which === 'session' ? 'session token' : 'MATCH_BOOTSTRAP_TOKEN'}>)`,
     );
   const match = matchId && matchId.length <= 64 ? await matches.get(matchId) : undefined;
-  if (!match || !tokenMatches(token, match.tokenHash)) {
+  const expected = which === 'session' ? match?.tokenHash : match?.bootstrapHash;
+  if (!match || !expected || !tokenMatches(token, expected)) {
     throw new MatchmakingError(ErrorCode.Forbidden, 'this token does not open this match');
   }
   return match;

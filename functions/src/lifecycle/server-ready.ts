@@ -33,7 +33,7 @@ export async function serverReady(
   for (const member of [...current.home, ...current.away]) {
     const player = await deps.players.markInMatch(member.userId, current.matchId, current.server);
     if (!player) continue;
-    const event = events.serverReady(current.matchId, current.server.ip, current.server.port);
+    const event = events.serverReady(current.matchId, current.server.ip, current.server.port, member.joinKey);
     await notifyConnection(deps, player.connectionId, event);
   }
   for (const ticket of current.tickets) {

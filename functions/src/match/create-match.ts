@@ -4,16 +4,14 @@ import type { MatchItem, MatchPlayerItem, PlayerItem, TicketItem } from '../data
 import { cancelMatch } from '../lifecycle/cancel-match.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import { createLogger } from '../runtime/logger.js';
-import { gameServerEnvironment } from './game-server-environment.js';
-import { matchIdFor, newMatchToken } from './match-token.js';
+import { type GameServerTimings, gameServerEnvironment } from './game-server-environment.js';
+import { matchIdFor, newJoinKey, newMatchToken } from './match-token.js';
 import { notifyConnection } from './notify.js';
 
 const logger = createLogger('create-match');
 
-export interface MatchSettings {
-  callbackBaseUrl: string;
+export interface MatchSettings extends GameServerTimings {
   readyTimeoutSeconds: number;
-  maxMatchSeconds: number;
 }
 
 export type CreateOutcome = 'started' | 'conflict' | 'cancelled' | 'done-before';
@@ -40,7 +38,7 @@ export async function createMatch(
   const players = await Promise.all(tickets.flatMap((t) => t.players).map((p) => deps.players.get(p.userId)));
   const { token, hash } = newMatchToken();
   const match = existing ?? buildMatch(formed, tickets, players, matchId, hash, deps.clock.now(), settings);
-  if (existing) await deps.matches.replaceToken(matchId, hash);
+  if (existing) await deps.matches.replaceBootstrap(matchId, hash);
   else if (!(await deps.matches.create(match))) return 'done-before';
   const gone = new Set<string>();
   const members = tickets.flatMap((ticket) => ticket.players.map((member) => ({ ticket, member })));
@@ -99,7 +97,7 @@ async function startServer(
   match: MatchItem,
   token: string,
 ): Promise<CreateOutcome> {
-  const environment = gameServerEnvironment(match, token, settings.callbackBaseUrl, settings.maxMatchSeconds);
+  const environment = gameServerEnvironment(match, token, settings);
   try {
     const taskArn = await deps.launcher.start({ region: match.region, matchId: match.matchId, environment });
     await deps.matches.setTask(match.matchId, taskArn);
@@ -118,7 +116,7 @@ function buildMatch(
   tickets: readonly TicketItem[],
   players: readonly (PlayerItem | undefined)[],
   matchId: string,
-  tokenHash: string,
+  bootstrapHash: string,
   now: number,
   settings: MatchSettings,
 ): MatchItem {
@@ -131,6 +129,7 @@ function buildMatch(
       rating: player?.rating ?? ticketPlayer.rating,
       rd: player?.rd ?? ticketPlayer.rd,
       vol: player?.vol ?? 0.06,
+      joinKey: newJoinKey(),
     };
   };
   const itemsOf = (team: FormedMatch['home']) =>
@@ -146,7 +145,7 @@ function buildMatch(
       enqueuedAt: t.enqueuedAt,
       userIds: t.players.map((p) => p.userId),
     })),
-    tokenHash,
+    bootstrapHash,
     createdAt: now,
     deadlineState: 'starting',
     deadlineAt: now + settings.readyTimeoutSeconds * 1000,

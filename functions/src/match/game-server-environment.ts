@@ -1,23 +1,29 @@
 import { GameServerEnv } from '@matchmaking/core';
 import type { MatchItem } from '../data/items.js';
 
-/** The container overrides a match's game server gets (names shared with the game server in core). */
+/** What a game server is told about its match beyond its id: where to call, and for how long to run. */
+export interface GameServerTimings {
+  callbackBaseUrl: string;
+  maxMatchSeconds: number;
+  idleSeconds: number;
+}
+
+/**
+ * The container overrides a match's game server gets (names shared with the
+ * game server in core): the match id, the callback API, the one-time
+ * bootstrap token and the time limits. Nothing grows with the team size and no
+ * user id is listed: the server reads its roster from the session callback.
+ */
 export function gameServerEnvironment(
-  match: MatchItem,
-  token: string,
-  callbackBaseUrl: string,
-  maxMatchSeconds: number,
+  match: Pick<MatchItem, 'matchId'>,
+  bootstrapToken: string,
+  timings: GameServerTimings,
 ): Record<string, string> {
-  // Seed compatibility: USER_IDS lists the away team first, then home.
-  const seedOrder = [...match.away, ...match.home];
   return {
     [GameServerEnv.matchId]: match.matchId,
-    [GameServerEnv.userIds]: seedOrder.map((p) => p.userId).join(','),
-    [GameServerEnv.connectionIds]: seedOrder.map((p) => p.connectionId).join(','),
-    [GameServerEnv.homeUserIds]: match.home.map((p) => p.userId).join(','),
-    [GameServerEnv.awayUserIds]: match.away.map((p) => p.userId).join(','),
-    [GameServerEnv.callbackBaseUrl]: callbackBaseUrl.replace(/\/+$/, ''),
-    [GameServerEnv.matchToken]: token,
-    [GameServerEnv.maxMatchSeconds]: String(maxMatchSeconds),
+    [GameServerEnv.callbackBaseUrl]: timings.callbackBaseUrl.replace(/\/+$/, ''),
+    [GameServerEnv.bootstrapToken]: bootstrapToken,
+    [GameServerEnv.maxMatchSeconds]: String(timings.maxMatchSeconds),
+    [GameServerEnv.idleSeconds]: String(timings.idleSeconds),
   };
 }

@@ -10,6 +10,11 @@ export function newMatchToken(): { token: string; hash: string } {
   return { token, hash: hashToken(token) };
 }
 
+/** A player's key to the game server of the match: 18 random bytes, URL-safe. */
+export function newJoinKey(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

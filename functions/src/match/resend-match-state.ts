@@ -13,13 +13,14 @@ export async function resendMatchState(
     const match = await deps.matches.get(player.matchId);
     if (!match || (match.state !== 'starting' && match.state !== 'ready')) continue;
     const team = match.home.some((p) => p.userId === userId) ? 'home' : 'away';
+    const member = match[team].find((p) => p.userId === userId);
     const teams = { home: match.home.map((p) => p.userId), away: match.away.map((p) => p.userId) };
     const found = events.matchFound(match.matchId, match.region, team, teams);
-    if (!(await notifyConnection(deps, player.connectionId, found)) || !match.server) continue;
+    if (!(await notifyConnection(deps, player.connectionId, found)) || !match.server || !member) continue;
     await notifyConnection(
       deps,
       player.connectionId,
-      events.serverReady(match.matchId, match.server.ip, match.server.port),
+      events.serverReady(match.matchId, match.server.ip, match.server.port, member.joinKey),
     );
   }
 }

@@ -24,7 +24,17 @@ export type ServerEvent =
       team: Team;
       teams: Record<Team, string[]>;
     }
-  | { type: 'serverReady'; message: string; matchId: string; ip: string; port: number }
+  | {
+      type: 'serverReady';
+      message: string;
+      matchId: string;
+      ip: string;
+      port: number;
+      /** This player's own key to the game server (only the match's players may connect). */
+      joinKey: string;
+      /** Where to connect: ws://<ip>:<port>/?key=<joinKey> */
+      gameUrl: string;
+    }
   | {
       type: 'matchFinished';
       message: string;
@@ -68,12 +78,14 @@ export const events = {
     team,
     teams,
   }),
-  serverReady: (matchId: string, ip: string, port: number): ServerEvent => ({
+  serverReady: (matchId: string, ip: string, port: number, joinKey: string): ServerEvent => ({
     type: 'serverReady',
     message: SeedMessage.serverCreated(ip),
     matchId,
     ip,
     port,
+    joinKey,
+    gameUrl: `ws://${ip.includes(':') ? `[${ip}]` : ip}:${port}/?key=${encodeURIComponent(joinKey)}`,
   }),
   leftQueue: (): ServerEvent => ({ type: 'leftQueue', message: 'left queue' }),
   matchmakingRequested: (): ServerEvent => ({
