@@ -65,6 +65,21 @@ export interface TicketItem {
   matchId?: string;
   /** How many matches claimed and then released it: part of the match id, so a new attempt is a new match. */
   attempts?: number;
+  /** How many of those matches failed on the platform's side (server never ready, crashed): capped by MAX_REQUEUES. */
+  failedMatches?: number;
+  /** When the claim was made (state 'claimed'): a claim whose match was never stored is released after CLAIM_TIMEOUT. */
+  claimedAt?: number;
+  /** Not matched before this time (epoch ms): the back-off after the fleet had no capacity. */
+  retryAt?: number;
+}
+
+/** A ticket as its match remembers it (its counters as they were when the match claimed it). */
+export interface MatchTicketItem {
+  ticketId: string;
+  enqueuedAt: number;
+  userIds: string[];
+  attempts?: number;
+  failedMatches?: number;
 }
 
 export type MatchState = 'starting' | 'ready' | 'finished' | 'cancelled' | 'abandoned';
@@ -91,7 +106,7 @@ export interface MatchItem {
   home: MatchPlayerItem[];
   away: MatchPlayerItem[];
   /** The tickets the match used, with their queue times, so a cancelled match can requeue them. */
-  tickets: { ticketId: string; enqueuedAt: number; userIds: string[] }[];
+  tickets: MatchTicketItem[];
   /**
    * SHA-256 (hex) of the one-time bootstrap token in the task's overrides
    * (visible in DescribeTasks, so it is good for one session exchange only).

@@ -82,31 +82,69 @@ export class TicketsRepository {
     );
   }
 
+  /** Every claimed ticket of a region (the tick looks for claims whose match was never stored). */
+  async listClaimed(region: string): Promise<TicketItem[]> {
+    const tickets: TicketItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: '#region = :region',
+          FilterExpression: '#state = :claimed',
+          ExpressionAttributeNames: { '#region': 'region', '#state': 'state' },
+          ExpressionAttributeValues: { ':region': region, ':claimed': 'claimed' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      tickets.push(...((page.Items ?? []) as TicketItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return tickets;
+  }
+
   /** waiting -> claimed by this match. Repeating it for the same match succeeds (retries are harmless). */
-  claim(region: string, ticketId: string, matchId: string): Promise<boolean> {
+  claim(region: string, ticketId: string, matchId: string, now: number): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { region, ticketId },
-          UpdateExpression: 'SET #state = :claimed, matchId = :matchId',
+          UpdateExpression: 'SET #state = :claimed, matchId = :matchId, claimedAt = :now',
           ConditionExpression: '#state = :waiting OR (#state = :claimed AND matchId = :matchId)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':waiting': 'waiting', ':claimed': 'claimed', ':matchId': matchId },
+          ExpressionAttributeValues: {
+            ':waiting': 'waiting',
+            ':claimed': 'claimed',
+            ':matchId': matchId,
+            ':now': now,
+          },
         }),
       ),
     );
   }
 
-  /** claimed by this match -> waiting again, keeping its queue time (the player is served first). */
-  release(region: string, ticketId: string, matchId: string): Promise<boolean> {
+  /**
+   * claimed by this match -> waiting again, keeping its queue time (the player
+   * is served first). `failed` counts a match that failed on the platform's
+   * side towards MAX_REQUEUES; `retryAt` keeps the ticket out of passes until then.
+   */
+  release(
+    region: string,
+    ticketId: string,
+    matchId: string,
+    how: { failed: boolean; retryAt?: number } = { failed: false },
+  ): Promise<boolean> {
+    const sets = ['#state = :waiting', 'attempts = if_not_exists(attempts, :zero) + :one'];
+    if (how.failed) sets.push('failedMatches = if_not_exists(failedMatches, :zero) + :one');
+    if (how.retryAt !== undefined) sets.push('retryAt = :retryAt');
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { region, ticketId },
-          UpdateExpression:
-            'SET #state = :waiting, attempts = if_not_exists(attempts, :zero) + :one REMOVE matchId',
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE matchId, claimedAt${how.retryAt === undefined ? ', retryAt' : ''}`,
           ConditionExpression: '#state = :claimed AND matchId = :matchId',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -115,6 +153,7 @@ export class TicketsRepository {
             ':matchId': matchId,
             ':zero': 0,
             ':one': 1,
+            ...(how.retryAt === undefined ? {} : { ':retryAt': how.retryAt }),
           },
         }),
       ),

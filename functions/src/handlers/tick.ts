@@ -1,5 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { enforceDeadlines } from '../lifecycle/enforce-deadlines.js';
+import { recoverStaleClaims } from '../lifecycle/recover-claims.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
 import { lifecycleDeps, servedRegions } from './lifecycle-services.js';
@@ -8,7 +9,8 @@ const logger = createLogger('tick');
 const deps = lazy(() => ({ lifecycle: lifecycleDeps(), regions: servedRegions() }));
 
 /**
- * The periodic tick: ends matches past their deadlines, then asks for a pass
+ * The periodic tick: ends matches past their deadlines, releases claims a
+ * crashed pass left behind, then asks for a pass
  * over every region so rating windows widen even when nobody joins. The
  * schedule's event id deduplicates a retried tick.
  */
@@ -16,6 +18,7 @@ export async function handler(event: ScheduledEvent): Promise<void> {
   const { lifecycle, regions } = deps();
   const ended = await enforceDeadlines(lifecycle);
   if (ended.cancelled + ended.abandoned > 0) logger.info('deadlines enforced', ended);
+  await recoverStaleClaims(lifecycle, regions);
   await lifecycle.queue.requestPass(
     { reason: 'tick', regions, requestedAt: lifecycle.clock.now() },
     `tick:${event.id}`,

@@ -1,26 +1,41 @@
 import { events } from '@matchmaking/core';
-import type { MatchItem } from '../data/items.js';
+import type { MatchItem, MatchTicketItem, PlayerItem } from '../data/items.js';
 import { notifyConnection } from '../match/notify.js';
 import { createLogger } from '../runtime/logger.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
 const logger = createLogger('cancel-match');
 
-/** A ticket whose matches failed this often leaves the queue: a failing fleet must not loop players forever. */
+/**
+ * A ticket whose matches failed this often on the platform's side (server
+ * never ready, crashed before ready, could not start) leaves the queue: a
+ * failing fleet must not loop players (and Fargate launches) forever.
+ */
 export const MAX_REQUEUES = 3;
+/** Back-off of a ticket whose match found no game-server capacity: 2 s, 4 s, 8 s ... up to 60 s. */
+export const CAPACITY_BACKOFF_MS = { first: 2_000, max: 60_000 };
+
+export interface CancelOptions {
+  /** The fleet had no room (or ECS throttled): not the players' fault, not counted; tickets back off instead. */
+  capacity?: boolean;
+}
 
 /**
  * A match whose server never became ready: it ends as cancelled, its task is
  * stopped, and every ticket whose players are all still connected goes back to
  * waiting with its original queue time (so it is served first); the others are
- * deleted and their players freed (also after MAX_REQUEUES failed matches). Safe to run again: each step is conditional
- * on this match, so a re-run after a crash only finishes what is left.
+ * deleted and their players freed, and so is a ticket after MAX_REQUEUES
+ * failed matches. Safe to run again: each step is conditional on this match,
+ * so a re-run after a crash only finishes what is left. Players whose match
+ * creation stopped before they were marked (still queued with the ticket) are
+ * handled too.
  */
 export async function cancelMatch(
   deps: LifecycleDeps,
   match: MatchItem,
   reason: string,
   goneUserIds: ReadonlySet<string> = new Set(),
+  options: CancelOptions = {},
 ): Promise<void> {
   const now = deps.clock.now();
   const moved = await deps.matches.transition(match.matchId, {
@@ -30,42 +45,81 @@ export async function cancelMatch(
     set: { endReason: reason, endedAt: now },
   });
   if (!moved && (await deps.matches.get(match.matchId))?.state !== 'cancelled') return;
-  logger.info('match cancelled', { matchId: match.matchId, reason });
+  logger.info('match cancelled', { matchId: match.matchId, reason, capacity: options.capacity === true });
   if (match.taskArn) await stopQuietly(deps, match, reason);
   let requeued = 0;
   for (const ticket of match.tickets) {
-    const players = await Promise.all(ticket.userIds.map((userId) => deps.players.get(userId)));
-    const connected = await Promise.all(
-      players.map(async (player) =>
-        player?.matchId === match.matchId && player.connectionId && !goneUserIds.has(player.userId)
-          ? (await deps.connections.get(player.connectionId)) !== undefined
-          : false,
-      ),
-    );
-    const requeue =
-      connected.every(Boolean) && (await deps.tickets.release(match.region, ticket.ticketId, match.matchId));
-    if (!requeue) await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);
-    for (const player of players) {
-      if (!player) continue;
-      const changed = requeue
-        ? await deps.players.requeue(player.userId, match.matchId, ticket.ticketId)
-        : await deps.players.freeFromMatch(player.userId, match.matchId);
-      if (changed && !goneUserIds.has(player.userId)) {
-        await notifyConnection(
-          deps,
-          player.connectionId,
-          events.matchCancelled(match.matchId, reason, requeue),
-        );
-      }
-    }
-    if (requeue) requeued += 1;
+    if (await settleTicket(deps, match, ticket, reason, goneUserIds, options)) requeued += 1;
   }
-  if (requeued > 0) {
+  // After a capacity failure the tickets wait out their back-off; the tick's pass picks them up (no busy loop).
+  if (requeued > 0 && !options.capacity) {
     await deps.queue.requestPass(
       { reason: 'requeued', regions: [match.region], requestedAt: now },
       `requeued:${match.matchId}`,
     );
   }
+}
+
+/** Puts one ticket of a cancelled match back in the queue, or drops it; tells its players. True if requeued. */
+async function settleTicket(
+  deps: LifecycleDeps,
+  match: MatchItem,
+  ticket: MatchTicketItem,
+  reason: string,
+  goneUserIds: ReadonlySet<string>,
+  options: CancelOptions,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const players = await Promise.all(ticket.userIds.map((userId) => deps.players.get(userId)));
+  const inMatch = (player: PlayerItem) => player.matchId === match.matchId;
+  const stillQueued = (player: PlayerItem) =>
+    player.status === 'queued' && player.ticketId === ticket.ticketId;
+  const connected = await Promise.all(
+    players.map(async (player) =>
+      player &&
+      (inMatch(player) || stillQueued(player)) &&
+      player.connectionId &&
+      !goneUserIds.has(player.userId)
+        ? (await deps.connections.get(player.connectionId)) !== undefined
+        : false,
+    ),
+  );
+  const failures = (ticket.failedMatches ?? 0) + (options.capacity ? 0 : 1);
+  const underCap = failures < MAX_REQUEUES;
+  if (!underCap)
+    logger.info('ticket dropped after repeated failed matches', { matchId: match.matchId, failures });
+  const requeue =
+    connected.every(Boolean) &&
+    underCap &&
+    (await deps.tickets.release(match.region, ticket.ticketId, match.matchId, {
+      failed: !options.capacity,
+      ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
+    }));
+  if (!requeue) await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);
+  for (const player of players) {
+    if (!player) continue;
+    const changed = inMatch(player)
+      ? requeue
+        ? await deps.players.requeue(player.userId, match.matchId, ticket.ticketId)
+        : await deps.players.freeFromMatch(player.userId, match.matchId)
+      : !requeue && stillQueued(player)
+        ? await deps.players.leaveQueue(player.userId, ticket.ticketId)
+        : undefined;
+    if (changed && !goneUserIds.has(player.userId)) {
+      await notifyConnection(
+        deps,
+        player.connectionId,
+        events.matchCancelled(match.matchId, reason, requeue),
+      );
+    }
+  }
+  return requeue;
+}
+
+/** 2 s doubled for each earlier capacity failure of this ticket (releases that were not counted failures). */
+function capacityBackoff(ticket: MatchTicketItem): number {
+  const capacityFailures = Math.max(0, (ticket.attempts ?? 0) - (ticket.failedMatches ?? 0));
+  return Math.min(CAPACITY_BACKOFF_MS.max, CAPACITY_BACKOFF_MS.first * 2 ** Math.min(capacityFailures, 10));
 }
 
 async function stopQuietly(deps: LifecycleDeps, match: MatchItem, reason: string): Promise<void> {

@@ -62,7 +62,10 @@ async function claimAll(
   tickets: readonly TicketItem[],
   matchId: string,
 ): Promise<boolean> {
-  const claimed = await Promise.all(tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId)));
+  const now = deps.clock.now();
+  const claimed = await Promise.all(
+    tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId, now)),
+  );
   if (claimed.every(Boolean)) return true;
   await Promise.all(
     tickets.filter((_, i) => claimed[i]).map((t) => deps.tickets.release(t.region, t.ticketId, matchId)),
@@ -106,7 +109,14 @@ async function startServer(
   } catch (error) {
     if (!(error instanceof GameServerLaunchError))
       logger.error('RunTask failed', { matchId: match.matchId, error });
-    await cancelMatch(deps, match, 'the game server could not be started');
+    if (error instanceof GameServerLaunchError && error.kind === 'capacity') {
+      logger.warn('no game-server capacity; backing off', { matchId: match.matchId, region: match.region });
+      await cancelMatch(deps, match, `no game server capacity in ${match.region} right now`, new Set(), {
+        capacity: true,
+      });
+    } else {
+      await cancelMatch(deps, match, 'the game server could not be started');
+    }
     return 'cancelled';
   }
 }
@@ -144,6 +154,8 @@ function buildMatch(
       ticketId: t.ticketId,
       enqueuedAt: t.enqueuedAt,
       userIds: t.players.map((p) => p.userId),
+      attempts: t.attempts ?? 0,
+      failedMatches: t.failedMatches ?? 0,
     })),
     bootstrapHash,
     createdAt: now,

@@ -27,9 +27,11 @@ export async function runMatchmakingPass(
 ): Promise<PassSummary[]> {
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
-    const items = await deps.tickets.listWaiting(region);
+    const now = deps.clock.now();
+    // Tickets backing off after a capacity failure sit this pass out.
+    const items = (await deps.tickets.listWaiting(region)).filter((t) => (t.retryAt ?? 0) <= now);
     const byId = new Map(items.map((item) => [item.ticketId, item]));
-    const { matches } = findMatches(items.map(toTicket), deps.clock.now(), matching);
+    const { matches } = findMatches(items.map(toTicket), now, matching);
     // Matches of one pass share no ticket, so they are created side by side (a few at a time).
     const outcomes: CreateOutcome[] = [];
     for (let i = 0; i < matches.length; i += PARALLEL_CREATIONS) {

@@ -1,0 +1,55 @@
+import { createLogger } from '../runtime/logger.js';
+import { cancelMatch } from './cancel-match.js';
+import type { LifecycleDeps } from './lifecycle-deps.js';
+
+const logger = createLogger('recover-claims');
+
+/**
+ * A claim older than this belongs to a pass that is over: the matchmaker's
+ * function timeout is 60 s, so no live pass can still be creating its match.
+ */
+export const CLAIM_TIMEOUT_MS = 120_000;
+
+/**
+ * Finishes what a matchmaker that died mid-creation left. A pass re-run reads
+ * only waiting tickets, so claimed ones whose match was never stored would
+ * stay claimed (and their players queued) forever. Each stale claim is
+ * settled by its match's state: no match -> released (not counted against
+ * the ticket); cancelled -> the cancellation is finished; ready, finished or
+ * abandoned -> the ticket is deleted (its players are in or past the match).
+ * A starting match is left to its ready deadline. Every step is conditional.
+ */
+export async function recoverStaleClaims(
+  deps: LifecycleDeps,
+  regions: readonly string[],
+  claimTimeoutMs = CLAIM_TIMEOUT_MS,
+): Promise<{ released: number; settled: number }> {
+  const now = deps.clock.now();
+  let released = 0;
+  let settled = 0;
+  for (const region of regions) {
+    const stale = (await deps.tickets.listClaimed(region)).filter(
+      (ticket) => (ticket.claimedAt ?? 0) + claimTimeoutMs <= now && ticket.matchId,
+    );
+    for (const ticket of stale) {
+      const matchId = ticket.matchId as string;
+      const match = await deps.matches.get(matchId);
+      if (!match) {
+        if (await deps.tickets.release(region, ticket.ticketId, matchId)) released += 1;
+      } else if (match.state === 'cancelled') {
+        await cancelMatch(deps, match, match.endReason ?? 'the match could not start');
+        settled += 1;
+      } else if (match.state !== 'starting') {
+        if (await deps.tickets.deleteClaimed(region, ticket.ticketId, matchId)) settled += 1;
+      }
+    }
+  }
+  if (released + settled > 0) logger.info('stale claims recovered', { released, settled });
+  if (released > 0) {
+    await deps.queue.requestPass(
+      { reason: 'requeued', regions: [...regions], requestedAt: now },
+      `recovered:${Math.floor(now / 1000)}`,
+    );
+  }
+  return { released, settled };
+}
