@@ -18,6 +18,7 @@ const settings = parseSettings({
   jwtIssuer: config.get('jwtIssuer') ?? '',
   jwtAudience: config.get('jwtAudience') ?? '',
   jwksUrl: config.get('jwksUrl') ?? '',
+  jwtMaxTokenAgeSeconds: config.get('jwtMaxTokenAgeSeconds'),
   ratingWindowInitial: config.get('ratingWindowInitial'),
   ratingWindowGrowthPerSecond: config.get('ratingWindowGrowthPerSecond'),
   ratingWindowMax: config.get('ratingWindowMax'),

@@ -51,6 +51,10 @@ export const envDefinitions = {
   JWT_ISSUER: { description: 'Expected `iss` of player tokens', schema: z.string().min(1) },
   JWT_AUDIENCE: { description: 'Expected `aud` of player tokens', schema: z.string().min(1) },
   JWKS_URL: { description: 'URL of the JSON Web Key Set that signs player tokens', schema: z.url() },
+  JWT_MAX_TOKEN_AGE_SECONDS: {
+    description: 'Oldest player token accepted, by its `iat` (tokens must also carry `exp`)',
+    schema: positiveInt,
+  },
   MATCHMAKING_REGIONS: {
     description: 'Comma-separated regions players may queue in (each has a game-server fleet)',
     schema: csvList.pipe(z.array(regionNameSchema).min(1, 'must name at least one region')),
@@ -104,6 +108,7 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   READY_TIMEOUT_SECONDS: '120',
   MAX_MATCH_SECONDS: '3600',
   GAME_SERVER_IDLE_SECONDS: '120',
+  JWT_MAX_TOKEN_AGE_SECONDS: '86400',
 };
 
 export class ConfigError extends Error {

@@ -71,7 +71,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: 'authorizer',
     entry: 'src/handlers/authorizer.ts',
     trigger: { kind: 'websocketAuthorizer' },
-    env: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
+    env: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'JWT_MAX_TOKEN_AGE_SECONDS'],
     access: [],
     timeoutSeconds: 10,
     memoryMb: 256,

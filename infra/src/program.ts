@@ -68,6 +68,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     JWT_ISSUER: settings.jwtIssuer,
     JWT_AUDIENCE: settings.jwtAudience,
     JWKS_URL: settings.jwksUrl,
+    JWT_MAX_TOKEN_AGE_SECONDS: String(settings.jwtMaxTokenAgeSeconds),
     MATCHMAKING_REGIONS: settings.regions.join(','),
     TEAM_SIZE: String(settings.teamSize),
     GAME_SERVER_FLEETS: fleetsJson,

@@ -6,11 +6,12 @@ import { PlayerTokenVerifier, tokenFromRequest } from '../use-cases/verify-playe
 
 const logger = createLogger('authorizer');
 const verifier = lazy(() => {
-  const config = loadConfig(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL']);
+  const config = loadConfig(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'JWT_MAX_TOKEN_AGE_SECONDS']);
   return new PlayerTokenVerifier({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     jwksUrl: config.JWKS_URL,
+    maxTokenAgeSeconds: config.JWT_MAX_TOKEN_AGE_SECONDS,
   });
 });
 

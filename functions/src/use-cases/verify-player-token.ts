@@ -1,10 +1,16 @@
+import { isValidUserId } from '@matchmaking/core';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 export interface TokenSettings {
   issuer: string;
   audience: string;
   jwksUrl: string;
+  /** Oldest `iat` accepted, in seconds; `iat` is then required and may not lie in the future. */
+  maxTokenAgeSeconds: number;
 }
+
+/** Clock skew allowed between the identity provider and us, for exp, nbf and iat. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 export type TokenCheck =
   | { ok: true; userId: string }
@@ -30,8 +36,12 @@ export class PlayerTokenVerifier {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+        // A token without exp would open connections forever; iat (required by maxTokenAge) must be in the past.
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: this.settings.maxTokenAgeSeconds,
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
+      if (!isValidUserId(payload.sub)) {
         return { ok: false, reason: 'invalid', detail: 'token has no usable sub' };
       }
       return { ok: true, userId: payload.sub };

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './game-server-env.js';
 export * from './messages.js';
 export * from './server-events.js';
+export * from './user-id.js';
