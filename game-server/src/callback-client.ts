@@ -1,8 +1,15 @@
 /** How a callback ended: accepted, or already done before (409: a retry of ours that had landed). */
 export type CallbackOutcome = 'accepted' | 'already-done';
 
+/** The API answered a final refusal (a 4xx other than a 409 where 409 means "done"): no point retrying. */
 export class CallbackRejected extends Error {
   override readonly name = 'CallbackRejected';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 export interface RetryPolicy {
@@ -14,16 +21,17 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 200, maxDelayMs: 5000 };
 
 /**
- * POSTs a callback with the match's bearer token. Network errors and 5xx are
- * retried with capped exponential backoff (the API makes repeats harmless);
- * 409 means an earlier attempt landed; any other 4xx is final.
+ * POSTs JSON with a bearer token. Network errors and 5xx are retried with
+ * capped exponential backoff (the API makes repeats harmless); a 2xx, or a 409
+ * when `conflictIsDone`, ends the call; any other 4xx is final.
  */
-export async function postCallback(
+async function post(
   url: string,
   token: string,
   body: unknown,
-  retry: RetryPolicy = DEFAULT_RETRY,
-): Promise<CallbackOutcome> {
+  retry: RetryPolicy,
+  conflictIsDone: boolean,
+): Promise<{ status: number; text: string }> {
   let delay = retry.firstDelayMs;
   let lastProblem = '';
   for (let attempt = 1; attempt <= retry.attempts; attempt += 1) {
@@ -34,11 +42,16 @@ export async function postCallback(
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
-      if (response.ok) return 'accepted';
-      if (response.status === 409) return 'already-done';
       const text = await response.text();
-      if (response.status < 500) throw new CallbackRejected(`${url} answered ${response.status}: ${text}`);
-      lastProblem = `${response.status} ${text}`;
+      if (response.ok || (conflictIsDone && response.status === 409))
+        return { status: response.status, text };
+      if (response.status < 500) {
+        throw new CallbackRejected(
+          `${url} answered ${response.status}: ${text.slice(0, 500)}`,
+          response.status,
+        );
+      }
+      lastProblem = `${response.status} ${text.slice(0, 500)}`;
     } catch (error) {
       if (error instanceof CallbackRejected) throw error;
       lastProblem = (error as Error).message;
@@ -47,4 +60,32 @@ export async function postCallback(
     delay = Math.min(retry.maxDelayMs, delay * 2);
   }
   throw new Error(`${url} failed after ${retry.attempts} attempts: ${lastProblem}`);
+}
+
+/**
+ * POSTs a callback (`/ready`, `/result`) with the match's session token.
+ * 409 means an earlier attempt landed (or the match was already decided).
+ */
+export async function postCallback(
+  url: string,
+  token: string,
+  body: unknown,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<CallbackOutcome> {
+  const { status } = await post(url, token, body, retry, true);
+  return status === 409 ? 'already-done' : 'accepted';
+}
+
+/**
+ * Exchanges the one-time bootstrap token at `POST /matches/{matchId}/session`
+ * and returns the answer's body (unchecked: see `parseSession`). 409 (already
+ * exchanged) and any other 4xx are final: they throw `CallbackRejected`.
+ */
+export async function requestSession(
+  url: string,
+  bootstrapToken: string,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<string> {
+  const { text } = await post(url, bootstrapToken, {}, retry, false);
+  return text;
 }

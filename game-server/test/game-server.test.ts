@@ -1,177 +1,162 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import {
+  BOOTSTRAP,
+  defaultSession,
+  KEYS,
+  matchEnv,
+  player,
+  SESSION_TOKEN,
+  sleep,
+  startGameServer,
+  startMatch,
+  until,
+} from './harness.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Recorded {
-  path: string;
-  authorization?: string;
-  body: Record<string, unknown>;
-}
-
-/** A real HTTP server standing in for the callback API: records calls, answers with the scripted statuses. */
-async function callbackApi(statuses: number[] = []) {
-  const calls: Recorded[] = [];
-  const server: Server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    calls.push({
-      path: request.url ?? '',
-      authorization: request.headers.authorization,
-      body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>,
-    });
-    response.writeHead(statuses.shift() ?? 200, { 'content-type': 'application/json' });
-    response.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { calls, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-const processes: ChildProcess[] = [];
-const servers: Server[] = [];
-afterEach(() => {
-  for (const child of processes.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const server of servers.splice(0)) server.close();
-});
-
-function startGameServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'game-server/src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  processes.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = async (): Promise<number> => {
-    for (let i = 0; i < 200; i += 1) {
-      const line = output.split('\n').find((l) => l.includes('"event":"listening"'));
-      if (line) return (JSON.parse(line) as { port: number }).port;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`the game server did not listen: ${output}`);
-  };
-  return { child, exited, listening, output: () => output };
-}
-
-async function matchEnv(statuses: number[] = [], extra: Record<string, string> = {}) {
-  const api = await callbackApi(statuses);
-  servers.push(api.server);
-  const env = {
-    MATCH_ID: 'match-1',
-    USER_IDS: 'bob,alice',
-    HOME_USER_IDS: 'alice',
-    AWAY_USER_IDS: 'bob',
-    CALLBACK_BASE_URL: api.url,
-    MATCH_TOKEN: 'secret-token',
-    ...extra,
-  };
-  return { api, env };
-}
-
-async function until(condition: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function client(port: number) {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}`);
-  const messages: string[] = [];
-  socket.on('message', (data) => messages.push(data.toString()));
-  return { socket, messages, open: new Promise((resolve) => socket.once('open', resolve)) };
-}
-
+/*
+ * The process's life: configuration, the session exchange, ready, /health
+ * and the page, and the ways it ends without a result (idle, maximum time,
+ * SIGTERM). Real processes, real sockets, a recording stand-in callback API.
+ */
 describe('game server process', () => {
-  it('reports ready with its real port and the bearer token, serves /health and the play page', async () => {
-    const { api, env } = await matchEnv();
-    const game = startGameServer(env);
-    const port = await game.listening();
-    await until(() => api.calls.length === 1);
-    expect(api.calls[0]).toEqual({
-      path: '/matches/match-1/ready',
-      authorization: 'Bearer secret-token',
-      body: { port },
-    });
+  it('exchanges the bootstrap token for the session, then reports ready with the session token', async () => {
+    const { api, game, port } = await startMatch();
+    await until(() => api.of('ready').length === 1);
+    expect(api.calls).toEqual([
+      { path: '/matches/match-1/session', authorization: `Bearer ${BOOTSTRAP}`, body: {} },
+      { path: '/matches/match-1/ready', authorization: `Bearer ${SESSION_TOKEN}`, body: { port } },
+    ]);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok', matchId: 'match-1', state: 'waiting' });
-    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('<button data-command="HOME">');
-    expect(game.output()).not.toContain('secret-token');
+    for (const secret of [BOOTSTRAP, SESSION_TOKEN, KEYS.alice, KEYS.bob]) {
+      expect(game.output()).not.toContain(secret);
+    }
   });
 
-  it('resolves HOME once, reports it, tells every client, and exits 0', async () => {
-    const { api, env } = await matchEnv();
+  it('reports PUBLIC_IP in ready when set', async () => {
+    const { api } = await startMatch({ PUBLIC_IP: '203.0.113.7' });
+    await until(() => api.of('ready').length === 1);
+    expect(api.of('ready')[0]?.body).toMatchObject({ ip: '203.0.113.7' });
+  });
+
+  it('serves the play page, which takes the key from its own address and escapes the match id', async () => {
+    const session = { ...defaultSession(), matchId: '<m&"1>' };
+    const { env } = await matchEnv({}, { MATCH_ID: '<m&"1>' }, session);
     const game = startGameServer(env);
     const port = await game.listening();
-    const a = client(port);
-    const b = client(port);
-    await Promise.all([a.open, b.open]);
-    a.socket.send('STATUS');
-    await until(() => a.messages.some((m) => m.includes('HOME alice vs AWAY bob')));
-    a.socket.send('HOME');
-    b.socket.send('AWAY');
-    expect(await game.exited).toBe(0);
-    const results = api.calls.filter((call) => call.path.endsWith('/result'));
-    expect(results).toEqual([
-      { path: '/matches/match-1/result', authorization: 'Bearer secret-token', body: { outcome: 'home' } },
-    ]);
-    expect(a.messages).toContain('match finished: HOME wins');
-    expect(b.messages.some((m) => m === 'match already finished' || m === 'match finished: HOME wins')).toBe(
-      true,
-    );
+    const response = await fetch(`http://127.0.0.1:${port}/?key=${KEYS.alice}`);
+    const page = await response.text();
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'sha256-");
+    for (const command of ['HOME', 'AWAY', 'DRAW', 'CONCEDE', 'STATUS']) {
+      expect(page).toContain(`<button data-command="${command}"`);
+    }
+    expect(page).toContain("new URLSearchParams(location.search).get('key')");
+    expect(page).toContain('&#60;m&#38;&#34;1&#62;');
+    expect(page).not.toContain('<m&"1>');
+    expect(page).not.toContain(KEYS.alice);
   });
 
   it('retries ready after a 500, and takes 409 as done', async () => {
-    const { api, env } = await matchEnv([500, 409]);
+    const { api, env } = await matchEnv({ ready: [500, 409] });
     const game = startGameServer(env);
     await game.listening();
     await until(() => game.output().includes('"event":"ready reported"'));
-    expect(api.calls.filter((c) => c.path.endsWith('/ready'))).toHaveLength(2);
+    expect(api.of('ready')).toHaveLength(2);
     expect(game.output()).toContain('"done":"already-done"');
   });
 
-  it('exits non-zero when the API refuses the ready callback (403)', async () => {
-    const { env } = await matchEnv([403]);
+  it('exits 1 when the API refuses the ready callback (403)', async () => {
+    const { env } = await matchEnv({ ready: [403] });
     const game = startGameServer(env);
     expect(await game.exited).toBe(1);
     expect(game.output()).toContain('ready not reported');
   });
 
-  it('exits 2 with a clear message on bad configuration', async () => {
+  it('retries the session exchange after a 500', async () => {
+    const { api, env } = await matchEnv({ session: [500] });
+    const game = startGameServer(env);
+    await game.listening();
+    expect(api.of('session')).toHaveLength(2);
+  });
+
+  it.each([403, 409])('exits 1 without listening when /session answers %i', async (status) => {
+    const { api, env } = await matchEnv({ session: [status] });
+    const game = startGameServer(env);
+    expect(await game.exited).toBe(1);
+    expect(api.calls.map((c) => c.path)).toEqual(['/matches/match-1/session']);
+    expect(game.events()).toContain('session not received');
+    expect(game.events()).not.toContain('listening');
+  });
+
+  it('exits 1 without listening on a session that is not for this match or is malformed', async () => {
+    const bad = {
+      ...defaultSession(),
+      teams: { home: [{ userId: 'alice', joinKeyHash: 'nope' }], away: [] },
+    };
+    const { api, env } = await matchEnv({}, {}, bad);
+    const game = startGameServer(env);
+    expect(await game.exited).toBe(1);
+    expect(game.output()).toContain('teams.home[0].joinKeyHash must be a SHA-256 hex digest');
+    expect(game.output()).toContain('teams.away must be a non-empty list');
+    expect(api.of('ready')).toEqual([]);
+  });
+
+  it('exits 2 naming every bad variable', async () => {
     const game = startGameServer({
       MATCH_ID: '',
       CALLBACK_BASE_URL: 'ftp://x',
-      MATCH_TOKEN: 't',
-      USER_IDS: '',
+      MATCH_BOOTSTRAP_TOKEN: '',
+      IDLE_SECONDS: '0',
+      MAX_MATCH_SECONDS: 'soon',
     });
     expect(await game.exited).toBe(2);
     expect(game.output()).toContain('MATCH_ID is not set');
+    expect(game.output()).toContain('MATCH_BOOTSTRAP_TOKEN is not set');
     expect(game.output()).toContain('CALLBACK_BASE_URL must be an http(s) URL');
+    expect(game.output()).toContain('IDLE_SECONDS must be a positive number');
+    expect(game.output()).toContain('MAX_MATCH_SECONDS must be a positive number');
   });
 
-  it('gives up after MAX_MATCH_SECONDS without reporting a result', async () => {
-    const { api, env } = await matchEnv([], { MAX_MATCH_SECONDS: '1' });
+  it('exits 2 when only the bootstrap token is missing', async () => {
+    const { env } = await matchEnv();
+    const game = startGameServer({ ...env, MATCH_BOOTSTRAP_TOKEN: '' });
+    expect(await game.exited).toBe(2);
+    expect(game.output()).toContain('bad game-server configuration: MATCH_BOOTSTRAP_TOKEN is not set\n');
+  });
+
+  it('exits 4 without a result when nobody connects for IDLE_SECONDS', async () => {
+    const { api, game } = await startMatch({ IDLE_SECONDS: '1' });
+    const started = Date.now();
+    expect(await game.exited).toBe(4);
+    expect(Date.now() - started).toBeGreaterThan(700);
+    expect(game.events()).toContain('no players connected');
+    expect(api.of('result')).toEqual([]);
+  });
+
+  it('keeps running while a player is connected, and exits 4 IDLE_SECONDS after the last one leaves', async () => {
+    const { api, game, port } = await startMatch({ IDLE_SECONDS: '1' });
+    const alice = player(port, KEYS.alice);
+    await alice.open;
+    await sleep(1300);
+    expect(game.running()).toBe(true);
+    alice.socket.close();
+    const left = Date.now();
+    expect(await game.exited).toBe(4);
+    expect(Date.now() - left).toBeGreaterThan(700);
+    expect(api.of('result')).toEqual([]);
+  });
+
+  it('gives up after MAX_MATCH_SECONDS without reporting a result (exit 3)', async () => {
+    const { api, env } = await matchEnv({}, { MAX_MATCH_SECONDS: '1' });
     const game = startGameServer(env);
+    const alice = player(await game.listening(), KEYS.alice);
+    await alice.open;
     expect(await game.exited).toBe(3);
-    expect(api.calls.filter((c) => c.path.endsWith('/result'))).toEqual([]);
+    expect(api.of('result')).toEqual([]);
   });
 
   it('stops cleanly on SIGTERM (ECS StopTask)', async () => {
-    const { env } = await matchEnv();
-    const game = startGameServer(env);
-    await game.listening();
+    const { game } = await startMatch();
     game.child.kill('SIGTERM');
     expect(await game.exited).toBe(0);
   });
