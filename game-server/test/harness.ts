@@ -73,8 +73,16 @@ afterEach(() => {
   for (const socket of sockets.splice(0)) socket.terminate();
 });
 
+/**
+ * The sources through tsx by default; `GAME_SERVER_BUNDLE=game-server/dist/main.mjs` runs the same
+ * tests against the bundle (after `pnpm --filter @matchmaking/game-server build`).
+ */
+const entry = process.env.GAME_SERVER_BUNDLE
+  ? [process.env.GAME_SERVER_BUNDLE]
+  : ['--import', 'tsx', 'game-server/src/main.ts'];
+
 export function startGameServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'game-server/src/main.ts'], {
+  const child = spawn(process.execPath, entry, {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
