@@ -19,6 +19,7 @@ const settings = parseSettings({
   jwtAudience: config.get('jwtAudience') ?? '',
   jwksUrl: config.get('jwksUrl') ?? '',
   jwtMaxTokenAgeSeconds: config.get('jwtMaxTokenAgeSeconds'),
+  maxMessagesPerConnection: config.get('maxMessagesPerConnection'),
   ratingWindowInitial: config.get('ratingWindowInitial'),
   ratingWindowGrowthPerSecond: config.get('ratingWindowGrowthPerSecond'),
   ratingWindowMax: config.get('ratingWindowMax'),

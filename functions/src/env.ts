@@ -89,6 +89,11 @@ export const envDefinitions = {
     schema: positiveInt,
   },
   MAX_MATCH_SECONDS: { description: 'Seconds a match may run before it is abandoned', schema: positiveInt },
+  MAX_MESSAGES_PER_CONNECTION: {
+    description:
+      'Messages one WebSocket connection may send per 10 seconds; past it the connection gets RATE_LIMITED and is closed',
+    schema: positiveInt,
+  },
   GAME_SERVER_IDLE_SECONDS: {
     description:
       'Seconds a game server waits with no player connected (from start, or since the last one left) before it ends the match unplayed',
@@ -109,6 +114,7 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   MAX_MATCH_SECONDS: '3600',
   GAME_SERVER_IDLE_SECONDS: '120',
   JWT_MAX_TOKEN_AGE_SECONDS: '86400',
+  MAX_MESSAGES_PER_CONNECTION: '20',
 };
 
 export class ConfigError extends Error {

@@ -13,6 +13,8 @@ export type SendOutcome = 'sent' | 'gone';
 /** Sends events to players' WebSocket connections (PostToConnection). */
 export interface Notifier {
   send(connectionId: string, event: ServerEvent): Promise<SendOutcome>;
+  /** Closes a connection from the server side (DeleteConnection; one already gone counts as closed). */
+  close(connectionId: string): Promise<void>;
 }
 
 /** Why a matchmaking pass was requested. */

@@ -8,6 +8,7 @@ import { PlayersRepository } from './data/players-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
+import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 
 /*
  * Builders of the real adapters from the environment, one per concern, so a
@@ -46,12 +47,20 @@ export function gameServerLauncher(env: Env = process.env) {
 
 export const system = { clock: systemClock, ids: uuidGenerator };
 
+/** The per-connection message limit every message route applies. */
+export function rateLimit(env: Env = process.env) {
+  const config = loadConfig(['CONNECTIONS_TABLE', 'MAX_MESSAGES_PER_CONNECTION'], env);
+  const connections = new ConnectionsRepository(documentClient(), config.CONNECTIONS_TABLE);
+  return new MessageRateLimit(connections, systemClock, config.MAX_MESSAGES_PER_CONNECTION);
+}
+
 /** What the queueing actions (joinQueue, tryCreateMatch) need: tables, replies, the queue, served regions. */
 export function queueingDeps(env: Env = process.env) {
   return {
     ...repositories(env),
     notifier: notifier(env),
     queue: matchmakingQueue(env),
+    rateLimit: rateLimit(env),
     ...system,
     regions: loadConfig(['MATCHMAKING_REGIONS'], env).MATCHMAKING_REGIONS,
   };

@@ -13,11 +13,11 @@ const ISSUER = 'https://idp.test/';
 const AUDIENCE = 'matchmaking';
 let server: Server;
 let verifier: PlayerTokenVerifier;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
-  privateKey = pair.privateKey as CryptoKey;
+  privateKey = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   server = createServer((_, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });

@@ -18,6 +18,8 @@ export const settingsSchema = z.strictObject({
   jwtIssuer: z.string().min(1, 'matchmaking:jwtIssuer is required (the `iss` of player tokens)'),
   jwtAudience: z.string().min(1, 'matchmaking:jwtAudience is required (the `aud` of player tokens)'),
   jwksUrl: z.url('matchmaking:jwksUrl must be the https URL of the JSON Web Key Set'),
+  /** Messages one WebSocket connection may send per 10 s before it is closed (RATE_LIMITED). */
+  maxMessagesPerConnection: positiveInt.default(Number(envDefaults.MAX_MESSAGES_PER_CONNECTION)),
   /** Oldest player token accepted (by its iat), in seconds. */
   jwtMaxTokenAgeSeconds: positiveInt.default(Number(envDefaults.JWT_MAX_TOKEN_AGE_SECONDS)),
   ratingWindowInitial: nonNegative.default(Number(envDefaults.RATING_WINDOW_INITIAL)),

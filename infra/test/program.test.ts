@@ -123,9 +123,15 @@ describe('the Pulumi program (with mocks)', () => {
     };
     const actions = (name: string) => policyOf(name).Statement.flatMap((s) => s.Action);
     expect(actions('authorizer')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(actions('getProfile').filter((a) => a.startsWith('dynamodb:'))).toEqual(
-      Array(4).fill('dynamodb:GetItem'),
-    );
+    // Reads, plus the one write of the per-connection message counter.
+    expect(actions('getProfile').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      ...Array(4).fill('dynamodb:GetItem'),
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions('openSession').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(actions('getProfile')).not.toContain('sqs:SendMessage');
     expect(actions('matchmaker')).toEqual(
       expect.arrayContaining(['ecs:RunTask', 'iam:PassRole', 'execute-api:ManageConnections']),

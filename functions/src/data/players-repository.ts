@@ -23,8 +23,15 @@ export class PlayersRepository {
     return result.Item as PlayerItem | undefined;
   }
 
-  /** Records the player's newest connection, creating a new player at 1500 / 350 / 0.06. */
-  async connect(userId: string, connectionId: string, now: number): Promise<PlayerItem> {
+  /**
+   * Records the player's newest connection, creating a new player at 1500 / 350 / 0.06.
+   * Returns the player as written and the connection it replaced, if any.
+   */
+  async connect(
+    userId: string,
+    connectionId: string,
+    now: number,
+  ): Promise<{ player: PlayerItem; replaced?: string }> {
     const result = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
@@ -40,10 +47,20 @@ export class PlayersRepository {
           ':vol': NEW_PLAYER_RATING.vol,
           ':idle': 'idle',
         },
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return result.Attributes as PlayerItem;
+    const before = result.Attributes as PlayerItem | undefined;
+    const player: PlayerItem = {
+      ...NEW_PLAYER_RATING,
+      status: 'idle',
+      ...before,
+      userId,
+      connectionId,
+      updatedAt: now,
+    };
+    const replaced = before?.connectionId !== connectionId ? before?.connectionId : undefined;
+    return { player, ...(replaced ? { replaced } : {}) };
   }
 
   /** Forgets the connection if it is still the player's newest (an old tab closing changes nothing). */

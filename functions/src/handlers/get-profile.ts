@@ -1,9 +1,9 @@
 import { lazy } from '../runtime/lazy.js';
-import { notifier, repositories } from '../services.js';
+import { notifier, rateLimit, repositories } from '../services.js';
 import { getProfile } from '../use-cases/get-profile.js';
 import { actionRoute } from './adapters/websocket.js';
 
-const deps = lazy(() => ({ ...repositories(), notifier: notifier() }));
+const deps = lazy(() => ({ ...repositories(), notifier: notifier(), rateLimit: rateLimit() }));
 
 /** {"action":"getProfile"} */
 export const handler = actionRoute('getProfile', deps, (caller) => getProfile(deps(), caller.userId));

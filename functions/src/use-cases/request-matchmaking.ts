@@ -1,9 +1,17 @@
 import { events, type ServerEvent } from '@matchmaking/core';
 import type { Deps } from './deps.js';
 
-/** tryCreateMatch (kept from the seed): only asks for a matchmaking pass over the player's region, or all. */
+/** Requests for the same regions within this window are one FIFO message (the queue deduplicates for 5 minutes). */
+export const PASS_REQUEST_WINDOW_MS = 5_000;
+
+/**
+ * tryCreateMatch (kept from the seed): only asks for a matchmaking pass over
+ * the player's region, or all. Every request for the same regions in one
+ * window carries the same deduplication id, so any number of clients asking
+ * at once put one message on the single FIFO group.
+ */
 export async function requestMatchmaking(
-  deps: Pick<Deps, 'players' | 'queue' | 'clock' | 'ids'>,
+  deps: Pick<Deps, 'players' | 'queue' | 'clock'>,
   regions: readonly string[],
   userId: string,
 ): Promise<ServerEvent> {
@@ -12,7 +20,7 @@ export async function requestMatchmaking(
   const wanted = player?.region && regions.includes(player.region) ? [player.region] : [...regions];
   await deps.queue.requestPass(
     { reason: 'tryCreateMatch', regions: wanted, requestedAt: now },
-    deps.ids.next(),
+    `tryCreateMatch:${wanted.join('+')}:${Math.floor(now / PASS_REQUEST_WINDOW_MS)}`,
   );
   return events.matchmakingRequested();
 }

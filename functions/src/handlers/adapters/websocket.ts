@@ -10,6 +10,7 @@ import {
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { Notifier } from '../../ports.js';
 import { createLogger } from '../../runtime/logger.js';
+import { MESSAGE_WINDOW_MS, type MessageRateLimit } from '../../use-cases/message-rate-limit.js';
 
 const logger = createLogger('websocket');
 
@@ -46,13 +47,38 @@ export function callerOf(event: WebSocketEvent): Caller {
  */
 export function actionRoute<A extends ClientActionName>(
   action: A,
-  deps: () => { notifier: Notifier },
+  deps: () => RouteDeps,
   run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent>,
 ) {
+  return messageRoute(deps, (event) => answer(event, action, run));
+}
+
+/** What every message route needs: replies, and the per-connection message limit. */
+export interface RouteDeps {
+  notifier: Notifier;
+  rateLimit: MessageRateLimit;
+}
+
+/**
+ * Every message route: a connection over its message limit gets RATE_LIMITED
+ * and is closed (nothing else runs); any other message gets `reply`'s answer.
+ */
+export function messageRoute(deps: () => RouteDeps, reply: (event: WebSocketEvent) => Promise<ServerEvent>) {
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const connectionId = event.requestContext.connectionId;
-    const reply = await answer(event, action, run);
-    await deps().notifier.send(connectionId, reply);
+    const { notifier, rateLimit } = deps();
+    if (!(await rateLimit.admit(connectionId))) {
+      logger.warn('connection over its message limit: closed', { connectionId });
+      const seconds = MESSAGE_WINDOW_MS / 1000;
+      const refusal = events.error(
+        ErrorCode.RateLimited,
+        `too many messages: at most ${rateLimit.limit} every ${seconds} s per connection; this connection is closed`,
+      );
+      await notifier.send(connectionId, refusal);
+      await notifier.close(connectionId);
+      return { statusCode: 429 };
+    }
+    await notifier.send(connectionId, await reply(event));
     return { statusCode: 200 };
   };
 }

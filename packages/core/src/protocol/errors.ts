@@ -17,6 +17,7 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
+  RateLimited: 'RATE_LIMITED',
   Internal: 'INTERNAL',
 } as const;
 

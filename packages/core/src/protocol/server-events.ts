@@ -46,6 +46,7 @@ export type ServerEvent =
     }
   | { type: 'matchCancelled'; message: string; matchId: string; reason: string; requeued: boolean }
   | { type: 'matchAbandoned'; message: string; matchId: string; reason: string }
+  | { type: 'connectionReplaced'; message: string }
   | {
       type: 'profile';
       message: string;
@@ -122,6 +123,11 @@ export const events = {
     message: `match abandoned, no rating change: ${reason}`,
     matchId,
     reason,
+  }),
+  connectionReplaced: (): ServerEvent => ({
+    type: 'connectionReplaced',
+    message:
+      'this connection is closed: the same player connected again elsewhere (the newest connection gets every event)',
   }),
   error: (code: ErrorCode, message: string, details: Record<string, unknown> = {}): ServerEvent => ({
     ...details,

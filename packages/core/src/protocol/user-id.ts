@@ -10,9 +10,6 @@ const USER_ID = /^[^\p{C}\p{Z}]+$/u;
 
 export function isValidUserId(value: unknown): value is string {
   return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= MAX_USER_ID_LENGTH &&
-    USER_ID.test(value)
+    typeof value === 'string' && value.length > 0 && value.length <= MAX_USER_ID_LENGTH && USER_ID.test(value)
   );
 }
