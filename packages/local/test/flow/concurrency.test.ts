@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { callback, taskOf } from '../helpers/callbacks.js';
+import { callback, sessionToken, taskOf } from '../helpers/callbacks.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
@@ -68,7 +68,7 @@ describe('concurrent joins, leaves and disconnects', () => {
 
     // The game servers report; every matched player ends free and rated once.
     for (const match of matches) {
-      const token = taskOf(stack, match.matchId).environment.MATCH_TOKEN as string;
+      const token = await sessionToken(stack, match.matchId);
       expect((await callback(stack, match.matchId, 'ready', { port: 5000 }, token)).status).toBe(200);
       expect((await callback(stack, match.matchId, 'result', { outcome: 'draw' }, token)).status).toBe(200);
       expect((await callback(stack, match.matchId, 'result', { outcome: 'home' }, token)).status).toBe(409);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { callback, taskOf } from '../helpers/callbacks.js';
+import { callback, sessionToken, taskOf } from '../helpers/callbacks.js';
 import { crashingGameServer, sleepingGameServer } from '../helpers/game-servers.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
@@ -97,7 +97,7 @@ describe('a game server that crashes', () => {
     const found = await a.next('matchFound');
     await stack.settled();
     const task = taskOf(stack, found.matchId as string);
-    const token = task.environment.MATCH_TOKEN as string;
+    const token = await sessionToken(stack, found.matchId as string);
     expect((await callback(stack, found.matchId as string, 'ready', { port: 4000 }, token)).status).toBe(200);
     await a.next('serverReady');
     task.process?.kill('SIGKILL');
@@ -119,7 +119,7 @@ describe('a game server that crashes', () => {
     await join(a, b);
     const found = await a.next('matchFound');
     await stack.settled();
-    const token = taskOf(stack, found.matchId as string).environment.MATCH_TOKEN as string;
+    const token = await sessionToken(stack, found.matchId as string);
     await callback(stack, found.matchId as string, 'ready', { port: 4000 }, token);
     await wait(2100);
     await stack.tick();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { callback, taskOf } from '../helpers/callbacks.js';
+import { createHash } from 'node:crypto';
+import { callback, openSession, sessionToken, taskOf } from '../helpers/callbacks.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
@@ -31,7 +32,7 @@ async function matchedPair(a: string, b: string) {
   await away.next('matchFound');
   const matchId = found.matchId as string;
   await stack.settled(); // RunTask follows MATCH FOUND
-  return { home, away, matchId, token: taskOf(stack, matchId).environment.MATCH_TOKEN as string };
+  return { home, away, matchId, token: await sessionToken(stack, matchId) };
 }
 
 describe('game-server callbacks', () => {
@@ -39,13 +40,6 @@ describe('game-server callbacks', () => {
     const { home, away, matchId, token } = await matchedPair('ann', 'ben');
     const found = home.events.find((e) => e.type === 'matchFound');
     expect(found).toMatchObject({ message: 'MATCH FOUND', teams: { home: ['ann'], away: ['ben'] } });
-    const env = taskOf(stack, matchId).environment;
-    expect(env).toMatchObject({
-      MATCH_ID: matchId,
-      USER_IDS: 'ben,ann',
-      HOME_USER_IDS: 'ann',
-      AWAY_USER_IDS: 'ben',
-    });
 
     expect((await callback(stack, matchId, 'ready', { port: 7777 }, undefined)).status).toBe(401);
     expect((await callback(stack, matchId, 'ready', { port: 7777 }, 'wrong')).status).toBe(403);
@@ -61,7 +55,10 @@ describe('game-server callbacks', () => {
       ip: '127.0.0.1',
       port: 7777,
     });
-    await away.next('serverReady');
+    const awayReady = await away.next('serverReady');
+    // Each player gets a key of its own; the server was given only their hashes.
+    expect(ready.joinKey).not.toBe(awayReady.joinKey);
+    expect(ready.gameUrl).toBe(`ws://127.0.0.1:7777/?key=${encodeURIComponent(ready.joinKey as string)}`);
     expect((await callback(stack, matchId, 'ready', { port: 7777 }, token)).status).toBe(409);
     expect(home.count('serverReady')).toBe(1);
     expect((await home.request({ action: 'joinQueue' }, 'error')).code).toBe('ALREADY_IN_MATCH');
@@ -84,6 +81,36 @@ describe('game-server callbacks', () => {
       matchId: null,
       rating: (finished.rating as { rating: number }).rating,
     });
+    await Promise.all([home.close(), away.close()]);
+  });
+
+  it('gives the game server only a one-time bootstrap token: one session exchange, then the session token only', async () => {
+    const home = await TestPlayer.connect(stack, 'ivy,jo');
+    const away = await TestPlayer.connect(stack, 'kim');
+    await home.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
+    await away.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
+    const matchId = (await home.next('matchFound')).matchId as string;
+    await stack.settled();
+    const environment = taskOf(stack, matchId).environment;
+    // No user id, connection id or session token in the overrides (DescribeTasks shows them to anyone with ECS read access).
+    expect(Object.keys(environment).sort()).toEqual(
+      ['CALLBACK_BASE_URL', 'IDLE_SECONDS', 'MATCH_BOOTSTRAP_TOKEN', 'MATCH_ID', 'MAX_MATCH_SECONDS'].sort(),
+    );
+    const bootstrap = environment.MATCH_BOOTSTRAP_TOKEN as string;
+    expect((await callback(stack, matchId, 'session', {}, 'wrong')).status).toBe(403);
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, bootstrap)).status).toBe(403);
+    const session = await openSession(stack, matchId);
+    // An id with a comma is one player, not two (ids are never comma-joined).
+    expect(session.teams.home.map((p) => p.userId).concat(session.teams.away.map((p) => p.userId)).sort()).toEqual(
+      ['ivy,jo', 'kim'].sort(),
+    );
+    expect((await callback(stack, matchId, 'session', {}, bootstrap)).status).toBe(409);
+    expect((await callback(stack, matchId, 'session', {}, session.token)).status).toBe(403);
+    expect((await callback(stack, matchId, 'ready', { port: 7777 }, session.token)).status).toBe(200);
+    const ready = await home.next('serverReady');
+    const hash = createHash('sha256').update(ready.joinKey as string).digest('hex');
+    const mine = [...session.teams.home, ...session.teams.away].find((p) => p.userId === 'ivy,jo');
+    expect(mine?.joinKeyHash).toBe(hash);
     await Promise.all([home.close(), away.close()]);
   });
 

@@ -6,7 +6,8 @@ import { TestPlayer } from './player.js';
 /**
  * The seed's walkthrough with real parts: players connect with tokens and
  * join, get MATCH FOUND, ECS starts a real game-server process that reports
- * ready, a player connects to it and sends HOME, and everyone gets the new
+ * ready, every player connects to it with its own key, one player of each
+ * team reports HOME (the teams agree), and everyone gets the new
  * ratings. Returns the players' last events for the caller to check.
  */
 export async function playFullMatch(stack: LocalStack, userIds: string[], region: string) {
@@ -19,15 +20,28 @@ export async function playFullMatch(stack: LocalStack, userIds: string[], region
   const { ip, port } = ready[0] as unknown as { ip: string; port: number };
   expect(ready[0]?.message).toBe(`server created with ip: ${ip}`);
 
+  expect(`${ip}:${port}`).toBe(`127.0.0.1:${port}`);
+
   const home = found.find((f) => f.team === 'home');
-  const game = new WebSocket(`ws://${ip}:${port}`);
+  // Every player connects with its own key; one player of each team reports HOME (both teams must agree).
   const gameMessages: string[] = [];
-  game.on('message', (data) => gameMessages.push(data.toString()));
-  await new Promise((resolve) => game.once('open', resolve));
-  game.send('HOME');
+  const games = await Promise.all(
+    ready.map(async (event) => {
+      const game = new WebSocket(event.gameUrl as string);
+      game.on('message', (data) => gameMessages.push(data.toString()));
+      await new Promise((resolve, reject) => {
+        game.once('open', resolve);
+        game.once('error', reject);
+      });
+      return game;
+    }),
+  );
+  const reporterOf = (team: string) => games[found.findIndex((f) => f.team === team)] as WebSocket;
+  reporterOf('home').send('HOME');
+  reporterOf('away').send('HOME');
   const finished = await Promise.all(players.map((p) => p.next('matchFinished', 0, 20_000)));
   const profiles = await Promise.all(players.map((p) => p.request({ action: 'getProfile' }, 'profile')));
   await Promise.all(players.map((p) => p.close()));
-  game.terminate();
+  for (const game of games) game.terminate();
   return { players, found, ready, finished, profiles, matchId, homeTeam: home?.teams, gameMessages };
 }
