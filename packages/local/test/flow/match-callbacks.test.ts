@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { createHash } from 'node:crypto';
 import { callback, openSession, sessionToken, taskOf } from '../helpers/callbacks.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
@@ -101,14 +101,19 @@ describe('game-server callbacks', () => {
     expect((await callback(stack, matchId, 'ready', { port: 7777 }, bootstrap)).status).toBe(403);
     const session = await openSession(stack, matchId);
     // An id with a comma is one player, not two (ids are never comma-joined).
-    expect(session.teams.home.map((p) => p.userId).concat(session.teams.away.map((p) => p.userId)).sort()).toEqual(
-      ['ivy,jo', 'kim'].sort(),
-    );
+    expect(
+      session.teams.home
+        .map((p) => p.userId)
+        .concat(session.teams.away.map((p) => p.userId))
+        .sort(),
+    ).toEqual(['ivy,jo', 'kim'].sort());
     expect((await callback(stack, matchId, 'session', {}, bootstrap)).status).toBe(409);
     expect((await callback(stack, matchId, 'session', {}, session.token)).status).toBe(403);
     expect((await callback(stack, matchId, 'ready', { port: 7777 }, session.token)).status).toBe(200);
     const ready = await home.next('serverReady');
-    const hash = createHash('sha256').update(ready.joinKey as string).digest('hex');
+    const hash = createHash('sha256')
+      .update(ready.joinKey as string)
+      .digest('hex');
     const mine = [...session.teams.home, ...session.teams.away].find((p) => p.userId === 'ivy,jo');
     expect(mine?.joinKeyHash).toBe(hash);
     await Promise.all([home.close(), away.close()]);

@@ -38,7 +38,7 @@ describe('$connect with the JWT authorizer', () => {
     const [header, payload] = good.split('.');
     expect(await upgradeStatus(stack, { Authorization: `Bearer ${header}.${payload}.AAAA` })).toBe(403);
     expect(
-      await upgradeStatus(stack, { Authorization: `Bearer ${await stack.identity.issue('mallory', -10)}` }),
+      await upgradeStatus(stack, { Authorization: `Bearer ${await stack.identity.issue('mallory', -120)}` }),
     ).toBe(403);
     expect(await tables.connections()).toEqual([]);
     expect(await tables.player('mallory')).toBeUndefined();
