@@ -13,15 +13,29 @@ export const repoRoot = dirname(functionsDir);
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** Invocations that may run at once; more wait in line (Lambda's concurrency limit, scaled to one machine). */
+export const DEFAULT_MAX_CONCURRENCY = 64;
+
 /**
  * The Lambda functions of the manifest, loaded from their handler modules and
  * invoked in-process the way Lambda would: one event, a Lambda-shaped context.
+ * At most `maxConcurrency` invocations run at once, like an account's
+ * concurrency limit; the others wait their turn instead of piling up
+ * half-finished work in the heap.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  * The environment must be in place before the first `load()`.
  */
 export class LocalLambdas {
   private readonly handlers = new Map<string, Handler>();
+  /** Invocations asked for and not finished (running or waiting for a slot). */
   private running = 0;
+  private active = 0;
+  private readonly line: (() => void)[] = [];
   private waiters: (() => void)[] = [];
+  /** The most invocations that ever ran at the same time. */
+  peakConcurrency = 0;
+
+  constructor(readonly maxConcurrency = DEFAULT_MAX_CONCURRENCY) {}
 
   get busy(): boolean {
     return this.running > 0;
@@ -41,6 +55,18 @@ export class LocalLambdas {
       if (typeof module.handler !== 'function') throw new Error(`${definition.entry} exports no handler`);
       this.handlers.set(definition.name, module.handler);
     }
+  }
+
+  private async slot(): Promise<void> {
+    if (this.active < this.maxConcurrency) this.active += 1;
+    else await new Promise<void>((resolve) => this.line.push(resolve)); // the releaser hands its slot over
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.active);
+  }
+
+  private release(): void {
+    const next = this.line.shift();
+    if (next) next();
+    else this.active -= 1;
   }
 
   all(): readonly FunctionDefinition[] {
@@ -73,7 +99,12 @@ export class LocalLambdas {
     };
     this.running += 1;
     try {
-      return await handler(event, context);
+      await this.slot();
+      try {
+        return await handler(event, context);
+      } finally {
+        this.release();
+      }
     } finally {
       this.running -= 1;
       if (this.running === 0) {

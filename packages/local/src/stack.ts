@@ -1,21 +1,38 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tableDefinitions } from '@matchmaking/functions/tables';
 import { readStackSettings } from './config.js';
+import { removeDevTokenFile, writeDevTokenFile } from './dev-token-file.js';
+import {
+  checkSigV4,
+  type LocalCredentials,
+  newLocalCredentials,
+  refuseUnsigned,
+  sameText,
+} from './emulators/aws-auth.js';
 import { CallbackApi } from './emulators/callback-api.js';
 import { startDynamo } from './emulators/dynamodb.js';
 import { EcsEmulator, type GameServerProcess } from './emulators/ecs.js';
-import { sendJson } from './emulators/http-util.js';
+import { BodyTooLargeError, isLoopbackHost, readBody, sendJson, tooLarge } from './emulators/http-util.js';
 import { LocalIdentity } from './emulators/identity.js';
 import { ManagementApi } from './emulators/management-api.js';
 import { SqsEmulator } from './emulators/sqs.js';
-import { WebSocketApi } from './emulators/websocket-api.js';
+import { refuse, WebSocketApi } from './emulators/websocket-api.js';
+import { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
 import { LocalLambdas, repoRoot } from './lambda.js';
+
+/** Largest body of POST /dev/tokens (`{"userId": ...}`). */
+const MAX_DEV_TOKEN_BODY_BYTES = 1024;
+/** A user id: 1-128 characters, no control characters, no whitespace (`auth0|abc`, `google-oauth2|123`...). */
+const USER_ID = /^[^\p{C}\p{Z}]{1,128}$/u;
+const FOREIGN_HOST =
+  'Forbidden: the Host header must name this machine (localhost, *.localhost, 127.0.0.1 or [::1])';
 
 export interface LocalStackOptions {
   /** Port of the WebSocket API and every other local endpoint (0: any free port). */
   port?: number;
+  /** Address every local endpoint listens on (default 127.0.0.1: this machine only). */
   host?: string;
   regions?: string[];
   teamSize?: number;
@@ -28,6 +45,8 @@ export interface LocalStackOptions {
   ratingWindow?: { initial?: number; growthPerSecond?: number; max?: number };
   /** How a game-server task is started (tests inject misbehaving servers here). */
   gameServer?: GameServerProcess;
+  /** Game-server tasks that may run at once; RunTask fails beyond, like ECS at the Fargate quota (default 16). */
+  maxTasks?: number;
   /** Powertools log level of the handlers. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Game-server output lines; dropped when absent. */
@@ -36,11 +55,14 @@ export interface LocalStackOptions {
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 
-/** The reference game server, run from source the way its container runs the bundle. */
+/** The reference game server: its bundle run by plain node, as its container does (built at stack start when stale). */
 export const defaultGameServer: GameServerProcess = {
   command: process.execPath,
-  args: ['--import', 'tsx', 'game-server/src/main.ts'],
+  args: [gameServerBundle],
   cwd: repoRoot,
+  prepare: async () => {
+    await ensureGameServerBundle();
+  },
 };
 
 /**
@@ -49,6 +71,12 @@ export const defaultGameServer: GameServerProcess = {
  * event source mapping, ECS RunTask as local processes, a JWKS with dev
  * tokens, and the tick. The handlers are the real modules; only the endpoints
  * in their environment are local. One stack per process (the environment is global).
+ *
+ * Only this machine is served: everything listens on 127.0.0.1, a request
+ * whose Host is not a loopback name is refused (DNS rebinding), the AWS
+ * emulators serve only requests signed with this run's random access key
+ * (`credentials`, which the handlers get), and dev tokens need this run's
+ * secret, left for `pnpm -s token` in a file only this user can read.
  */
 export async function startLocalStack(options: LocalStackOptions = {}) {
   // The SDK warns on Node 20 that future versions need Node 22; Lambda runs 22, so the warning is noise here.
@@ -60,12 +88,46 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const regions = options.regions ?? settings.regions;
   const teamSize = options.teamSize ?? settings.teamSize;
   const home = regions[0] as string;
-  const dynamo = await startDynamo({ dataDir: options.dataDir });
+  const credentials = newLocalCredentials();
+  const devTokenSecret = randomBytes(32).toString('base64url');
+  const gameServer = options.gameServer ?? defaultGameServer;
+  await gameServer.prepare?.();
+  const dynamo = await startDynamo({ dataDir: options.dataDir, credentials });
+
+  // Listeners first, the port last: nothing is ever accepted that no listener answers.
+  let ready = false;
   const server = createServer();
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 3001, options.host ?? '127.0.0.1', resolve),
-  );
-  const port = (server.address() as AddressInfo).port;
+  server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (!isLoopbackHost(request.headers.host)) return refuse(socket, 403, FOREIGN_HOST);
+    if (!ready) return refuse(socket, 503, 'the local stack is starting');
+    websocket.handleUpgrade(request, socket, head).catch(() => socket.destroy());
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    route(request, response).catch((error: unknown) => {
+      console.error('local endpoint failed', error);
+      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  let port = options.port ?? 3001;
+  if (port === 0) {
+    // Any free port: it is part of every endpoint the handlers are given, so it is taken
+    // now; until everything is loaded the listeners above answer 503.
+    await listen(0).catch(async (error: unknown) => {
+      await dynamo.stop();
+      throw error;
+    });
+    port = (server.address() as AddressInfo).port;
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
   const identity = await LocalIdentity.create(`${baseUrl}/`);
   const sqs = new SqsEmulator(baseUrl, home);
@@ -76,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
 
   Object.assign(
     process.env,
-    handlerEnvironment({ options, regions, teamSize, baseUrl, queueUrl, identity, dynamo }),
+    handlerEnvironment({ options, regions, teamSize, baseUrl, queueUrl, identity, dynamo, credentials }),
   );
   const lambdas = new LocalLambdas();
   await lambdas.load();
@@ -86,7 +148,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const callbacks = new CallbackApi(lambdas);
   const taskEvents = lambdas.find((f) => f.trigger.kind === 'gameServerTaskEvents');
   const ecs = new EcsEmulator({
-    process: options.gameServer ?? defaultGameServer,
+    process: gameServer,
+    maxRunningTasks: options.maxTasks,
     log: options.onGameServerLog,
     onTaskStopped: (event) => {
       if (taskEvents)
@@ -96,26 +159,45 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const matchmaker = lambdas.find((f) => f.trigger.kind === 'matchmakingQueue');
   if (matchmaker) sqs.attach(queueUrl, (event) => lambdas.invoke(matchmaker.name, event) as never);
 
-  server.on('upgrade', (request, socket, head) => {
-    websocket.handleUpgrade(request, socket, head).catch(() => socket.destroy());
-  });
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    route(request, response).catch((error: unknown) => {
-      console.error('local endpoint failed', error);
-      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
-    });
-  });
-
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', baseUrl).pathname;
-    if (sqs.matches(request)) return sqs.handle(request, response);
-    if (ecs.matches(request)) return ecs.handle(request, response);
-    if (management.matches(path)) return management.handle(request, response, path);
+    if (!isLoopbackHost(request.headers.host)) return sendJson(response, 403, { message: FOREIGN_HOST });
+    if (!ready)
+      return sendJson(response, 503, { message: 'the local stack is starting' }, { 'retry-after': '1' });
+    let path: string;
+    try {
+      path = new URL(request.url ?? '/', baseUrl).pathname;
+    } catch {
+      return sendJson(response, 400, { message: 'Bad Request: malformed request target' });
+    }
+    if (sqs.matches(request)) {
+      if (signed(request, response, 'sqs')) await sqs.handle(request, response);
+      return;
+    }
+    if (ecs.matches(request)) {
+      if (signed(request, response, 'ecs')) await ecs.handle(request, response);
+      return;
+    }
+    if (management.matches(path)) {
+      if (signed(request, response, 'execute-api')) await management.handle(request, response, path);
+      return;
+    }
     if (callbacks.matches(path)) return callbacks.handle(request, response, path);
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, identity.jwks);
     if (path === '/dev/tokens' && request.method === 'POST')
-      return issueDevToken(request, response, identity);
+      return issueDevToken(request, response, identity, devTokenSecret);
     sendJson(response, 404, { message: 'Not Found', endpoints: endpoints() });
+  }
+
+  /** The AWS emulators serve only this run's handlers (and tests holding `credentials`). */
+  function signed(
+    request: IncomingMessage,
+    response: ServerResponse,
+    service: 'sqs' | 'ecs' | 'execute-api',
+  ): boolean {
+    const verdict = checkSigV4(request, credentials);
+    if (verdict === 'ok') return true;
+    refuseUnsigned(response, service, verdict);
+    return false;
   }
 
   const tick = lambdas.find((f) => f.trigger.kind === 'schedule');
@@ -129,6 +211,29 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
             .catch((error: unknown) => console.error('tick failed', error));
         }, tickSeconds * 1000)
       : undefined;
+
+  let tokenFile: string | undefined;
+  try {
+    if (!server.listening) await listen(port);
+    tokenFile = await writeDevTokenFile(port, devTokenSecret);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  ready = true;
+
+  async function shutdown(): Promise<void> {
+    ready = false;
+    if (tickTimer) clearInterval(tickTimer);
+    if (tokenFile) await removeDevTokenFile(tokenFile);
+    await websocket.stop();
+    await ecs.close();
+    await lambdas.idle();
+    sqs.stop();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await dynamo.stop();
+  }
 
   function endpoints() {
     return {
@@ -149,6 +254,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     teamSize,
     endpoints: endpoints(),
     identity,
+    /** The AWS credentials of this run: the emulators serve only requests signed with them. */
+    credentials,
+    /** The file `pnpm -s token` reads this run's dev-token secret from (removed on stop). */
+    devTokenFile: tokenFile,
     sqs,
     queueUrl,
     ecs,
@@ -170,16 +279,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       } while (!sqs.isIdle() || lambdas.busy);
     },
-    async stop(): Promise<void> {
-      if (tickTimer) clearInterval(tickTimer);
-      await websocket.stop();
-      await ecs.close();
-      await lambdas.idle();
-      sqs.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await dynamo.stop();
-    },
+    stop: shutdown,
   };
 }
 
@@ -191,6 +291,7 @@ function handlerEnvironment(input: {
   queueUrl: string;
   identity: LocalIdentity;
   dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  credentials: LocalCredentials;
 }): Record<string, string> {
   const { options, regions, baseUrl, dynamo } = input;
   const tables = Object.fromEntries(
@@ -231,8 +332,8 @@ function handlerEnvironment(input: {
     READY_TIMEOUT_SECONDS: String(options.readyTimeoutSeconds ?? 30),
     MAX_MATCH_SECONDS: String(options.maxMatchSeconds ?? 3600),
     AWS_REGION: regions[0] as string,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: baseUrl,
     AWS_ENDPOINT_URL_ECS: baseUrl,
@@ -246,18 +347,36 @@ function withValue(name: string, entry: { value?: string }): Record<string, stri
   return entry.value === undefined ? {} : { [name]: entry.value };
 }
 
-async function issueDevToken(request: IncomingMessage, response: ServerResponse, identity: LocalIdentity) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+/** POST /dev/tokens `{userId}` with `Authorization: Bearer <this run's secret>`: a token for that user. */
+async function issueDevToken(
+  request: IncomingMessage,
+  response: ServerResponse,
+  identity: LocalIdentity,
+  secret: string,
+) {
+  const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+  if (!bearer || !sameText(bearer, secret)) {
+    return sendJson(response, 403, {
+      message: "Forbidden: dev tokens need this run's secret; `pnpm -s token <userId>` sends it",
+    });
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(request, MAX_DEV_TOKEN_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      return tooLarge(response, { message: 'Request Entity Too Large' });
+    throw error;
+  }
   let userId: unknown;
   try {
-    userId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { userId?: unknown }).userId;
+    userId = (JSON.parse(body.toString('utf8')) as { userId?: unknown } | null)?.userId;
   } catch {
     userId = undefined;
   }
-  if (typeof userId !== 'string' || !/^[\w.@-]{1,128}$/.test(userId)) {
+  if (typeof userId !== 'string' || !USER_ID.test(userId)) {
     return sendJson(response, 400, {
-      message: 'userId must be 1-128 characters of letters, digits, . _ @ -',
+      message: 'userId must be 1-128 characters, without whitespace or control characters',
     });
   }
   sendJson(response, 200, { userId, token: await identity.issue(userId) });

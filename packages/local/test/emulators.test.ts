@@ -12,13 +12,14 @@ import type { LocalStack } from '../src/index.js';
 import { startTestStack } from './helpers/stack.js';
 
 let stack: LocalStack;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+let credentials: LocalStack['credentials'];
 
 beforeAll(async () => {
   stack = await startTestStack({
     regions: ['eu-west-1', 'us-east-1'],
     teamSize: 50,
   });
+  credentials = stack.credentials;
 });
 afterAll(() => stack.stop());
 

@@ -11,6 +11,8 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine
   --tick-seconds <n>   seconds between ticks: deadlines and window widening (default 5)
   --ready-timeout <n>  seconds a match waits for its server (default 30)
   --max-match <n>      seconds a match may run (default 3600)
+  --max-tasks <n>      game servers that may run at once; RunTask fails beyond, as ECS does
+                       at the Fargate quota (default 16)
   --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO)
   -h, --help`;
 
@@ -35,6 +37,7 @@ const { values } = (() => {
         'tick-seconds': { type: 'string' },
         'ready-timeout': { type: 'string' },
         'max-match': { type: 'string' },
+        'max-tasks': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -61,6 +64,11 @@ if (teamSize < 1) {
   console.error('--team-size must be at least 1');
   process.exit(2);
 }
+const maxTasks = positiveInt('max-tasks', values['max-tasks']);
+if (maxTasks === 0) {
+  console.error('--max-tasks must be at least 1');
+  process.exit(2);
+}
 const stack = await startLocalStack({
   port: positiveInt('port', values.port, 3001),
   teamSize,
@@ -69,6 +77,7 @@ const stack = await startLocalStack({
   tickSeconds: positiveInt('tick-seconds', values['tick-seconds'], 5),
   readyTimeoutSeconds: positiveInt('ready-timeout', values['ready-timeout']),
   maxMatchSeconds: positiveInt('max-match', values['max-match']),
+  maxTasks,
   logLevel: logLevel as 'INFO',
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
 }).catch((error: unknown) => {
@@ -88,7 +97,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.tea
   JWKS               ${e.jwks}
   dev tokens         POST ${e.devTokens}
   SQS FIFO queue     ${e.sqs}
-  ECS (RunTask)      ${e.ecs}
+  ECS (RunTask)      ${e.ecs} (at most ${stack.ecs.maxRunningTasks} game servers at once)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
 
 Connect a player (in another terminal):

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readDevTokenFile } from '../dev-token-file.js';
 
 const HELP = `pnpm -s token <userId> [--port <n>]: prints a token the running \`pnpm dev\` accepts`;
 
@@ -18,10 +19,20 @@ if (values.help || positionals.length !== 1) {
   process.exit(values.help ? 0 : 2);
 }
 const port = values.port ?? '3001';
+const notRunning = `no local stack answers on port ${port}: start it with \`pnpm dev${port === '3001' ? '' : ` --port ${port}`}\``;
+// The running stack leaves its dev-token secret in a file only this user can read.
+const file = await readDevTokenFile(Number(port)).catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
+if (!file) {
+  console.error(notRunning);
+  process.exit(1);
+}
 try {
-  const response = await fetch(`http://127.0.0.1:${port}/dev/tokens`, {
+  const response = await fetch(`http://127.0.0.1:${file.port}/dev/tokens`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${file.devTokenSecret}` },
     body: JSON.stringify({ userId: positionals[0] }),
   });
   const body = (await response.json()) as { token?: string; message?: string };
@@ -31,8 +42,6 @@ try {
   }
   console.log(body.token);
 } catch {
-  console.error(
-    `no local stack answers on port ${port}: start it with \`pnpm dev${port === '3001' ? '' : ` --port ${port}`}\``,
-  );
+  console.error(notRunning);
   process.exit(1);
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalLambdas } from '../lambda.js';
-import { readBody, sendJson, sourceIpOf } from './http-util.js';
+import { BodyTooLargeError, decodePathPart, readBody, sendJson, sourceIpOf, tooLarge } from './http-util.js';
+
+/**
+ * Largest callback body. The callbacks are tiny JSON; an HTTP API accepts up to
+ * 10 MB and answers 413 above it, this one stops much earlier.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ */
+export const MAX_CALLBACK_BODY_BYTES = 64 * 1024;
 
 interface HttpRoute {
   name: string;
@@ -46,7 +53,17 @@ export class CallbackApi {
     const route = this.routes.find((r) => r.pattern.test(path) && r.method === request.method);
     if (!route) return sendJson(response, 404, { message: 'Not Found' });
     const match = route.pattern.exec(path) as RegExpExecArray;
-    const body = await readBody(request, 10 * 1024 * 1024);
+    const values = route.params.map((_, i) => decodePathPart(match[i + 1] ?? ''));
+    if (values.some((value) => value === undefined))
+      return sendJson(response, 400, { message: 'Bad Request: malformed percent-escape in the path' });
+    let body: Buffer;
+    try {
+      body = await readBody(request, MAX_CALLBACK_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return tooLarge(response, { message: 'Request Entity Too Large' });
+      throw error;
+    }
     const headers = Object.fromEntries(
       Object.entries(request.headers).map(([k, v]) => [
         k.toLowerCase(),
@@ -59,9 +76,7 @@ export class CallbackApi {
       rawPath: path,
       rawQueryString: new URL(request.url ?? '/', 'http://localhost').search.slice(1),
       headers,
-      pathParameters: Object.fromEntries(
-        route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-      ),
+      pathParameters: Object.fromEntries(route.params.map((name, i) => [name, values[i] as string])),
       body: body.length > 0 ? body.toString('utf8') : undefined,
       isBase64Encoded: false,
       requestContext: {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions } from '@matchmaking/functions/tables';
 import { repoRoot } from '../lambda.js';
+import type { LocalCredentials } from './aws-auth.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -14,15 +15,22 @@ export interface LocalDynamo {
 /**
  * dynalite (a real DynamoDB API on LevelDB) in a child process, in memory
  * unless a data directory is given, with the product's four tables created
- * from the same definitions the Pulumi program deploys.
+ * from the same definitions the Pulumi program deploys. It listens on
+ * 127.0.0.1, refuses a Host that is not a loopback name and, given
+ * `credentials`, any request signed with another access key.
  */
 export async function startDynamo(
-  options: { dataDir?: string; tablePrefix?: string } = {},
+  options: { dataDir?: string; tablePrefix?: string; credentials?: LocalCredentials } = {},
 ): Promise<LocalDynamo> {
   const script = fileURLToPath(new URL('./dynalite-process.ts', import.meta.url));
+  const credentials = options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
   const child = spawn(process.execPath, ['--import', 'tsx', script, options.dataDir ?? ''], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      ...(options.credentials ? { DYNALITE_ACCESS_KEY_ID: options.credentials.accessKeyId } : {}),
+    },
   });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
@@ -41,7 +49,7 @@ export async function startDynamo(
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
   });
   for (const [name, definition] of Object.entries(tableDefinitions)) {
     await createTable(client, tableNames[name as keyof typeof tableDefinitions], definition);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson } from './http-util.js';
+import { GameServerEnv } from '@matchmaking/core/game-server-env';
+import { BodyTooLargeError, readBody, sendJson, tooLarge } from './http-util.js';
 import { type LaunchedProcess, ProcessLauncher } from './process-launcher.js';
 
 const ACCOUNT = '000000000000';
@@ -11,7 +12,29 @@ export interface GameServerProcess {
   command: string;
   args: string[];
   cwd: string;
+  /**
+   * Extra environment chosen by whoever starts the stack (never by a RunTask
+   * caller), on top of PATH, HOME and the task's container overrides.
+   */
+  env?: Record<string, string>;
+  /** Runs once when the stack starts (the default server builds its bundle here). */
+  prepare?: () => Promise<void>;
 }
+
+/** Default cap on running tasks (like an account's Fargate quota). */
+export const DEFAULT_MAX_RUNNING_TASKS = 16;
+
+/**
+ * What RunTask answers when the account's Fargate quota is used up: no task,
+ * one failure entry with this reason (HTTP 200, as for any placement failure).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
+ */
+export const CAPACITY_FAILURE_REASON =
+  'You\u2019ve reached the limit on the number of vCPUs you can run concurrently';
+
+/** The only names a task's container overrides may set: the game server's own variables. */
+const ALLOWED_OVERRIDES: ReadonlySet<string> = new Set(Object.values(GameServerEnv));
 
 interface LocalTask {
   taskArn: string;
@@ -35,14 +58,22 @@ export interface EcsOptions {
   onTaskStopped: (event: object) => void;
   /** Where task output goes (the dev console, or nowhere in tests). */
   log?: (taskArn: string, line: string) => void;
+  /** Tasks that may run at once; RunTask fails beyond (default DEFAULT_MAX_RUNNING_TASKS). */
+  maxRunningTasks?: number;
 }
 
 /**
  * ECS as the SDK's RunTask / DescribeTasks / StopTask speak it (AWS JSON 1.1),
  * for every region (taken from the request's SigV4 scope): RunTask starts the
  * game server as a local process with the container overrides as its
- * environment and PORT=0, StopTask sends it SIGTERM, and a process that exits
- * becomes a STOPPED task and an "ECS Task State Change" event.
+ * environment and PORT=0, HOST=127.0.0.1, StopTask sends it SIGTERM, and a
+ * process that exits becomes a STOPPED task and an "ECS Task State Change" event.
+ *
+ * A process gets nothing of the runtime's environment (its AWS keys, the
+ * developer's NODE_OPTIONS...): only PATH, HOME, the operator's
+ * `GameServerProcess.env` and the overrides, which may name only the game
+ * server's variables (GameServerEnv). At most `maxRunningTasks` run at once;
+ * beyond, RunTask fails the way ECS does at the Fargate quota.
  */
 export class EcsEmulator {
   readonly tasks = new Map<string, LocalTask>();
@@ -52,11 +83,15 @@ export class EcsEmulator {
   /** What the next tasks run (tests swap in misbehaving servers). */
   gameServer: GameServerProcess;
 
+  /** Tasks that may run at once (PROVISIONING or RUNNING). */
+  maxRunningTasks: number;
+
   private readonly taskOfProcess = new Map<string, string>();
   private readonly launcher: ProcessLauncher;
 
   constructor(private readonly options: EcsOptions) {
     this.gameServer = options.process;
+    this.maxRunningTasks = options.maxRunningTasks ?? DEFAULT_MAX_RUNNING_TASKS;
     this.launcher = new ProcessLauncher((id, line) =>
       this.options.log?.(this.taskOfProcess.get(id) ?? id, line),
     );
@@ -73,9 +108,13 @@ export class EcsEmulator {
     let input: Record<string, unknown>;
     try {
       input = JSON.parse((await readBody(request)).toString('utf8')) as Record<string, unknown>;
-    } catch {
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return tooLarge(response, { message: 'Request Entity Too Large' });
       return fail(response, 'InvalidParameterException', 'the body is not JSON');
     }
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return fail(response, 'InvalidParameterException', 'the body is not a JSON object');
     if (operation === 'RunTask') return this.runTask(region, input, response);
     if (operation === 'DescribeTasks') {
       const arns = (input.tasks as string[] | undefined) ?? [];
@@ -127,13 +166,18 @@ export class EcsEmulator {
       return;
     }
     const clusterArn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${String(input.cluster ?? 'default')}`;
+    const overrides = containerOverrides(input.overrides);
+    if (typeof overrides === 'string') return fail(response, 'InvalidParameterException', overrides);
+    const override = overrides[0] ?? {};
     if (this.failNextRunTasks > 0) {
       this.failNextRunTasks -= 1;
       reply(response, { tasks: [], failures: [{ arn: clusterArn, reason: 'RESOURCE:CPU (injected)' }] });
       return;
     }
-    const override = ((input.overrides as { containerOverrides?: object[] } | undefined)
-      ?.containerOverrides?.[0] ?? {}) as { name?: string; environment?: { name: string; value: string }[] };
+    if (this.runningTasks() >= this.maxRunningTasks) {
+      reply(response, { tasks: [], failures: [{ arn: clusterArn, reason: CAPACITY_FAILURE_REASON }] });
+      return;
+    }
     const task: LocalTask = {
       taskArn: `arn:aws:ecs:${region}:${ACCOUNT}:task/${String(input.cluster ?? 'default')}/${randomUUID().replaceAll('-', '')}`,
       clusterArn,
@@ -152,9 +196,22 @@ export class EcsEmulator {
     reply(response, { tasks: [describe(task)], failures: [] });
   }
 
+  /** Tasks counted against the cap: every one not yet STOPPED. */
+  runningTasks(): number {
+    let count = 0;
+    for (const task of this.tasks.values()) if (task.lastStatus !== 'STOPPED') count += 1;
+    return count;
+  }
+
   private start(task: LocalTask): void {
-    const { command, args, cwd } = this.gameServer;
-    const child = this.launcher.spawn(command, args, cwd, { ...process.env, ...task.environment, PORT: '0' });
+    const { command, args, cwd, env } = this.gameServer;
+    const child = this.launcher.spawn(command, args, cwd, {
+      ...baseEnvironment(),
+      ...env,
+      ...task.environment,
+      [GameServerEnv.port]: '0',
+      [GameServerEnv.host]: '127.0.0.1',
+    });
     this.taskOfProcess.set(child.id, task.taskArn);
     task.process = child;
     task.lastStatus = 'RUNNING';
@@ -176,6 +233,54 @@ export class EcsEmulator {
     if (task.process && task.process.exitCode === null && task.process.signalCode === null)
       task.process.kill('SIGTERM');
   }
+}
+
+/** What a process inherits from the runtime: enough to find executables and a home, nothing else. */
+function baseEnvironment(): Record<string, string> {
+  const names = process.platform === 'win32' ? ['PATH', 'HOME', 'SYSTEMROOT'] : ['PATH', 'HOME'];
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+interface ContainerOverride {
+  name?: string;
+  environment?: { name: string; value: string }[];
+}
+
+/**
+ * The container overrides of a RunTask request, or why they are refused:
+ * environment names outside GameServerEnv (NODE_OPTIONS, LD_PRELOAD, PATH...)
+ * are refused loudly rather than dropped, so a caller's mistake shows at once.
+ */
+function containerOverrides(overrides: unknown): ContainerOverride[] | string {
+  if (overrides === undefined) return [];
+  const list = (overrides as { containerOverrides?: unknown } | null)?.containerOverrides;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return 'overrides.containerOverrides must be a list';
+  const result: ContainerOverride[] = [];
+  for (const entry of list as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) return 'each container override must be an object';
+    const { name, environment } = entry as { name?: unknown; environment?: unknown };
+    if (name !== undefined && typeof name !== 'string') return 'a container override name must be a string';
+    if (environment !== undefined && !Array.isArray(environment))
+      return 'a container override environment must be a list';
+    const variables: { name: string; value: string }[] = [];
+    for (const variable of (environment ?? []) as unknown[]) {
+      const { name: key, value } = (variable ?? {}) as { name?: unknown; value?: unknown };
+      if (typeof key !== 'string' || typeof value !== 'string')
+        return 'each environment override needs a string name and value';
+      if (!ALLOWED_OVERRIDES.has(key)) {
+        return `the local ECS refuses the environment override ${key}: a game server may only be given ${[...ALLOWED_OVERRIDES].join(', ')}`;
+      }
+      variables.push({ name: key, value });
+    }
+    result.push({ name, environment: variables });
+  }
+  return result;
 }
 
 function describe(task: LocalTask): object {

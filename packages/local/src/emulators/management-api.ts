@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson } from './http-util.js';
+import { BodyTooLargeError, decodePathPart, readBody, sendJson, tooLarge } from './http-util.js';
 import type { WebSocketApi } from './websocket-api.js';
 
 /**
@@ -19,19 +19,29 @@ export class ManagementApi {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-    const connectionId = decodeURIComponent(path.slice('/@connections/'.length));
+    const connectionId = decodePathPart(path.slice('/@connections/'.length));
+    if (connectionId === undefined)
+      return sendJson(
+        response,
+        400,
+        { message: 'malformed percent-escape in the connection id' },
+        { 'x-amzn-errortype': 'BadRequestException' },
+      );
     const fault = this.faults.get(connectionId);
     if (fault !== undefined) return error(response, fault);
     const connection = this.api.connections.get(connectionId);
     if (request.method === 'POST') {
-      const data = await readBody(request, 128 * 1024).catch(() => undefined);
-      if (!data)
-        return sendJson(
+      let data: Buffer;
+      try {
+        data = await readBody(request, 128 * 1024);
+      } catch (failure) {
+        if (!(failure instanceof BodyTooLargeError)) throw failure;
+        return tooLarge(
           response,
-          413,
           { message: 'Payload too large' },
           { 'x-amzn-errortype': 'PayloadTooLargeException' },
         );
+      }
       return this.api.post(connectionId, data) ? empty(response, 200) : error(response, 410);
     }
     if (!connection) return error(response, 410);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson } from './http-util.js';
+import { BodyTooLargeError, readBody, sendJson, tooLarge } from './http-util.js';
 
 const ACCOUNT = '000000000000';
 /** SQS FIFO deduplication interval. */
@@ -122,9 +122,13 @@ export class SqsEmulator {
     let input: Record<string, unknown>;
     try {
       input = JSON.parse((await readBody(request)).toString('utf8')) as Record<string, unknown>;
-    } catch {
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return tooLarge(response, { message: 'Request Entity Too Large' });
       return fail(response, 'InvalidParameterValue', 'the body is not JSON');
     }
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return fail(response, 'InvalidParameterValue', 'the body is not a JSON object');
     const queue = this.queues.get(String(input.QueueUrl));
     if (!queue) return fail(response, 'QueueDoesNotExist', 'The specified queue does not exist.');
     if (operation === 'SendMessage') {
@@ -134,7 +138,11 @@ export class SqsEmulator {
         : reply(response, result);
     }
     if (operation === 'SendMessageBatch') {
-      const entries = (input.Entries as Record<string, unknown>[] | undefined) ?? [];
+      const entries = Array.isArray(input.Entries)
+        ? (input.Entries as unknown[]).map((entry) =>
+            typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
+          )
+        : [];
       if (entries.length === 0 || entries.length > MAX_BATCH) {
         return fail(response, 'TooManyEntriesInBatchRequest', 'a batch holds 1 to 10 entries');
       }

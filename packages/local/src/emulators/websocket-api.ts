@@ -5,8 +5,15 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { LocalLambdas } from '../lambda.js';
 import { sourceIpOf } from './http-util.js';
 
-/** API Gateway's limit on a WebSocket frame (larger frames close the connection with 1009). */
-const MAX_FRAME_BYTES = 128 * 1024;
+/*
+ * API Gateway's WebSocket quotas: a message is at most 128 KB and each of its
+ * frames at most 32 KB; a client over either is disconnected with 1009.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+ */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+export const MAX_FRAME_BYTES = 32 * 1024;
+/** Route invocations in flight per connection; further frames wait in the kernel (the socket is paused). */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 
 export interface LocalConnection {
   id: string;
@@ -16,6 +23,12 @@ export interface LocalConnection {
   sourceIp: string;
   userAgent: string;
   authorizer: Record<string, unknown>;
+  /** Route invocations running for this connection (at most MAX_IN_FLIGHT_PER_CONNECTION). */
+  inFlight: number;
+  /** Messages read but not yet routed (a socket read's worth at most: the socket is paused meanwhile). */
+  pending: string[];
+  /** Being closed by the API for a protocol violation: nothing more it sends is routed. */
+  closing: boolean;
 }
 
 /**
@@ -23,10 +36,20 @@ export interface LocalConnection {
  * $connect route before the upgrade completes, frames are routed on
  * `$request.body.action` (anything else goes to $default), and a closed socket
  * runs $disconnect once. Route handlers answer through @connections.
+ *
+ * One client cannot take the runtime down or stall it: a protocol violation
+ * closes only that connection (1002 / 1007 / 1009, 1003 for binary frames) and
+ * runs its $disconnect; at most MAX_IN_FLIGHT_PER_CONNECTION of its messages
+ * are routed at a time while its socket is paused; and a client that goes
+ * away during $connect gets its $disconnect too.
  */
 export class WebSocketApi {
   readonly connections = new Map<string, LocalConnection>();
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly routes: Map<string, string>;
 
   constructor(
@@ -42,8 +65,23 @@ export class WebSocketApi {
   }
 
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Node's HTTP server drops its own 'error' listener from an upgrading socket: a
+    // client resetting the connection while the authorizer runs must not crash the runtime.
+    socket.on('error', () => undefined);
+    // A request that cannot become a WebSocket is refused before any function runs.
+    const problem = upgradeProblem(request);
+    if (problem) return refuse(socket, 400, problem);
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return refuse(socket, 400, 'malformed request target');
+    }
+    let gone = false;
+    socket.once('close', () => {
+      gone = true;
+    });
     const connectionId = newConnectionId();
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const headers = Object.fromEntries(
       Object.entries(request.headers).map(([name, value]) => [
         name,
@@ -59,6 +97,7 @@ export class WebSocketApi {
       if (verdict.status !== 200) return refuse(socket, verdict.status);
       context = verdict.context;
     }
+    if (gone) return; // no $connect ran: nothing to undo
     const connectRoute = this.routes.get('$connect');
     if (connectRoute) {
       const result = (await this.lambdas
@@ -72,7 +111,19 @@ export class WebSocketApi {
       const status = result?.statusCode ?? 200;
       if (status < 200 || status > 299) return refuse(socket, status);
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.open(ws, connectionId, request, context));
+    // $connect succeeded: from here on, API Gateway runs $disconnect whatever happens to the
+    // connection, so a client gone before the upgrade completes leaves no connection behind.
+    let opened = false;
+    if (!gone && !socket.destroyed) {
+      this.server.handleUpgrade(request, socket, head, (ws) => {
+        opened = true;
+        this.open(ws, connectionId, request, context, socket);
+      });
+    }
+    if (!opened) {
+      socket.destroy();
+      this.disconnect(connectionId, request, context);
+    }
   }
 
   /** Sends data to a connection; false when it is gone (the management API's 410). */
@@ -108,6 +159,7 @@ export class WebSocketApi {
     id: string,
     request: IncomingMessage,
     authorizer: Record<string, unknown>,
+    socket: Duplex,
   ): void {
     const now = Date.now();
     const connection: LocalConnection = {
@@ -118,31 +170,73 @@ export class WebSocketApi {
       sourceIp: sourceIpOf(request),
       userAgent: request.headers['user-agent'] ?? '',
       authorizer,
+      inFlight: 0,
+      pending: [],
+      closing: false,
     };
     this.connections.set(id, connection);
+    const condemn = (code: number, reason: string) => {
+      if (connection.closing) return;
+      connection.closing = true;
+      connection.pending = [];
+      ws.close(code, reason);
+    };
+    // ws has no per-frame limit: follow the frame headers of the raw bytes before ws reads them.
+    // Registered now, before ws reads the first byte (ws itself listens from the next tick).
+    socket.prependListener(
+      'data',
+      frameSizeWatcher(MAX_FRAME_BYTES, () => condemn(1009, 'frame too large')),
+    );
+    // A protocol violation (invalid UTF-8, unmasked frame, reserved opcode or bit, oversized
+    // control frame or message, bad close code): ws closes the connection with 1002 / 1007 /
+    // 1009 and 'close' runs $disconnect. Without this listener the error would end the process.
+    ws.on('error', () => {
+      connection.closing = true;
+      connection.pending = [];
+    });
     ws.on('message', (data, isBinary) => {
+      if (connection.closing) return;
       connection.lastActiveAt = Date.now();
-      const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
-      void this.route(connection, body, isBinary, request);
+      // API Gateway refuses binary frames and closes the connection with 1003.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
+      if (isBinary) return condemn(1003, 'binary frames are not supported');
+      connection.pending.push(data.toString());
+      this.pump(connection, request);
     });
     ws.once('close', () => {
+      connection.closing = true;
+      connection.pending = [];
       this.connections.delete(id);
-      const route = this.routes.get('$disconnect');
-      if (!route) return;
-      const requestContext = this.requestContext(id, '$disconnect', 'DISCONNECT', request);
-      void this.lambdas
-        .invoke(route, { requestContext: { ...requestContext, authorizer }, isBase64Encoded: false })
-        .catch((error: unknown) => console.error(`$disconnect failed for ${id}`, error));
+      this.disconnect(id, request, authorizer);
     });
   }
 
-  private async route(
-    connection: LocalConnection,
-    body: string,
-    isBinary: boolean,
-    request: IncomingMessage,
-  ) {
-    const routeKey = this.selectRoute(body, isBinary);
+  /** Routes the connection's waiting messages, a few at a time; its socket stays paused while any wait. */
+  private pump(connection: LocalConnection, request: IncomingMessage): void {
+    while (connection.inFlight < MAX_IN_FLIGHT_PER_CONNECTION && connection.pending.length > 0) {
+      const body = connection.pending.shift() as string;
+      connection.inFlight += 1;
+      void this.route(connection, body, request).finally(() => {
+        connection.inFlight -= 1;
+        this.pump(connection, request);
+      });
+    }
+    if (connection.closing) return;
+    if (connection.pending.length > 0) connection.socket.pause();
+    else connection.socket.resume();
+  }
+
+  private disconnect(id: string, request: IncomingMessage, authorizer: Record<string, unknown>): void {
+    const route = this.routes.get('$disconnect');
+    if (!route) return;
+    const requestContext = this.requestContext(id, '$disconnect', 'DISCONNECT', request);
+    void this.lambdas
+      .invoke(route, { requestContext: { ...requestContext, authorizer }, isBase64Encoded: false })
+      .catch((error: unknown) => console.error(`$disconnect failed for ${id}`, error));
+  }
+
+  private async route(connection: LocalConnection, body: string, request: IncomingMessage) {
+    const routeKey = this.selectRoute(body);
     const name = this.routes.get(routeKey);
     if (!name) return;
     const requestContext = this.requestContext(connection.id, routeKey, 'MESSAGE', request);
@@ -154,14 +248,13 @@ export class WebSocketApi {
           authorizer: connection.authorizer,
         },
         body,
-        isBase64Encoded: isBinary,
+        isBase64Encoded: false,
       })
       .catch((error: unknown) => console.error(`route ${routeKey} failed for ${connection.id}`, error));
   }
 
   /** `$request.body.action`: a JSON object whose action names a route; anything else is $default. */
-  private selectRoute(body: string, isBinary: boolean): string {
-    if (isBinary) return '$default';
+  private selectRoute(body: string): string {
     try {
       const action = (JSON.parse(body) as { action?: unknown })?.action;
       if (typeof action === 'string' && !action.startsWith('$') && this.routes.has(action)) return action;
@@ -229,7 +322,79 @@ function newConnectionId(): string {
   return `${randomBytes(8).toString('base64').slice(0, 11)}=`;
 }
 
-function refuse(socket: Duplex, status: number): void {
-  const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  503: 'Service Unavailable',
+};
+
+/** Answers an upgrade request with an HTTP error and closes the connection. */
+export function refuse(socket: Duplex, status: number, message?: string): void {
+  const text = STATUS_TEXT[status] ?? 'Internal Server Error';
+  const body = message ? JSON.stringify({ message }) : '';
+  const type = body ? 'Content-Type: application/json\r\n' : '';
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Why a request cannot be a WebSocket opening handshake (RFC 6455 4.2.1), or
+ * undefined when it can: checked before the authorizer, so no function runs
+ * for an upgrade that would fail anyway.
+ */
+function upgradeProblem(request: IncomingMessage): string | undefined {
+  if (request.method !== 'GET') return 'a WebSocket upgrade must be a GET';
+  if (String(request.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+    return 'the Upgrade header must be websocket';
+  if (request.headers['sec-websocket-version'] !== '13') return 'Sec-WebSocket-Version must be 13';
+  const key = request.headers['sec-websocket-key'];
+  if (
+    typeof key !== 'string' ||
+    !/^[+/0-9A-Za-z]{22}==$/.test(key) ||
+    Buffer.from(key, 'base64').length !== 16
+  )
+    return 'Sec-WebSocket-Key must be 16 random bytes in base64';
+  return undefined;
+}
+
+/**
+ * Follows the frame headers (RFC 6455 5.2) of a client's byte stream and calls
+ * `onTooLarge` once a frame announces more than `limit` payload bytes.
+ */
+export function frameSizeWatcher(limit: number, onTooLarge: () => void): (chunk: Buffer) => void {
+  let header: number[] = [];
+  let skip = 0; // payload bytes of the current frame still to pass over
+  let done = false;
+  return (chunk) => {
+    let offset = 0;
+    while (!done && offset < chunk.length) {
+      if (skip > 0) {
+        const step = Math.min(skip, chunk.length - offset);
+        skip -= step;
+        offset += step;
+        continue;
+      }
+      header.push(chunk[offset] as number);
+      offset += 1;
+      if (header.length < 2) continue;
+      const short = (header[1] as number) & 0x7f;
+      const masked = ((header[1] as number) & 0x80) !== 0;
+      const lengthBytes = short === 126 ? 2 : short === 127 ? 8 : 0;
+      if (header.length < 2 + lengthBytes + (masked ? 4 : 0)) continue;
+      let length = short;
+      if (lengthBytes > 0) {
+        length = 0;
+        for (let i = 2; i < 2 + lengthBytes; i += 1) length = length * 256 + (header[i] as number);
+      }
+      header = [];
+      if (length > limit) {
+        done = true;
+        onTooLarge();
+        return;
+      }
+      skip = length;
+    }
+  };
 }

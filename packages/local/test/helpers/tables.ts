@@ -8,7 +8,7 @@ export function tableReader(stack: LocalStack) {
     new DynamoDBClient({
       endpoint: stack.endpoints.dynamodb,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: stack.credentials,
     }),
   );
   const scan = async (table: string) => (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];

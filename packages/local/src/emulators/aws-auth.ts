@@ -1,0 +1,78 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './http-util.js';
+
+/** The AWS credentials of one local run: the handlers get them, and only requests signed with them are served. */
+export interface LocalCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A random key pair per run, shaped like AWS's (20-character key id, 40-character secret). */
+export function newLocalCredentials(): LocalCredentials {
+  return {
+    accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+  };
+}
+
+/**
+ * Checks the SigV4 Authorization header of a request against the run's key:
+ * 'missing' without one, 'invalid' when it names another access key id.
+ * (Only the key id is compared: the signature itself is not recomputed.)
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html
+ */
+export function checkSigV4(
+  request: IncomingMessage,
+  credentials: LocalCredentials,
+): 'ok' | 'missing' | 'invalid' {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('AWS4-HMAC-SHA256 ')) return 'missing';
+  const keyId = /Credential=([^/,\s]+)\//.exec(header)?.[1];
+  if (!keyId) return 'missing';
+  return sameText(keyId, credentials.accessKeyId) ? 'ok' : 'invalid';
+}
+
+/** Constant-time string comparison (for secrets). */
+export function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const MISSING_TOKEN = 'Missing Authentication Token';
+
+/**
+ * The error each service answers for a request without valid credentials, in
+ * its own protocol: AWS JSON 1.1 for ECS, AWS JSON 1.0 (query-compatible) for
+ * SQS, REST-JSON for the API Gateway management API.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+ */
+export function refuseUnsigned(
+  response: ServerResponse,
+  service: 'ecs' | 'sqs' | 'execute-api',
+  problem: 'missing' | 'invalid',
+): void {
+  const message = problem === 'missing' ? MISSING_TOKEN : INVALID_TOKEN;
+  const type = problem === 'missing' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException';
+  if (service === 'ecs') {
+    return sendJson(
+      response,
+      403,
+      { __type: type, message },
+      { 'content-type': 'application/x-amz-json-1.1' },
+    );
+  }
+  if (service === 'sqs') {
+    const code = problem === 'missing' ? 'MissingAuthenticationToken' : 'InvalidClientTokenId';
+    return sendJson(
+      response,
+      403,
+      { __type: `com.amazon.coral.service#${type}`, message },
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Sender` },
+    );
+  }
+  sendJson(response, 403, { message }, { 'x-amzn-errortype': type });
+}
