@@ -88,7 +88,9 @@ export class EcsGameServerLauncher implements GameServerLauncher {
       const reasons = (result.failures ?? []).map((failure) =>
         `${failure.arn ?? ''} ${failure.reason ?? ''}`.trim(),
       );
-      const capacity = reasons.length > 0 && reasons.every((reason) => CAPACITY_REASON.test(reason));
+      const failures = result.failures ?? [];
+      const capacity =
+        failures.length > 0 && failures.every((failure) => CAPACITY_REASON.test(failure.reason ?? ''));
       throw new GameServerLaunchError(
         `RunTask placed no task in ${region}: ${reasons.join('; ') || 'no reason given'}`,
         capacity ? 'capacity' : 'rejected',

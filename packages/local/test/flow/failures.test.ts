@@ -52,6 +52,9 @@ async function join(...list: TestPlayer[]) {
     await player.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
 }
 
+const ticket0Failures = (tickets: Record<string, unknown>[]) =>
+  Math.max(...tickets.map((t) => Number(t.failedMatches ?? 0)));
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a game server that never becomes ready', () => {
@@ -130,15 +133,58 @@ describe('a game server that crashes', () => {
 });
 
 describe('AWS failures', () => {
-  it('RunTask failing cancels the match and requeues the players, who are matched again', async () => {
+  it('RunTask finding no capacity keeps the players queued and backs off instead of retrying at once', async () => {
     stack.ecs.failNextRunTasks = 1;
     const [a, b] = await pair();
     await join(a, b);
     const cancelled = await a.next('matchCancelled');
-    expect(cancelled).toMatchObject({ requeued: true, reason: 'the game server could not be started' });
+    expect(cancelled).toMatchObject({
+      requeued: true,
+      reason: 'no game server capacity in eu-west-1 right now',
+    });
+    await stack.settled();
+    const tickets = (await tables.waiting('eu-west-1')).filter((t) =>
+      [a.userId, b.userId].includes(t.players[0].userId),
+    );
+    expect(tickets).toHaveLength(2);
+    // Backing off: not matched again by the pass the requeue would have asked for, nor by a tick inside the back-off.
+    for (const ticket of tickets) expect(ticket.retryAt).toBeGreaterThan(Date.now());
+    expect(ticket0Failures(tickets)).toBe(0);
+    await stack.tick();
+    await stack.settled();
+    expect(a.count('matchFound')).toBe(1);
+    // After the back-off the tick's pass matches them again.
+    await wait(Math.max(0, Math.max(...tickets.map((t) => t.retryAt as number)) - Date.now() + 50));
+    await stack.tick();
     const second = await a.next('matchFound', a.events.indexOf(cancelled));
     await stack.settled();
     expect(taskOf(stack, second.matchId as string).lastStatus).toBe('RUNNING');
+  });
+
+  it('a fleet whose servers always crash: a ticket leaves the queue after three failed matches', async () => {
+    stack.ecs.gameServer = crashingGameServer;
+    const [a, b] = await pair();
+    const tasksBefore = stack.ecs.tasks.size;
+    await join(a, b);
+    await eventually(() => expect(a.count('matchCancelled')).toBe(3), 20_000);
+    await stack.settled();
+    const cancels = a.events.filter((e) => e.type === 'matchCancelled');
+    expect(cancels.map((e) => e.requeued)).toEqual([true, true, false]);
+    expect(b.events.filter((e) => e.type === 'matchCancelled').map((e) => e.requeued)).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(a.count('matchFound')).toBe(3);
+    expect(stack.ecs.tasks.size - tasksBefore).toBe(3);
+    expect(await tables.player(a.userId)).toMatchObject({ status: 'idle' });
+    expect(
+      (await tables.tickets()).filter((t) => [a.userId, b.userId].includes(t.players[0].userId)),
+    ).toEqual([]);
+    // And nothing more happens: no fourth match.
+    await stack.tick();
+    await stack.settled();
+    expect(a.count('matchFound')).toBe(3);
   });
 
   it('a player gone at MATCH FOUND (410) leaves the queue; the other is requeued and told', async () => {
