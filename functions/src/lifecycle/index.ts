@@ -1,0 +1,14 @@
+/*
+ * The match lifecycle's use cases and their real dependencies, for the local
+ * runtime's crash-recovery tests (they drive each step with a dependency that
+ * stops at a chosen point, as a killed Lambda would).
+ */
+
+export type { TicketItem } from '../data/items.js';
+export { newTicketId } from '../data/tickets-repository.js';
+export { lifecycleDeps } from '../handlers/lifecycle-services.js';
+export { type CreateOutcome, createMatch, type MatchSettings } from '../match/create-match.js';
+export { runMatchmakingPass } from '../match/run-pass.js';
+export { enforceDeadlines } from './enforce-deadlines.js';
+export type { LifecycleDeps } from './lifecycle-deps.js';
+export { CLAIM_TIMEOUT_MS, recoverStaleClaims } from './recover-claims.js';

@@ -1,0 +1,159 @@
+import {
+  CLAIM_TIMEOUT_MS,
+  createMatch,
+  enforceDeadlines,
+  type LifecycleDeps,
+  lifecycleDeps,
+  newTicketId,
+  recoverStaleClaims,
+  runMatchmakingPass,
+  type TicketItem,
+} from '@matchmaking/functions/lifecycle';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../src/index.js';
+import { TestPlayer } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
+import { tableReader } from '../helpers/tables.js';
+
+/*
+ * A matchmaker killed between any two steps of match creation (claim ->
+ * store -> mark players -> MATCH FOUND -> RunTask -> record the task) must
+ * leave nothing stranded: within a bounded time (the claim timeout, the ready
+ * deadline, both swept by the tick) every player is back in the queue and the
+ * next pass matches them. The real use cases run against dynalite and the
+ * emulators; one dependency call never returns, as when Lambda kills a run.
+ */
+let stack: LocalStack;
+let tables: ReturnType<typeof tableReader>;
+let deps: LifecycleDeps;
+let players: TestPlayer[] = [];
+let counter = 0;
+const REGION = 'eu-west-1';
+const READY_TIMEOUT_SECONDS = 1;
+const settings = {
+  callbackBaseUrl: 'http://127.0.0.1:1',
+  readyTimeoutSeconds: READY_TIMEOUT_SECONDS,
+  maxMatchSeconds: 60,
+  idleSeconds: 60,
+};
+const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    regions: [REGION],
+    teamSize: 1,
+    readyTimeoutSeconds: READY_TIMEOUT_SECONDS,
+  });
+  tables = tableReader(stack);
+  deps = lifecycleDeps();
+});
+afterEach(async () => {
+  await Promise.all(players.map((p) => p.close()));
+  players = [];
+  await stack.ecs.stopAll();
+  await stack.settled();
+});
+afterAll(() => stack.stop());
+
+/** Two connected players with waiting tickets, written the way joinQueue writes them (no pass is asked for). */
+async function queuedPair(): Promise<Map<string, TicketItem>> {
+  const items = new Map<string, TicketItem>();
+  for (const side of ['a', 'b']) {
+    counter += 1;
+    const player = await TestPlayer.connect(stack, `crash-${side}${counter}`);
+    players.push(player);
+    const now = Date.now();
+    const ticketId = newTicketId(now, `${side}${counter}`);
+    await deps.players.markQueued(player.userId, REGION, ticketId, now);
+    const record = await deps.players.get(player.userId);
+    const ticket: TicketItem = {
+      region: REGION,
+      ticketId,
+      enqueuedAt: now,
+      state: 'waiting',
+      players: [
+        { userId: player.userId, connectionId: record?.connectionId as string, rating: 1500, rd: 350 },
+      ],
+    };
+    await deps.tickets.create(ticket);
+    items.set(ticketId, ticket);
+  }
+  return items;
+}
+
+const never = () => new Promise<never>(() => undefined);
+
+/** deps whose `method` of `part` never returns from its `nth` call on (a run killed there). */
+function killedAt(
+  part: 'tickets' | 'matches' | 'players' | 'notifier' | 'launcher',
+  method: string,
+  nth = 1,
+) {
+  let calls = 0;
+  const target = deps[part] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const wrapped = new Proxy(target, {
+    get(object, name) {
+      const value = Reflect.get(object, name) as unknown;
+      if (name !== method || typeof value !== 'function')
+        return typeof value === 'function' ? value.bind(object) : value;
+      return (...args: unknown[]) => {
+        calls += 1;
+        return calls >= nth ? never() : (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
+      };
+    },
+  });
+  return { ...deps, [part]: wrapped } as LifecycleDeps;
+}
+
+const later = (ms: number): LifecycleDeps => ({ ...deps, clock: { now: () => Date.now() + ms } });
+
+/** What the tick does after the claim timeout and the ready deadline, then a pass. */
+async function recoverAndPass() {
+  await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [REGION]);
+  await enforceDeadlines(later(READY_TIMEOUT_SECONDS * 1000 + 1000));
+  await stack.settled();
+  await runMatchmakingPass(deps, matching, settings, [REGION]);
+  await stack.settled();
+}
+
+const crashPoints: [string, () => LifecycleDeps][] = [
+  ['after claiming one ticket of two', () => killedAt('tickets', 'claim', 2)],
+  ['after claiming every ticket, before storing the match', () => killedAt('matches', 'create')],
+  ['after storing the match, before marking the players', () => killedAt('players', 'markMatched')],
+  ['after marking the players, before MATCH FOUND', () => killedAt('notifier', 'send')],
+  ['after MATCH FOUND, before RunTask', () => killedAt('launcher', 'start')],
+  ['after RunTask, before recording the task', () => killedAt('matches', 'setTask')],
+];
+
+describe('a matchmaker killed during match creation', () => {
+  it.each(crashPoints)('%s: the players are matched again within a bounded time', async (_, crashed) => {
+    const items = await queuedPair();
+    const userIds = players.map((p) => p.userId);
+    const formed = {
+      region: REGION,
+      home: [{ ticketId: [...items.keys()][0] as string }],
+      away: [{ ticketId: [...items.keys()][1] as string }],
+    };
+    void createMatch(crashed(), { ...settings }, formed as never, items);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.settled();
+
+    await recoverAndPass();
+
+    const mine = (await tables.tickets()).filter((t) => userIds.includes(t.players[0].userId));
+    const matches = await tables.matches();
+    // Nothing claimed by a match that does not exist, or by one that is over.
+    for (const ticket of mine) {
+      if (ticket.state !== 'claimed') continue;
+      const match = matches.find((m) => m.matchId === ticket.matchId);
+      expect(match?.state).toBe('starting');
+    }
+    // Both players are in the same live match again, with a task.
+    const states = await Promise.all(userIds.map((id) => tables.player(id)));
+    expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
+    expect(states[0]?.matchId).toBe(states[1]?.matchId);
+    const live = matches.find((m) => m.matchId === states[0]?.matchId);
+    expect(live).toMatchObject({ state: 'starting', taskArn: expect.any(String) });
+    expect(players[0]?.count('matchFound')).toBeGreaterThanOrEqual(1);
+  });
+});
