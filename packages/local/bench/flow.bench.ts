@@ -64,6 +64,7 @@ async function connect(userId: string): Promise<WebSocket> {
       matchId?: string;
       ip?: string;
       port?: number;
+      gameUrl?: string;
     };
     const now = performance.now();
     if (event.type === 'joinedQueue') timeline.joined = now;
@@ -73,7 +74,7 @@ async function connect(userId: string): Promise<WebSocket> {
     }
     if (event.type === 'serverReady') {
       timeline.ready = now;
-      if (event.ip && isFirstOfMatch(userId, event.matchId)) finishMatch(event.ip, event.port as number);
+      if (typeof event.gameUrl === 'string') finishMatch(event.gameUrl);
     }
   });
   await new Promise((resolve, reject) => {
@@ -84,16 +85,9 @@ async function connect(userId: string): Promise<WebSocket> {
   return socket;
 }
 
-const finishedMatches = new Set<string>();
-function isFirstOfMatch(_userId: string, matchId: string | undefined): boolean {
-  if (!matchId || finishedMatches.has(matchId)) return false;
-  finishedMatches.add(matchId);
-  return true;
-}
-
-/** One member plays HOME so the server reports and exits (servers do not pile up). */
-function finishMatch(ip: string, port: number): void {
-  const game = new WebSocket(`ws://${ip}:${port}`);
+/** Every member reports HOME with its own key, so the teams agree, the server reports and exits (servers do not pile up). */
+function finishMatch(gameUrl: string): void {
+  const game = new WebSocket(gameUrl);
   game.once('open', () => game.send('HOME'));
   game.once('error', () => undefined);
 }

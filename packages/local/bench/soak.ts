@@ -74,8 +74,7 @@ async function playerLoop(userId: string): Promise<void> {
         type: string;
         matchId?: string;
         requeued?: boolean;
-        ip?: string;
-        port?: number;
+        gameUrl?: string;
         rating?: { rating: number };
       };
       if (event.type === 'matchFinished' && event.matchId) {
@@ -83,7 +82,8 @@ async function playerLoop(userId: string): Promise<void> {
         state.lastRating = event.rating?.rating;
       }
       if (event.type === 'matchCancelled' && event.requeued) state.requeued += 1;
-      if (event.type === 'serverReady' && event.ip && chance(0.5)) play(event.ip, event.port as number);
+      if (event.type === 'serverReady' && event.gameUrl && event.matchId && chance(0.7))
+        play(event.gameUrl, event.matchId);
     });
     const lifetime = 2000 + Math.random() * 8000;
     const until = Date.now() + lifetime;
@@ -103,11 +103,13 @@ async function playerLoop(userId: string): Promise<void> {
   }
 }
 
-function play(ip: string, port: number): void {
+/** Connects with the player's own key and reports the match's outcome (the same for every member, so teams agree). */
+function play(gameUrl: string, matchId: string): void {
+  const outcome = ['HOME', 'AWAY', 'DRAW'][Number.parseInt(matchId.slice(0, 2), 16) % 3] as string;
   setTimeout(() => {
-    const game = new WebSocket(`ws://${ip}:${port}`);
+    const game = new WebSocket(gameUrl);
     game.once('open', () => {
-      game.send(['HOME', 'AWAY', 'DRAW'][Math.floor(Math.random() * 3)] as string);
+      game.send(outcome);
       counters.results += 1;
     });
     game.on('error', () => undefined);
