@@ -157,3 +157,27 @@ describe('a matchmaker killed during match creation', () => {
     expect(players[0]?.count('matchFound')).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('the tick', () => {
+  it('releases a claim older than the claim timeout whose match was never stored, and the pass matches the players', async () => {
+    const items = await queuedPair();
+    const long = Date.now() - CLAIM_TIMEOUT_MS - 1000;
+    for (const ticket of items.values())
+      await deps.tickets.claim(REGION, ticket.ticketId, 'never-stored-match', long);
+    await stack.tick();
+    await stack.settled();
+    const states = await Promise.all(players.map((p) => tables.player(p.userId)));
+    expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
+    expect(states[0]?.matchId).toBe(states[1]?.matchId);
+  });
+
+  it('leaves a fresh claim alone (its pass may still be running)', async () => {
+    const items = await queuedPair();
+    for (const ticket of items.values())
+      await deps.tickets.claim(REGION, ticket.ticketId, 'in-flight-match', Date.now());
+    await stack.tick();
+    await stack.settled();
+    const mine = (await tables.tickets()).filter((t) => items.has(t.ticketId as string));
+    expect(mine.map((t) => t.state)).toEqual(['claimed', 'claimed']);
+  });
+});
