@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { callback, sessionToken, taskOf } from '../helpers/callbacks.js';
+import { callback, sessionToken } from '../helpers/callbacks.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
