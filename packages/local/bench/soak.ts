@@ -30,8 +30,6 @@ execFileSync(process.execPath, ['--import', 'tsx', 'game-server/scripts/bundle.t
   cwd: repoRoot,
   stdio: 'ignore',
 });
-process.env.SOAK_FAILURE_RATE = String(FAILURE_RATE);
-process.env.SOAK_SERVER_BUNDLE = join(repoRoot, 'game-server/dist/main.mjs');
 const stack = await startLocalStack({
   port: 0,
   regions: [REGION],
@@ -42,7 +40,11 @@ const stack = await startLocalStack({
   logLevel: 'SILENT',
   gameServer: {
     command: process.execPath,
-    args: ['--import', 'tsx', join(repoRoot, 'packages/local/bench/flaky-game-server.ts')],
+    args: [
+      join(repoRoot, 'packages/local/bench/flaky-game-server.mjs'),
+      String(FAILURE_RATE),
+      join(repoRoot, 'game-server/dist/main.mjs'),
+    ],
     cwd: repoRoot,
   },
 });

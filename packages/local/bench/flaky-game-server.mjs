@@ -1,16 +1,18 @@
 import { spawn } from 'node:child_process';
 
 /*
- * The soak test's game server: the real bundled server, except that with
- * probability SOAK_FAILURE_RATE it fails in one of three ways — crash before
- * ready, never call ready, or crash a moment after ready.
+ * The soak test's game server (plain JavaScript, started with plain node like
+ * the bundle): the real bundled server, except that with probability RATE it
+ * fails in one of three ways — crash before ready, never call ready, or crash
+ * a moment after ready. Usage: node flaky-game-server.mjs <rate> <bundle>
+ * (arguments, since the ECS emulator gives a task only its own variables).
  */
-const rate = Number(process.env.SOAK_FAILURE_RATE ?? 0);
-const serverBundle = process.env.SOAK_SERVER_BUNDLE as string;
+const rate = Number(process.argv[2] ?? 0);
+const serverBundle = process.argv[3];
 const roll = Math.random();
 const failure =
   roll < rate
-    ? (['crash-before-ready', 'never-ready', 'crash-after-ready'] as const)[Math.floor((roll / rate) * 3)]
+    ? ['crash-before-ready', 'never-ready', 'crash-after-ready'][Math.floor((roll / rate) * 3)]
     : undefined;
 
 if (failure === 'crash-before-ready') process.exit(5);
