@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   tickSeconds?: number;
   readyTimeoutSeconds?: number;
   maxMatchSeconds?: number;
+  /** Seconds a game server waits with no player connected before it ends the match unplayed. */
+  gameServerIdleSeconds?: number;
   ratingWindow?: { initial?: number; growthPerSecond?: number; max?: number };
   /** How a game-server task is started (tests inject misbehaving servers here). */
   gameServer?: GameServerProcess;
@@ -223,15 +225,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   ready = true;
 
   async function shutdown(): Promise<void> {
-    ready = false;
     if (tickTimer) clearInterval(tickTimer);
     if (tokenFile) await removeDevTokenFile(tokenFile);
     await websocket.stop();
     await ecs.close();
     await lambdas.idle();
     sqs.stop();
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    if (server.listening) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
     await dynamo.stop();
   }
 
@@ -331,6 +335,7 @@ function handlerEnvironment(input: {
     ...withValue('RATING_WINDOW_MAX', optional(window.max)),
     READY_TIMEOUT_SECONDS: String(options.readyTimeoutSeconds ?? 30),
     MAX_MATCH_SECONDS: String(options.maxMatchSeconds ?? 3600),
+    GAME_SERVER_IDLE_SECONDS: String(options.gameServerIdleSeconds ?? 120),
     AWS_REGION: regions[0] as string,
     AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,

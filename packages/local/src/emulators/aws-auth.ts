@@ -58,21 +58,16 @@ export function refuseUnsigned(
   const message = problem === 'missing' ? MISSING_TOKEN : INVALID_TOKEN;
   const type = problem === 'missing' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException';
   if (service === 'ecs') {
-    return sendJson(
-      response,
-      403,
-      { __type: type, message },
-      { 'content-type': 'application/x-amz-json-1.1' },
-    );
-  }
-  if (service === 'sqs') {
+    sendJson(response, 403, { __type: type, message }, { 'content-type': 'application/x-amz-json-1.1' });
+  } else if (service === 'sqs') {
     const code = problem === 'missing' ? 'MissingAuthenticationToken' : 'InvalidClientTokenId';
-    return sendJson(
+    sendJson(
       response,
       403,
       { __type: `com.amazon.coral.service#${type}`, message },
       { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Sender` },
     );
+  } else {
+    sendJson(response, 403, { message }, { 'x-amzn-errortype': type });
   }
-  sendJson(response, 403, { message }, { 'x-amzn-errortype': type });
 }

@@ -167,7 +167,10 @@ export class EcsEmulator {
     }
     const clusterArn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${String(input.cluster ?? 'default')}`;
     const overrides = containerOverrides(input.overrides);
-    if (typeof overrides === 'string') return fail(response, 'InvalidParameterException', overrides);
+    if (typeof overrides === 'string') {
+      fail(response, 'InvalidParameterException', overrides);
+      return;
+    }
     const override = overrides[0] ?? {};
     if (this.failNextRunTasks > 0) {
       this.failNextRunTasks -= 1;

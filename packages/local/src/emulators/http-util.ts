@@ -103,7 +103,7 @@ export function isLoopbackHost(host: string | undefined): boolean {
   if (name === 'localhost' || name === '[::1]') return true;
   if (/^([a-z0-9-]+\.)+localhost$/.test(name)) return true;
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
-  return octets !== null && octets.slice(1).every((octet) => Number(octet) <= 255);
+  return octets?.slice(1).every((octet) => Number(octet) <= 255) ?? false;
 }
 
 export function sendJson(

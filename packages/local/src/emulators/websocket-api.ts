@@ -175,11 +175,14 @@ export class WebSocketApi {
       closing: false,
     };
     this.connections.set(id, connection);
+    // A misbehaving client gets the close frame and a second to answer it, not ws's 30.
+    const hangUp = () => setTimeout(() => ws.terminate(), 1000).unref();
     const condemn = (code: number, reason: string) => {
       if (connection.closing) return;
       connection.closing = true;
       connection.pending = [];
       ws.close(code, reason);
+      hangUp();
     };
     // ws has no per-frame limit: follow the frame headers of the raw bytes before ws reads them.
     // Registered now, before ws reads the first byte (ws itself listens from the next tick).
@@ -193,6 +196,7 @@ export class WebSocketApi {
     ws.on('error', () => {
       connection.closing = true;
       connection.pending = [];
+      hangUp();
     });
     ws.on('message', (data, isBinary) => {
       if (connection.closing) return;
