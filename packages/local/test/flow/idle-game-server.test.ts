@@ -31,7 +31,10 @@ describe('a game server nobody connects to', () => {
     await b.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
     const ready = await a.next('serverReady', 0, 20_000);
     const abandoned = await a.next('matchAbandoned', 0, 20_000);
-    expect(abandoned).toMatchObject({ matchId: ready.matchId });
+    expect(abandoned).toMatchObject({
+      matchId: ready.matchId,
+      reason: 'the game server stopped (no player connected to the game server)',
+    });
     await b.next('matchAbandoned');
     await stack.settled();
     for (const id of ['idle-a', 'idle-b'])
