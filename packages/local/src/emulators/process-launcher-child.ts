@@ -31,11 +31,19 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   };
   child.stdout?.on('data', relay);
   child.stderr?.on('data', relay);
-  child.once('error', (error) => send({ event: 'error', id: message.id, message: error.message }));
-  child.once('exit', (code, signal) => {
+  let exited = false;
+  const exit = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (exited) return;
+    exited = true;
     children.delete(message.id);
     send({ event: 'exit', id: message.id, code, signal });
+  };
+  child.once('error', (error) => {
+    send({ event: 'error', id: message.id, message: error.message });
+    // A process that never started (no such command...) emits no 'exit': report one, so its task stops.
+    if (child.pid === undefined) exit(127, null);
   });
+  child.once('exit', exit);
 });
 process.stdin.on('end', () => {
   for (const child of children.values()) child.kill('SIGKILL');

@@ -1,6 +1,7 @@
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
+import { sleepingGameServer } from '../helpers/game-servers.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { eventually } from '../helpers/wait.js';
@@ -52,6 +53,19 @@ describe('the running-task cap', () => {
     // The same clientToken again is a new attempt (the failed one placed nothing), and now it fits.
     expect((await run('cap-3')).tasks).toHaveLength(1);
     await stack.ecs.stopAll();
+  });
+
+  it('a task whose process cannot start stops at once and frees its slot', async () => {
+    stack.ecs.gameServer = { command: '/nonexistent/game-server', args: [], cwd: process.cwd() };
+    try {
+      const started = await run('cannot-start');
+      const taskArn = started.tasks?.[0]?.taskArn as string;
+      await eventually(() => expect(stack.ecs.tasks.get(taskArn)?.lastStatus).toBe('STOPPED'));
+      expect(stack.ecs.tasks.get(taskArn)?.stoppedReason).toMatch(/^CannotStartContainerError/);
+      expect(stack.ecs.runningTasks()).toBe(0);
+    } finally {
+      stack.ecs.gameServer = sleepingGameServer;
+    }
   });
 
   it('twelve queued players never run more game servers than the cap', async () => {

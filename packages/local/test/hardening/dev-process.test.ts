@@ -1,0 +1,108 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { devTokenFile } from '../../src/dev-token-file.js';
+import { repoRoot } from '../../src/lambda.js';
+import { frame, OPCODE, RawClient } from '../helpers/raw-socket.js';
+
+/*
+ * Issue A1 as the developer meets it: `pnpm dev` is a real process, and one
+ * client's bad frame used to end it (ws emitted 'error' with nobody
+ * listening). The process must close that client (1007 for invalid UTF-8,
+ * 1002 for an unmasked frame) and keep serving; `pnpm -s token` must work
+ * against it (it reads the run's secret), and Ctrl-C must leave no file behind.
+ */
+let dev: ChildProcess | undefined;
+afterAll(() => {
+  if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function token(port: number, userId: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/token.ts'), userId, '--port', String(port)],
+      { cwd: repoRoot },
+      (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
+    ),
+  );
+}
+
+async function connect(port: number, userId: string): Promise<RawClient> {
+  const { client, status } = await RawClient.upgrade(port, {
+    Authorization: `Bearer ${await token(port, userId)}`,
+  });
+  expect(status).toBe(101);
+  return client;
+}
+
+describe('pnpm dev', () => {
+  it('survives bad frames: only the sender is closed, others are served, Ctrl-C cleans up', async () => {
+    const port = await freePort();
+    dev = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'packages/local/src/cli/dev.ts'),
+        '--port',
+        String(port),
+        '--tick-seconds',
+        '0',
+        '--log-level',
+        'SILENT',
+        '--max-tasks',
+        '3',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    dev.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    dev.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 25_000;
+    while (!output.includes('matchmaking is running locally')) {
+      if (dev.exitCode !== null || Date.now() > deadline)
+        throw new Error(`pnpm dev did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(output).toContain('at most 3 game servers at once');
+
+    for (const [bytes, code] of [
+      [frame(OPCODE.text, Buffer.from([0xc3, 0x28])), 1007],
+      [frame(OPCODE.text, '{"action":"getProfile"}', { mask: false }), 1002],
+    ] as const) {
+      const bad = await connect(port, 'mallory');
+      bad.write(bytes);
+      expect((await bad.untilClosed()).close?.code).toBe(code);
+      bad.destroy();
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(dev.exitCode).toBeNull();
+    const good = await connect(port, 'auth0|alice');
+    good.write(frame(OPCODE.text, JSON.stringify({ action: 'getProfile' })));
+    expect(JSON.parse(await good.nextMessage())).toMatchObject({ type: 'profile', userId: 'auth0|alice' });
+    good.destroy();
+
+    expect(existsSync(devTokenFile(port))).toBe(true);
+    const exited = new Promise<number | null>((resolve) => dev?.once('exit', resolve));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(existsSync(devTokenFile(port))).toBe(false);
+  });
+});
