@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readStackSettings } from '../config.js';
 import { startLocalStack } from '../stack.js';
 
-const HELP = `pnpm dev [options]: the whole matchmaking product on this machine
+const HELP = `pnpm dev [options]: the whole matchmaking product on this machine (listening on 127.0.0.1 only)
 
   --port <n>           port of the WebSocket API and every local endpoint (default 3001)
   --team-size <n>      players per team (default: matchmaking:teamSize in Pulumi.dev.yaml, else 1)
@@ -95,7 +95,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.tea
   @connections API   ${e.connections}
   callback HTTP API  ${e.callbacks}
   JWKS               ${e.jwks}
-  dev tokens         POST ${e.devTokens}
+  dev tokens         POST ${e.devTokens} (needs the run's secret, in ${stack.devTokenFile})
   SQS FIFO queue     ${e.sqs}
   ECS (RunTask)      ${e.ecs} (at most ${stack.ecs.maxRunningTasks} game servers at once)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}

@@ -34,6 +34,8 @@ export class ProcessLauncher {
     this.child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: repoRoot,
       stdio: ['pipe', 'pipe', 'inherit'],
+      // Not the runtime's environment (its AWS keys...): each spawn names its process's environment.
+      env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}) },
     });
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
       this.receive(line),
