@@ -137,7 +137,11 @@ export class WebSocketApi {
   close(connectionId: string): boolean {
     const connection = this.connections.get(connectionId);
     if (!connection) return false;
+    // What it sent and is not routed yet is dropped; reading resumes so its close frame is seen.
+    connection.closing = true;
+    connection.pending = [];
     connection.socket.close(1000, 'closed by the API');
+    connection.socket.resume();
     return true;
   }
 
@@ -182,10 +186,11 @@ export class WebSocketApi {
       connection.closing = true;
       connection.pending = [];
       ws.close(code, reason);
+      ws.resume();
       hangUp();
     };
-    // ws has no per-frame limit: follow the frame headers of the raw bytes before ws reads them.
-    // Registered now, before ws reads the first byte (ws itself listens from the next tick).
+    // ws has no per-frame limit: follow the frame headers of the raw bytes. Prepended, so it
+    // sees every chunk (the upgrade's head included) before ws parses it.
     socket.prependListener(
       'data',
       frameSizeWatcher(MAX_FRAME_BYTES, () => condemn(1009, 'frame too large')),

@@ -1,3 +1,7 @@
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { LocalStack } from '../../src/index.js';
@@ -85,5 +89,34 @@ describe('flooding clients', () => {
     expect(perConnectionPeak).toBeLessThanOrEqual(4);
     expect(stack.lambdas.peakConcurrency).toBeLessThanOrEqual(64);
     expect((peak - baseline) / MB).toBeLessThan(200);
+  });
+
+  it('a paused (flooding) connection closed through @connections DELETE closes at once, pending frames dropped', async () => {
+    const before = new Set(stack.websocket.connections.keys());
+    const flooder = new WebSocket(`ws://127.0.0.1:${stack.port}`, {
+      headers: { Authorization: `Bearer ${await stack.token('deleted-flooder')}` },
+    });
+    await new Promise((resolve) => flooder.once('open', resolve));
+    flooder.on('message', () => undefined);
+    flooder.on('error', () => undefined);
+    const connection = [...stack.websocket.connections.values()].find((c) => !before.has(c.id));
+    expect(connection).toBeDefined();
+    const closed = new Promise<number>((resolve) => flooder.once('close', (code) => resolve(code)));
+    const frame = JSON.stringify({ action: 'getProfile' });
+    for (let i = 0; i < 5000; i += 1) flooder.send(frame);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const client = new ApiGatewayManagementApiClient({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${stack.port}`,
+      credentials: stack.credentials,
+    });
+    const started = Date.now();
+    // The product may have closed it already for its rate (then DELETE answers 410): either way it closes now.
+    await client
+      .send(new DeleteConnectionCommand({ ConnectionId: connection?.id as string }))
+      .catch((error: Error) => expect(error.name).toBe('GoneException'));
+    expect(await closed).toBe(1000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(connection?.pending).toEqual([]);
   });
 });
