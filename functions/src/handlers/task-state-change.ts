@@ -6,12 +6,6 @@ import { lifecycleDeps } from './lifecycle-services.js';
 const logger = createLogger('task-state-change');
 const deps = lazy(lifecycleDeps);
 
-/** What the reference game server's exit codes mean (game-server/src/main.ts), in words players read. */
-const GAME_SERVER_EXITS: Record<number, string> = {
-  3: 'no result within the maximum match time',
-  4: 'no player connected to the game server',
-};
-
 /** The EventBridge "ECS Task State Change" event, as far as we read it. */
 export interface TaskStateChangeEvent {
   id?: string;
@@ -31,10 +25,13 @@ export async function handler(event: TaskStateChangeEvent): Promise<void> {
   if (event['detail-type'] !== 'ECS Task State Change' || detail?.lastStatus !== 'STOPPED') return;
   if (!detail.startedBy || !detail.taskArn) return;
   const exitCode = detail.containers?.[0]?.exitCode;
-  const reason =
-    (exitCode !== undefined ? GAME_SERVER_EXITS[exitCode] : undefined) ??
-    `${detail.stoppedReason ?? 'task stopped'}${exitCode === undefined ? '' : `, exit code ${exitCode}`}`;
-  const outcome = await taskStopped(deps(), { matchId: detail.startedBy, taskArn: detail.taskArn, reason });
+  const reason = `${detail.stoppedReason ?? 'task stopped'}${exitCode === undefined ? '' : `, exit code ${exitCode}`}`;
+  const outcome = await taskStopped(deps(), {
+    matchId: detail.startedBy,
+    taskArn: detail.taskArn,
+    reason,
+    ...(exitCode === undefined ? {} : { exitCode }),
+  });
   logger.info('game-server task stopped', {
     matchId: detail.startedBy,
     taskArn: detail.taskArn,

@@ -6,7 +6,14 @@ export interface StoppedTask {
   matchId: string;
   taskArn: string;
   reason: string;
+  exitCode?: number;
 }
+
+/** What the reference game server's exits after ready mean (game-server/src/main.ts), in words players read. */
+const EXITS_AFTER_READY: Record<number, string> = {
+  3: 'no result within the maximum match time',
+  4: 'no player connected to the game server',
+};
 
 /** A game-server task stopped: before ready the match is cancelled (players requeued), after ready abandoned. */
 export async function taskStopped(
@@ -20,7 +27,8 @@ export async function taskStopped(
     return 'cancelled';
   }
   if (match.state === 'ready') {
-    await abandonMatch(deps, match, `the game server stopped (${task.reason})`);
+    const why = (task.exitCode !== undefined ? EXITS_AFTER_READY[task.exitCode] : undefined) ?? task.reason;
+    await abandonMatch(deps, match, `the game server stopped (${why})`);
     return 'abandoned';
   }
   return 'ignored';
