@@ -132,7 +132,7 @@ const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     endpoint: stack.endpoints.dynamodb,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    credentials: stack.credentials,
   }),
 );
 const scan = async (table: string) => (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
