@@ -20,6 +20,8 @@ const settings = parseSettings({
   jwksUrl: config.get('jwksUrl') ?? '',
   jwtMaxTokenAgeSeconds: config.get('jwtMaxTokenAgeSeconds'),
   maxMessagesPerConnection: config.get('maxMessagesPerConnection'),
+  passMaxMatches: config.get('passMaxMatches'),
+  passBudgetSeconds: config.get('passBudgetSeconds'),
   ratingWindowInitial: config.get('ratingWindowInitial'),
   ratingWindowGrowthPerSecond: config.get('ratingWindowGrowthPerSecond'),
   ratingWindowMax: config.get('ratingWindowMax'),

@@ -42,6 +42,20 @@ export const envDefinitions = {
     description: 'URL of the FIFO queue that serialises matchmaking passes',
     schema: z.url().refine((url) => url.endsWith('.fifo'), 'must be a FIFO queue URL ending in .fifo'),
   },
+  MATCH_START_QUEUE_URL: {
+    description:
+      'URL of the FIFO queue (one message group per match) that hands recorded matches to the match starter',
+    schema: z.url().refine((url) => url.endsWith('.fifo'), 'must be a FIFO queue URL ending in .fifo'),
+  },
+  PASS_MAX_MATCHES: {
+    description: 'Matches one matchmaking pass records at most; the rest go to a continuation pass',
+    schema: positiveInt,
+  },
+  PASS_BUDGET_SECONDS: {
+    description:
+      'Seconds one matchmaking pass may spend recording matches before it asks for a continuation (well under the 60 s function timeout)',
+    schema: positiveInt,
+  },
   WEBSOCKET_MANAGEMENT_ENDPOINT: {
     description:
       'The @connections management endpoint of the WebSocket API stage (https://{api}.execute-api.{region}.amazonaws.com/{stage})',
@@ -115,6 +129,8 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   GAME_SERVER_IDLE_SECONDS: '120',
   JWT_MAX_TOKEN_AGE_SECONDS: '86400',
   MAX_MESSAGES_PER_CONNECTION: '20',
+  PASS_MAX_MATCHES: '1000',
+  PASS_BUDGET_SECONDS: '20',
 };
 
 export class ConfigError extends Error {

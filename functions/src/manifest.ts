@@ -19,6 +19,8 @@ export type Trigger =
   | { kind: 'websocketAuthorizer' }
   | { kind: 'websocketRoute'; routeKey: WebSocketRouteKey }
   | { kind: 'matchmakingQueue' }
+  /** The match-start FIFO queue (one message group per match): the parallel stage after the serial pass. */
+  | { kind: 'matchStartQueue' }
   | { kind: 'http'; method: 'POST'; path: string }
   | { kind: 'schedule'; expression: string }
   /** EventBridge "ECS Task State Change" events of every region's game-server cluster. */
@@ -37,6 +39,7 @@ export type Access =
   | { kind: 'table'; table: TableName; actions: TableAction[] }
   | { kind: 'manageConnections' }
   | { kind: 'sendToMatchmakingQueue' }
+  | { kind: 'sendToMatchStartQueue' }
   /** ecs:RunTask, ecs:StopTask, ecs:DescribeTasks on the fleets, and iam:PassRole for their task roles. */
   | { kind: 'runGameServers' };
 
@@ -154,26 +157,47 @@ export const functions: readonly FunctionDefinition[] = [
     env: [
       ...TABLES,
       'WEBSOCKET_MANAGEMENT_ENDPOINT',
-      'CALLBACK_BASE_URL',
       'MATCHMAKING_REGIONS',
       'TEAM_SIZE',
-      'GAME_SERVER_FLEETS',
       'RATING_WINDOW_INITIAL',
       'RATING_WINDOW_GROWTH_PER_SECOND',
       'RATING_WINDOW_MAX',
       'READY_TIMEOUT_SECONDS',
+      'PASS_MAX_MATCHES',
+      'PASS_BUDGET_SECONDS',
+      'MATCHMAKING_QUEUE_URL',
+      'MATCH_START_QUEUE_URL',
+    ],
+    access: [
+      ...allTables([...READ_WRITE, 'dynamodb:Query']),
+      { kind: 'manageConnections' },
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'sendToMatchStartQueue' },
+    ],
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+  },
+  {
+    name: 'matchStarter',
+    entry: 'src/handlers/match-starter.ts',
+    trigger: { kind: 'matchStartQueue' },
+    env: [
+      ...TABLES,
+      'WEBSOCKET_MANAGEMENT_ENDPOINT',
+      'CALLBACK_BASE_URL',
+      'GAME_SERVER_FLEETS',
       'MAX_MATCH_SECONDS',
       'GAME_SERVER_IDLE_SECONDS',
       'MATCHMAKING_QUEUE_URL',
     ],
     access: [
-      ...allTables([...READ_WRITE, 'dynamodb:Query']),
+      ...allTables(READ_WRITE),
       { kind: 'manageConnections' },
       { kind: 'runGameServers' },
       { kind: 'sendToMatchmakingQueue' },
     ],
-    timeoutSeconds: 60,
-    memoryMb: 1024,
+    timeoutSeconds: 30,
+    memoryMb: 512,
   },
   {
     name: 'openSession',

@@ -26,6 +26,8 @@ export const passReasonSchema = z.enum([
   'tick',
   'requeued',
   'reconnected',
+  /** The previous pass stopped at its budget with matches still to make. */
+  'continuation',
 ]);
 export type PassReason = z.infer<typeof passReasonSchema>;
 
@@ -43,6 +45,11 @@ export type PassRequest = z.infer<typeof passRequestSchema>;
 /** Puts pass requests on the FIFO queue; `deduplicationId` makes a retried send harmless. */
 export interface MatchmakingQueue {
   requestPass(request: PassRequest, deduplicationId: string): Promise<void>;
+}
+
+/** Hands recorded matches to the match starter (parallel, outside the serial section). */
+export interface MatchStartQueue {
+  requestStarts(matchIds: readonly string[]): Promise<void>;
 }
 
 export interface Clock {

@@ -1,5 +1,6 @@
 import { documentClient, managementClient, sqsClient } from './aws/clients.js';
 import { EcsGameServerLauncher } from './aws/game-servers.js';
+import { SqsMatchStartQueue } from './aws/match-start-queue.js';
 import { SqsMatchmakingQueue } from './aws/matchmaking-queue.js';
 import { ManagementApiNotifier } from './aws/notifier.js';
 import { ConnectionsRepository } from './data/connections-repository.js';
@@ -38,6 +39,11 @@ export function notifier(env: Env = process.env) {
 export function matchmakingQueue(env: Env = process.env) {
   const { MATCHMAKING_QUEUE_URL } = loadConfig(['MATCHMAKING_QUEUE_URL'], env);
   return new SqsMatchmakingQueue(sqsClient(), MATCHMAKING_QUEUE_URL);
+}
+
+export function matchStartQueue(env: Env = process.env) {
+  const { MATCH_START_QUEUE_URL } = loadConfig(['MATCH_START_QUEUE_URL'], env);
+  return new SqsMatchStartQueue(sqsClient(), MATCH_START_QUEUE_URL);
 }
 
 export function gameServerLauncher(env: Env = process.env) {

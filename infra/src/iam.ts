@@ -6,6 +6,7 @@ export interface AccessTargets {
   /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}` of the WebSocket stage. */
   websocketStageArn: string;
   queueArn: string;
+  matchStartQueueArn: string;
   /** Per fleet region: cluster ARN, task definition ARN (family:*), task and execution role ARNs. */
   fleets: { clusterArn: string; taskDefinitionArn: string; taskRoleArn: string; executionRoleArn: string }[];
 }
@@ -47,6 +48,8 @@ function statementFor(entry: Access, targets: AccessTargets): Statement {
       };
     case 'sendToMatchmakingQueue':
       return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targets.queueArn] };
+    case 'sendToMatchStartQueue':
+      return { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targets.matchStartQueueArn] };
     // Wildcards: task ARNs exist only once RunTask made them (pinned to each fleet's cluster), and
     // task-definition revisions change on every deploy (pinned to each fleet's family).
     case 'runGameServers':

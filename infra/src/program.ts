@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { createFleet } from './fleet/fleet.js';
 import { createCallbackApi, wireCallbackApi } from './home/callback-api.js';
 import { createFunctions } from './home/functions.js';
-import { createMatchmakingQueue } from './home/queue.js';
+import { createMatchmakingQueue, createMatchStartQueue } from './home/queue.js';
 import { createTables } from './home/tables.js';
 import { connectQueue, connectSchedules, connectTaskEvents } from './home/triggers.js';
 import { createWebSocketApi, STAGE, wireWebSocketApi } from './home/websocket-api.js';
@@ -46,6 +46,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
   const tables = createTables(prefix, opts);
   const matchmakerTimeout = 60;
   const { queue, deadLetters } = createMatchmakingQueue(prefix, matchmakerTimeout, opts);
+  const starts = createMatchStartQueue(prefix, 30, opts);
   const websocketApi = createWebSocketApi(prefix, opts);
   const callbackApi = createCallbackApi(prefix, opts);
   const identity = aws.getCallerIdentityOutput({}, opts);
@@ -63,6 +64,9 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     TICKETS_TABLE: tables.tickets.name,
     MATCHES_TABLE: tables.matches.name,
     MATCHMAKING_QUEUE_URL: queue.url,
+    MATCH_START_QUEUE_URL: starts.queue.url,
+    PASS_MAX_MATCHES: String(settings.passMaxMatches),
+    PASS_BUDGET_SECONDS: String(settings.passBudgetSeconds),
     WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
     CALLBACK_BASE_URL: callbackApi.apiEndpoint,
     JWT_ISSUER: settings.jwtIssuer,
@@ -88,16 +92,18 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
       tables.matches.arn,
       websocketStageArn,
       queue.arn,
+      starts.queue.arn,
       pulumi.all(
         fleets.map((f) =>
           pulumi.all([f.cluster.arn, f.taskDefinition.arnWithoutRevision, f.role.arn, f.executionRole.arn]),
         ),
       ),
     ])
-    .apply(([connections, players, tickets, matches, stageArn, queueArn, fleetArns]) => ({
+    .apply(([connections, players, tickets, matches, stageArn, queueArn, matchStartQueueArn, fleetArns]) => ({
       tables: { connections, players, tickets, matches },
       websocketStageArn: stageArn,
       queueArn,
+      matchStartQueueArn,
       fleets: fleetArns.map(([clusterArn, family, taskRoleArn, executionRoleArn]) => ({
         clusterArn,
         taskDefinitionArn: `${family}:*`,
@@ -112,7 +118,8 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
   );
   const { stage } = wireWebSocketApi(prefix, websocketApi, deployed, settings.logRetentionDays, opts);
   wireCallbackApi(prefix, callbackApi, deployed, opts);
-  connectQueue(prefix, queue, deployed, opts);
+  connectQueue(prefix, queue, 'matchmakingQueue', deployed, opts);
+  connectQueue(prefix, starts.queue, 'matchStartQueue', deployed, opts);
   connectSchedules(prefix, deployed, opts);
   connectTaskEvents(
     prefix,
@@ -129,6 +136,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     websocketUrl: customDomain ?? pulumi.interpolate`${websocketApi.apiEndpoint}/${STAGE}`,
     callbackUrl: callbackApi.apiEndpoint,
     deadLetterQueueUrl: deadLetters.url,
+    matchStartDeadLetterQueueUrl: starts.deadLetters.url,
     clusters: Object.fromEntries(fleets.map((f) => [f.region, f.cluster.name])),
     repositories: Object.fromEntries(fleets.map((f) => [f.region, f.repository.repositoryUrl])),
     accountId: identity.accountId,

@@ -20,6 +20,9 @@ export const settingsSchema = z.strictObject({
   jwksUrl: z.url('matchmaking:jwksUrl must be the https URL of the JSON Web Key Set'),
   /** Messages one WebSocket connection may send per 10 s before it is closed (RATE_LIMITED). */
   maxMessagesPerConnection: positiveInt.default(Number(envDefaults.MAX_MESSAGES_PER_CONNECTION)),
+  /** A matchmaking pass's budget: matches it records and seconds it spends before a continuation. */
+  passMaxMatches: positiveInt.default(Number(envDefaults.PASS_MAX_MATCHES)),
+  passBudgetSeconds: positiveInt.max(45).default(Number(envDefaults.PASS_BUDGET_SECONDS)),
   /** Oldest player token accepted (by its iat), in seconds. */
   jwtMaxTokenAgeSeconds: positiveInt.default(Number(envDefaults.JWT_MAX_TOKEN_AGE_SECONDS)),
   ratingWindowInitial: nonNegative.default(Number(envDefaults.RATING_WINDOW_INITIAL)),

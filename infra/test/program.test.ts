@@ -71,15 +71,18 @@ describe('the Pulumi program (with mocks)', () => {
     expect(Object.keys(outputs.clusters as object)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
   });
 
-  it('declares exactly one WebSocket API, one callback API, a FIFO queue with a DLQ and the four tables', () => {
+  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the four tables', () => {
     const apis = ofType('aws:apigatewayv2/api:Api');
     expect(apis.map((a) => a.inputs.protocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
     expect(apis.find((a) => a.inputs.protocolType === 'WEBSOCKET')?.inputs.routeSelectionExpression).toBe(
       '$request.body.action',
     );
     const queues = ofType('aws:sqs/queue:Queue');
-    expect(queues).toHaveLength(2);
-    const main = queues.find((q) => !String(q.inputs.name).includes('dlq'));
+    expect(queues).toHaveLength(4);
+    expect(queues.every((q) => q.inputs.fifoQueue === true)).toBe(true);
+    const main = queues.find((q) => String(q.inputs.name).endsWith('-matchmaking.fifo'));
+    const starts = queues.find((q) => String(q.inputs.name).endsWith('-match-starts.fifo'));
+    expect(starts?.inputs).toMatchObject({ contentBasedDeduplication: false, visibilityTimeoutSeconds: 180 });
     expect(main?.inputs).toMatchObject({
       fifoQueue: true,
       contentBasedDeduplication: false,
@@ -133,7 +136,10 @@ describe('the Pulumi program (with mocks)', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(actions('getProfile')).not.toContain('sqs:SendMessage');
-    expect(actions('matchmaker')).toEqual(
+    // The serial pass never starts servers; the match starter does.
+    expect(actions('matchmaker')).not.toContain('ecs:RunTask');
+    expect(actions('matchmaker')).toEqual(expect.arrayContaining(['sqs:SendMessage']));
+    expect(actions('matchStarter')).toEqual(
       expect.arrayContaining(['ecs:RunTask', 'iam:PassRole', 'execute-api:ManageConnections']),
     );
     expect(actions('joinQueue')).not.toContain('ecs:RunTask');
@@ -168,10 +174,13 @@ describe('the Pulumi program (with mocks)', () => {
     );
     const connect = ofType('aws:apigatewayv2/route:Route').find((r) => r.inputs.routeKey === '$connect');
     expect(connect?.inputs.authorizationType).toBe('CUSTOM');
-    expect(ofType('aws:lambda/eventSourceMapping:EventSourceMapping')[0]?.inputs).toMatchObject({
-      batchSize: 10,
-      functionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const mappings = ofType('aws:lambda/eventSourceMapping:EventSourceMapping');
+    expect(mappings).toHaveLength(2);
+    for (const mapping of mappings)
+      expect(mapping.inputs).toMatchObject({
+        batchSize: 10,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+      });
     const rules = ofType('aws:cloudwatch/eventRule:EventRule');
     expect(rules.some((r) => r.inputs.scheduleExpression === 'rate(1 minute)')).toBe(true);
     // The home rule plus one forwarding rule per other region.
@@ -192,7 +201,7 @@ describe('resource counts', () => {
     ['aws:lambda/function:Function', functions.length, functions.length],
     ['aws:dynamodb/table:Table', 4, 4],
     ['aws:apigatewayv2/api:Api', 2, 2],
-    ['aws:lambda/eventSourceMapping:EventSourceMapping', 1, 1],
+    ['aws:lambda/eventSourceMapping:EventSourceMapping', 2, 2],
   ])('%s: %i for three regions, %i for one', (type, three, one) => {
     expect(ofType(type)).toHaveLength(three);
     expect(ofOneRegion(type)).toHaveLength(one);

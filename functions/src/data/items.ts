@@ -44,11 +44,13 @@ export interface PlayerItem {
 
 export type TicketState = 'waiting' | 'claimed';
 
+/** A player as its ticket remembers it: a queued player's rating cannot change, so these are the pre-match values. */
 export interface TicketPlayerItem {
   userId: string;
   connectionId: string;
   rating: number;
   rd: number;
+  vol?: number;
 }
 
 /**

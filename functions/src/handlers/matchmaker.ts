@@ -3,9 +3,10 @@ import { loadConfig } from '../env.js';
 import { resendMatchState } from '../match/resend-match-state.js';
 import { runMatchmakingPass } from '../match/run-pass.js';
 import { passRequestSchema } from '../ports.js';
+import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { lifecycleDeps } from './lifecycle-services.js';
+import { matchmakingQueue, matchStartQueue, notifier, repositories, system } from '../services.js';
 
 const logger = createLogger('matchmaker');
 const deps = lazy(() => {
@@ -14,14 +15,19 @@ const deps = lazy(() => {
     'RATING_WINDOW_INITIAL',
     'RATING_WINDOW_GROWTH_PER_SECOND',
     'RATING_WINDOW_MAX',
-    'CALLBACK_BASE_URL',
     'READY_TIMEOUT_SECONDS',
-    'MAX_MATCH_SECONDS',
-    'GAME_SERVER_IDLE_SECONDS',
     'MATCHMAKING_REGIONS',
+    'PASS_MAX_MATCHES',
+    'PASS_BUDGET_SECONDS',
   ]);
   return {
-    lifecycle: lifecycleDeps(),
+    pass: {
+      ...repositories(),
+      notifier: notifier(),
+      queue: matchmakingQueue(),
+      starts: matchStartQueue(),
+      ...system,
+    },
     regions: config.MATCHMAKING_REGIONS,
     matching: {
       teamSize: config.TEAM_SIZE,
@@ -29,24 +35,21 @@ const deps = lazy(() => {
       windowGrowthPerSecond: config.RATING_WINDOW_GROWTH_PER_SECOND,
       windowMax: config.RATING_WINDOW_MAX,
     },
-    settings: {
-      callbackBaseUrl: config.CALLBACK_BASE_URL,
-      readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS,
-      maxMatchSeconds: config.MAX_MATCH_SECONDS,
-      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
-    },
+    settings: { readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS },
+    budget: { maxMatches: config.PASS_MAX_MATCHES, maxMilliseconds: config.PASS_BUDGET_SECONDS * 1000 },
   };
 });
 
 /**
  * Consumes the FIFO queue (one message group, so passes never overlap): one
- * pass over the union of the batch's regions, then the match state for
- * players who reconnected during a match. A malformed message is logged
- * and dropped (retrying cannot fix it); if the pass fails, every message is
- * reported failed so the batch is redelivered, and the pass is safe to re-run.
+ * pass over the union of the batch's regions, which records matches and hands
+ * them to the match starter, then the match state for players who reconnected
+ * during a match. A malformed message is logged and dropped (retrying cannot
+ * fix it); if the pass fails, every message is reported failed so the batch is
+ * redelivered, and the pass is safe to re-run.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { lifecycle, regions: served, matching, settings } = deps();
+  const { pass, regions: served, matching, settings, budget } = deps();
   const regions = new Set<string>();
   const reconnected = new Set<string>();
   for (const record of event.Records) {
@@ -59,19 +62,11 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     for (const userId of parsed.data.userIds ?? []) reconnected.add(userId);
   }
   try {
-    await runMatchmakingPass(lifecycle, matching, settings, [...regions]);
-    await resendMatchState(lifecycle, [...reconnected]);
+    await runMatchmakingPass(pass, matching, settings, budget, [...regions]);
+    await resendMatchState(pass, [...reconnected]);
     return { batchItemFailures: [] };
   } catch (error) {
     logger.error('matchmaking pass failed; the batch will be redelivered', { error, regions: [...regions] });
     return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

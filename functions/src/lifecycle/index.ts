@@ -7,8 +7,10 @@
 export type { TicketItem } from '../data/items.js';
 export { newTicketId } from '../data/tickets-repository.js';
 export { lifecycleDeps } from '../handlers/lifecycle-services.js';
-export { type CreateOutcome, createMatch, type MatchSettings } from '../match/create-match.js';
+export { type RecordOutcome, recordMatch } from '../match/record-match.js';
 export { runMatchmakingPass } from '../match/run-pass.js';
+export { startMatch } from '../match/start-match.js';
+export { matchStartQueue } from '../services.js';
 export { enforceDeadlines } from './enforce-deadlines.js';
 export type { LifecycleDeps } from './lifecycle-deps.js';
 export { CLAIM_TIMEOUT_MS, recoverStaleClaims } from './recover-claims.js';

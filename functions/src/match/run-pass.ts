@@ -1,47 +1,100 @@
 import { findMatches, type MatchingConfig, type Ticket } from '@matchmaking/core';
 import type { TicketItem } from '../data/items.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import type { MatchStartQueue } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
-import { type CreateOutcome, createMatch, type MatchSettings } from './create-match.js';
+import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
 
 const logger = createLogger('matchmaking-pass');
-/** Match creations run at once within a pass. */
-const PARALLEL_CREATIONS = 8;
+/** Matches recorded at once within a pass (each is a few conditional writes; they share no ticket). */
+const PARALLEL_RECORDS = 32;
+
+/** How much one pass may do before it hands the rest to a continuation (well under the function timeout). */
+export interface PassBudget {
+  maxMatches: number;
+  maxMilliseconds: number;
+}
+
+export interface PassDeps extends Pick<LifecycleDeps, 'tickets' | 'matches' | 'clock' | 'queue'> {
+  starts: MatchStartQueue;
+}
 
 export interface PassSummary {
   region: string;
   waiting: number;
-  outcomes: CreateOutcome[];
+  recorded: number;
+  conflicts: number;
+  /** True if the budget ran out before every formed match was recorded (a continuation was asked for). */
+  cut: boolean;
 }
 
 /**
- * One matchmaking pass over each region: read the waiting tickets (a Query),
- * form matches with the core engine, and create each. Regions are all served
- * (the seed stopped after the first).
+ * One matchmaking pass, the serial section: per region, read the waiting
+ * tickets, form matches with the core engine, claim and record each, and hand
+ * the recorded ones to the match starter. It never waits on RunTask or on
+ * players' connections. Past its budget it stops and asks for a continuation,
+ * so a burst of any size never reaches the function timeout.
  */
 export async function runMatchmakingPass(
-  deps: LifecycleDeps,
+  deps: PassDeps,
   matching: MatchingConfig,
-  settings: MatchSettings,
+  settings: RecordSettings,
+  budget: PassBudget,
   regions: readonly string[],
 ): Promise<PassSummary[]> {
+  const startedAt = deps.clock.now();
+  const left = { matches: budget.maxMatches };
+  const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
-    const now = deps.clock.now();
-    // Tickets backing off after a capacity failure sit this pass out.
-    const items = (await deps.tickets.listWaiting(region)).filter((t) => (t.retryAt ?? 0) <= now);
-    const byId = new Map(items.map((item) => [item.ticketId, item]));
-    const { matches } = findMatches(items.map(toTicket), now, matching);
-    // Matches of one pass share no ticket, so they are created side by side (a few at a time).
-    const outcomes: CreateOutcome[] = [];
-    for (let i = 0; i < matches.length; i += PARALLEL_CREATIONS) {
-      const slice = matches.slice(i, i + PARALLEL_CREATIONS);
-      outcomes.push(...(await Promise.all(slice.map((formed) => createMatch(deps, settings, formed, byId)))));
+    if (over()) {
+      summaries.push({ region, waiting: 0, recorded: 0, conflicts: 0, cut: true });
+      continue;
     }
-    summaries.push({ region, waiting: items.length, outcomes });
-    if (matches.length > 0) logger.info('pass done', { region, waiting: items.length, outcomes });
+    summaries.push(await passOverRegion(deps, matching, settings, region, left, over));
+  }
+  const cut = summaries.filter((s) => s.cut).map((s) => s.region);
+  if (cut.length > 0) {
+    const now = deps.clock.now();
+    await deps.queue.requestPass(
+      { reason: 'continuation', regions: cut, requestedAt: now },
+      `continuation:${now}`,
+    );
   }
   return summaries;
+}
+
+async function passOverRegion(
+  deps: PassDeps,
+  matching: MatchingConfig,
+  settings: RecordSettings,
+  region: string,
+  left: { matches: number },
+  over: () => boolean,
+): Promise<PassSummary> {
+  const now = deps.clock.now();
+  // Tickets backing off after a capacity failure sit this pass out.
+  const items = (await deps.tickets.listWaiting(region)).filter((t) => (t.retryAt ?? 0) <= now);
+  const byId = new Map(items.map((item) => [item.ticketId, item]));
+  const { matches } = findMatches(items.map(toTicket), now, matching);
+  const summary: PassSummary = { region, waiting: items.length, recorded: 0, conflicts: 0, cut: false };
+  for (let i = 0; i < matches.length; i += PARALLEL_RECORDS) {
+    if (over()) {
+      summary.cut = true;
+      break;
+    }
+    const slice = matches.slice(i, Math.min(i + PARALLEL_RECORDS, i + left.matches));
+    const outcomes: RecordOutcome[] = await Promise.all(
+      slice.map((formed) => recordMatch(deps, settings, formed, byId)),
+    );
+    const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
+    if (toStart.length > 0) await deps.starts.requestStarts(toStart);
+    summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
+    summary.conflicts += outcomes.filter((o) => o.kind === 'conflict').length;
+    left.matches -= slice.length;
+  }
+  if (matches.length > 0) logger.info('pass done', { ...summary });
+  return summary;
 }
 
 function toTicket(item: TicketItem): Ticket {

@@ -45,7 +45,13 @@ export async function joinQueue(
     enqueuedAt: now,
     state: 'waiting',
     players: [
-      { userId: player.userId, connectionId: input.connectionId, rating: player.rating, rd: player.rd },
+      {
+        userId: player.userId,
+        connectionId: input.connectionId,
+        rating: player.rating,
+        rd: player.rd,
+        vol: player.vol,
+      },
     ],
   };
   await deps.tickets.create(ticket);

@@ -2,15 +2,19 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { DeployedFunctions } from './functions.js';
 
-/** The matchmaker consumes the FIFO queue: batches of 10, partial batch failures reported. */
+/**
+ * A function consumes its FIFO queue: the matchmaker the pass requests, the
+ * match starter the start requests; batches of 10, partial batch failures reported.
+ */
 export function connectQueue(
   prefix: string,
   queue: aws.sqs.Queue,
+  kind: 'matchmakingQueue' | 'matchStartQueue',
   deployed: DeployedFunctions,
   opts: pulumi.CustomResourceOptions,
 ): void {
   for (const { definition, fn } of Object.values(deployed)) {
-    if (definition.trigger.kind !== 'matchmakingQueue') continue;
+    if (definition.trigger.kind !== kind) continue;
     new aws.lambda.EventSourceMapping(
       `${prefix}-${definition.name}-queue`,
       {

@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   maxMatchSeconds?: number;
   /** Seconds a game server waits with no player connected before it ends the match unplayed. */
   gameServerIdleSeconds?: number;
+  /** A matchmaking pass's budget (PASS_MAX_MATCHES, PASS_BUDGET_SECONDS). */
+  pass?: { maxMatches?: number; budgetSeconds?: number };
   ratingWindow?: { initial?: number; growthPerSecond?: number; max?: number };
   /** How a game-server task is started (tests inject misbehaving servers here). */
   gameServer?: GameServerProcess;
@@ -137,10 +139,25 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     visibilityTimeoutSeconds: 2,
     maxReceiveCount: 5,
   });
+  // The match starter's queue: one message group per match, so matches start side by side.
+  const matchStartQueueUrl = sqs.createQueue('match-starts-local.fifo', {
+    visibilityTimeoutSeconds: 2,
+    maxReceiveCount: 5,
+  });
 
   Object.assign(
     process.env,
-    handlerEnvironment({ options, regions, teamSize, baseUrl, queueUrl, identity, dynamo, credentials }),
+    handlerEnvironment({
+      options,
+      regions,
+      teamSize,
+      baseUrl,
+      queueUrl,
+      matchStartQueueUrl,
+      identity,
+      dynamo,
+      credentials,
+    }),
   );
   const lambdas = new LocalLambdas();
   await lambdas.load();
@@ -160,6 +177,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   });
   const matchmaker = lambdas.find((f) => f.trigger.kind === 'matchmakingQueue');
   if (matchmaker) sqs.attach(queueUrl, (event) => lambdas.invoke(matchmaker.name, event) as never);
+  const starter = lambdas.find((f) => f.trigger.kind === 'matchStartQueue');
+  if (starter) sqs.attach(matchStartQueueUrl, (event) => lambdas.invoke(starter.name, event) as never);
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!isLoopbackHost(request.headers.host)) return sendJson(response, 403, { message: FOREIGN_HOST });
@@ -293,6 +312,7 @@ function handlerEnvironment(input: {
   teamSize: number;
   baseUrl: string;
   queueUrl: string;
+  matchStartQueueUrl: string;
   identity: LocalIdentity;
   dynamo: Awaited<ReturnType<typeof startDynamo>>;
   credentials: LocalCredentials;
@@ -322,6 +342,7 @@ function handlerEnvironment(input: {
   return {
     ...tables,
     MATCHMAKING_QUEUE_URL: input.queueUrl,
+    MATCH_START_QUEUE_URL: input.matchStartQueueUrl,
     WEBSOCKET_MANAGEMENT_ENDPOINT: baseUrl,
     CALLBACK_BASE_URL: baseUrl,
     JWT_ISSUER: input.identity.issuer,
@@ -336,6 +357,8 @@ function handlerEnvironment(input: {
     READY_TIMEOUT_SECONDS: String(options.readyTimeoutSeconds ?? 30),
     MAX_MATCH_SECONDS: String(options.maxMatchSeconds ?? 3600),
     GAME_SERVER_IDLE_SECONDS: String(options.gameServerIdleSeconds ?? 120),
+    PASS_MAX_MATCHES: String(options.pass?.maxMatches ?? 1000),
+    PASS_BUDGET_SECONDS: String(options.pass?.budgetSeconds ?? 20),
     AWS_REGION: regions[0] as string,
     AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,

@@ -1,12 +1,14 @@
 import {
   CLAIM_TIMEOUT_MS,
-  createMatch,
   enforceDeadlines,
   type LifecycleDeps,
   lifecycleDeps,
+  matchStartQueue,
   newTicketId,
+  recordMatch,
   recoverStaleClaims,
   runMatchmakingPass,
+  startMatch,
   type TicketItem,
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -30,12 +32,9 @@ let players: TestPlayer[] = [];
 let counter = 0;
 const REGION = 'eu-west-1';
 const READY_TIMEOUT_SECONDS = 1;
-const settings = {
-  callbackBaseUrl: 'http://127.0.0.1:1',
-  readyTimeoutSeconds: READY_TIMEOUT_SECONDS,
-  maxMatchSeconds: 60,
-  idleSeconds: 60,
-};
+const settings = { readyTimeoutSeconds: READY_TIMEOUT_SECONDS };
+const timings = { callbackBaseUrl: 'http://127.0.0.1:1', maxMatchSeconds: 60, idleSeconds: 60 };
+const budget = { maxMatches: 100, maxMilliseconds: 10_000 };
 const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
 
 beforeAll(async () => {
@@ -112,50 +111,64 @@ async function recoverAndPass() {
   await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [REGION]);
   await enforceDeadlines(later(READY_TIMEOUT_SECONDS * 1000 + 1000));
   await stack.settled();
-  await runMatchmakingPass(deps, matching, settings, [REGION]);
+  await runMatchmakingPass({ ...deps, starts: matchStartQueue() }, matching, settings, budget, [REGION]);
   await stack.settled();
 }
 
-const crashPoints: [string, () => LifecycleDeps][] = [
-  ['after claiming one ticket of two', () => killedAt('tickets', 'claim', 2)],
-  ['after claiming every ticket, before storing the match', () => killedAt('matches', 'create')],
-  ['after storing the match, before marking the players', () => killedAt('players', 'markMatched')],
-  ['after marking the players, before MATCH FOUND', () => killedAt('notifier', 'send')],
-  ['after MATCH FOUND, before RunTask', () => killedAt('launcher', 'start')],
-  ['after RunTask, before recording the task', () => killedAt('matches', 'setTask')],
+/** Where the run stops: the serial pass (record) or the match starter (start), and which call never returns. */
+const crashPoints: [string, 'record' | 'start', () => LifecycleDeps][] = [
+  ['the pass, after claiming one ticket of two', 'record', () => killedAt('tickets', 'claim', 2)],
+  [
+    'the pass, after claiming every ticket, before storing the match',
+    'record',
+    () => killedAt('matches', 'create'),
+  ],
+  ['the pass, after storing the match, before handing it to the starter', 'record', () => deps],
+  ['the starter, before marking the players', 'start', () => killedAt('players', 'markMatched')],
+  ['the starter, after marking the players, before MATCH FOUND', 'start', () => killedAt('notifier', 'send')],
+  ['the starter, after MATCH FOUND, before RunTask', 'start', () => killedAt('launcher', 'start')],
+  ['the starter, after RunTask, before recording the task', 'start', () => killedAt('matches', 'setTask')],
 ];
 
 describe('a matchmaker killed during match creation', () => {
-  it.each(crashPoints)('%s: the players are matched again within a bounded time', async (_, crashed) => {
-    const items = await queuedPair();
-    const userIds = players.map((p) => p.userId);
-    const formed = {
-      region: REGION,
-      home: [{ ticketId: [...items.keys()][0] as string }],
-      away: [{ ticketId: [...items.keys()][1] as string }],
-    };
-    void createMatch(crashed(), { ...settings }, formed as never, items);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await stack.settled();
+  it.each(crashPoints)(
+    'in %s: the players are matched again within a bounded time',
+    async (_, stage, crashed) => {
+      const items = await queuedPair();
+      const userIds = players.map((p) => p.userId);
+      const formed = {
+        region: REGION,
+        home: [{ ticketId: [...items.keys()][0] as string }],
+        away: [{ ticketId: [...items.keys()][1] as string }],
+      };
+      if (stage === 'record') void recordMatch(crashed(), settings, formed as never, items);
+      else {
+        const recorded = await recordMatch(deps, settings, formed as never, items);
+        if (recorded.kind !== 'recorded') throw new Error(`not recorded: ${recorded.kind}`);
+        void startMatch(crashed(), timings, recorded.matchId);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stack.settled();
 
-    await recoverAndPass();
+      await recoverAndPass();
 
-    const mine = (await tables.tickets()).filter((t) => userIds.includes(t.players[0].userId));
-    const matches = await tables.matches();
-    // Nothing claimed by a match that does not exist, or by one that is over.
-    for (const ticket of mine) {
-      if (ticket.state !== 'claimed') continue;
-      const match = matches.find((m) => m.matchId === ticket.matchId);
-      expect(match?.state).toBe('starting');
-    }
-    // Both players are in the same live match again, with a task.
-    const states = await Promise.all(userIds.map((id) => tables.player(id)));
-    expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
-    expect(states[0]?.matchId).toBe(states[1]?.matchId);
-    const live = matches.find((m) => m.matchId === states[0]?.matchId);
-    expect(live).toMatchObject({ state: 'starting', taskArn: expect.any(String) });
-    expect(players[0]?.count('matchFound')).toBeGreaterThanOrEqual(1);
-  });
+      const mine = (await tables.tickets()).filter((t) => userIds.includes(t.players[0].userId));
+      const matches = await tables.matches();
+      // Nothing claimed by a match that does not exist, or by one that is over.
+      for (const ticket of mine) {
+        if (ticket.state !== 'claimed') continue;
+        const match = matches.find((m) => m.matchId === ticket.matchId);
+        expect(match?.state).toBe('starting');
+      }
+      // Both players are in the same live match again, with a task.
+      const states = await Promise.all(userIds.map((id) => tables.player(id)));
+      expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
+      expect(states[0]?.matchId).toBe(states[1]?.matchId);
+      const live = matches.find((m) => m.matchId === states[0]?.matchId);
+      expect(live).toMatchObject({ state: 'starting', taskArn: expect.any(String) });
+      expect(players[0]?.count('matchFound')).toBeGreaterThanOrEqual(1);
+    },
+  );
 });
 
 describe('the tick', () => {

@@ -1,0 +1,49 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { loadConfig } from '../env.js';
+import { startMatch } from '../match/start-match.js';
+import { safeJson } from '../runtime/json.js';
+import { lazy } from '../runtime/lazy.js';
+import { createLogger } from '../runtime/logger.js';
+import { lifecycleDeps } from './lifecycle-services.js';
+
+const logger = createLogger('match-starter');
+const startRequestSchema = z.strictObject({ matchId: z.string().min(1).max(64) });
+const deps = lazy(() => {
+  const config = loadConfig(['CALLBACK_BASE_URL', 'MAX_MATCH_SECONDS', 'GAME_SERVER_IDLE_SECONDS']);
+  return {
+    lifecycle: lifecycleDeps(),
+    timings: {
+      callbackBaseUrl: config.CALLBACK_BASE_URL,
+      maxMatchSeconds: config.MAX_MATCH_SECONDS,
+      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
+    },
+  };
+});
+
+/**
+ * Consumes the match-start queue (one message group per match, so matches
+ * start side by side): marks the players, sends MATCH FOUND and starts the
+ * game server of each recorded match. A failed start is reported for its
+ * message alone and retried; a malformed message is dropped.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const { lifecycle, timings } = deps();
+  const failures = await Promise.all(
+    event.Records.map(async (record) => {
+      const parsed = startRequestSchema.safeParse(safeJson(record.body));
+      if (!parsed.success) {
+        logger.warn('dropped a malformed start request', { messageId: record.messageId });
+        return [];
+      }
+      try {
+        await startMatch(lifecycle, timings, parsed.data.matchId);
+        return [];
+      } catch (error) {
+        logger.error('match start failed; it will be retried', { matchId: parsed.data.matchId, error });
+        return [{ itemIdentifier: record.messageId }];
+      }
+    }),
+  );
+  return { batchItemFailures: failures.flat() };
+}

@@ -1,0 +1,94 @@
+import { events } from '@matchmaking/core';
+import { GameServerLaunchError } from '../aws/game-servers.js';
+import type { MatchItem, PlayerItem } from '../data/items.js';
+import { cancelMatch } from '../lifecycle/cancel-match.js';
+import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import { createLogger } from '../runtime/logger.js';
+import { type GameServerTimings, gameServerEnvironment } from './game-server-environment.js';
+import { newMatchToken } from './match-token.js';
+import { notifyConnection } from './notify.js';
+
+const logger = createLogger('start-match');
+
+export type StartOutcome = 'started' | 'cancelled' | 'done-before' | 'unknown';
+
+/**
+ * The match starter's part of a recorded match, outside the serial section
+ * and in parallel with other matches: mark the players -> MATCH FOUND ->
+ * RunTask -> record the task. Safe to repeat (a redelivered message, a
+ * retry after a crash): every step is conditional on this match, and a match
+ * that is no longer starting, or has its task, is left alone. A player found
+ * gone (410) or a server that cannot start cancels the match and puts
+ * everyone still connected back in the queue.
+ */
+export async function startMatch(
+  deps: LifecycleDeps,
+  timings: GameServerTimings,
+  matchId: string,
+): Promise<StartOutcome> {
+  const match = await deps.matches.get(matchId);
+  if (!match) return 'unknown';
+  if (match.state !== 'starting' || match.taskArn) return 'done-before';
+  const gone = new Set<string>();
+  const members = match.tickets.flatMap((ticket) => ticket.userIds.map((userId) => ({ ticket, userId })));
+  const marked = await Promise.all(
+    members.map(({ ticket, userId }) => deps.players.markMatched(userId, ticket.ticketId, matchId)),
+  );
+  members.forEach(({ userId }, i) => {
+    if (!marked[i]) gone.add(userId);
+  });
+  await announce(deps, match, marked, gone);
+  if (gone.size > 0) {
+    await cancelMatch(deps, match, 'a player left before the match could start', gone);
+    return 'cancelled';
+  }
+  return startServer(deps, timings, match);
+}
+
+async function announce(
+  deps: LifecycleDeps,
+  match: MatchItem,
+  players: readonly (PlayerItem | undefined)[],
+  gone: Set<string>,
+): Promise<void> {
+  const teams = { home: match.home.map((p) => p.userId), away: match.away.map((p) => p.userId) };
+  const connectionOf = new Map(players.filter((p) => p !== undefined).map((p) => [p.userId, p.connectionId]));
+  const sends = (['home', 'away'] as const).flatMap((team) =>
+    match[team]
+      .filter((member) => !gone.has(member.userId))
+      .map(async (member) => {
+        const event = events.matchFound(match.matchId, match.region, team, teams);
+        if (!(await notifyConnection(deps, connectionOf.get(member.userId), event))) gone.add(member.userId);
+      }),
+  );
+  await Promise.all(sends);
+}
+
+/** A fresh bootstrap token, stored as a hash before RunTask (the recorded one was never handed out). */
+async function startServer(
+  deps: LifecycleDeps,
+  timings: GameServerTimings,
+  match: MatchItem,
+): Promise<StartOutcome> {
+  const { token, hash } = newMatchToken();
+  if (!(await deps.matches.replaceBootstrap(match.matchId, hash))) return 'done-before';
+  const environment = gameServerEnvironment(match, token, timings);
+  try {
+    const taskArn = await deps.launcher.start({ region: match.region, matchId: match.matchId, environment });
+    await deps.matches.setTask(match.matchId, taskArn);
+    logger.info('game server started', { matchId: match.matchId, region: match.region, taskArn });
+    return 'started';
+  } catch (error) {
+    if (!(error instanceof GameServerLaunchError))
+      logger.error('RunTask failed', { matchId: match.matchId, error });
+    if (error instanceof GameServerLaunchError && error.kind === 'capacity') {
+      logger.warn('no game-server capacity; backing off', { matchId: match.matchId, region: match.region });
+      await cancelMatch(deps, match, `no game server capacity in ${match.region} right now`, new Set(), {
+        capacity: true,
+      });
+    } else {
+      await cancelMatch(deps, match, 'the game server could not be started');
+    }
+    return 'cancelled';
+  }
+}
