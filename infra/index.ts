@@ -19,7 +19,7 @@ const settings = parseSettings({
   jwtAudience: config.get('jwtAudience') ?? '',
   jwksUrl: config.get('jwksUrl') ?? '',
   jwtMaxTokenAgeSeconds: config.get('jwtMaxTokenAgeSeconds'),
-  maxMessagesPerConnection: config.get('maxMessagesPerConnection'),
+  maxMessagesPerPlayer: config.get('maxMessagesPerPlayer'),
   passMaxMatches: config.get('passMaxMatches'),
   passBudgetSeconds: config.get('passBudgetSeconds'),
   ratingWindowInitial: config.get('ratingWindowInitial'),

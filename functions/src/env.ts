@@ -103,9 +103,9 @@ export const envDefinitions = {
     schema: positiveInt,
   },
   MAX_MATCH_SECONDS: { description: 'Seconds a match may run before it is abandoned', schema: positiveInt },
-  MAX_MESSAGES_PER_CONNECTION: {
+  MAX_MESSAGES_PER_PLAYER: {
     description:
-      'Messages one WebSocket connection may send per 10 seconds; past it the connection gets RATE_LIMITED and is closed',
+      'Messages one player may send per 10 seconds, over all its connections; past it the player gets RATE_LIMITED and that connection is closed',
     schema: positiveInt,
   },
   GAME_SERVER_IDLE_SECONDS: {
@@ -128,7 +128,7 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   MAX_MATCH_SECONDS: '3600',
   GAME_SERVER_IDLE_SECONDS: '120',
   JWT_MAX_TOKEN_AGE_SECONDS: '86400',
-  MAX_MESSAGES_PER_CONNECTION: '20',
+  MAX_MESSAGES_PER_PLAYER: '20',
   PASS_MAX_MATCHES: '1000',
   PASS_BUDGET_SECONDS: '20',
 };

@@ -62,9 +62,9 @@ const READ_WRITE: TableAction[] = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
-/** Every message route replies and counts the connection's messages (the per-connection limit). */
-const MESSAGE_ROUTE: readonly EnvName[] = ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'MAX_MESSAGES_PER_CONNECTION'];
-const MESSAGE_COUNT: Access = { kind: 'table', table: 'connections', actions: ['dynamodb:UpdateItem'] };
+/** Every message route replies and counts the player's messages (the per-player limit). */
+const MESSAGE_ROUTE: readonly EnvName[] = ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'MAX_MESSAGES_PER_PLAYER'];
+const MESSAGE_COUNT: Access = { kind: 'table', table: 'players', actions: ['dynamodb:UpdateItem'] };
 const allTables = (actions: TableAction[]): Access[] =>
   (['connections', 'players', 'tickets', 'matches'] as const).map((table) => ({
     kind: 'table',
@@ -104,7 +104,7 @@ export const functions: readonly FunctionDefinition[] = [
     name: 'default',
     entry: 'src/handlers/default.ts',
     trigger: { kind: 'websocketRoute', routeKey: '$default' },
-    env: ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'CONNECTIONS_TABLE', 'MAX_MESSAGES_PER_CONNECTION'],
+    env: ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'PLAYERS_TABLE', 'MAX_MESSAGES_PER_PLAYER'],
     access: [MESSAGE_COUNT, { kind: 'manageConnections' }],
     timeoutSeconds: 10,
     memoryMb: 256,

@@ -53,11 +53,11 @@ export function gameServerLauncher(env: Env = process.env) {
 
 export const system = { clock: systemClock, ids: uuidGenerator };
 
-/** The per-connection message limit every message route applies. */
+/** The per-player message limit every message route applies. */
 export function rateLimit(env: Env = process.env) {
-  const config = loadConfig(['CONNECTIONS_TABLE', 'MAX_MESSAGES_PER_CONNECTION'], env);
-  const connections = new ConnectionsRepository(documentClient(), config.CONNECTIONS_TABLE);
-  return new MessageRateLimit(connections, systemClock, config.MAX_MESSAGES_PER_CONNECTION);
+  const config = loadConfig(['PLAYERS_TABLE', 'MAX_MESSAGES_PER_PLAYER'], env);
+  const players = new PlayersRepository(documentClient(), config.PLAYERS_TABLE);
+  return new MessageRateLimit(players, systemClock, config.MAX_MESSAGES_PER_PLAYER);
 }
 
 /** What the queueing actions (joinQueue, tryCreateMatch) need: tables, replies, the queue, served regions. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EcsGameServerLauncher,
   GameServerLaunchError,
+  launchFailureKind,
   MAX_OVERRIDES_CHARACTERS,
 } from '../src/aws/game-servers.js';
 import { gameServerEnvironment } from '../src/match/game-server-environment.js';
@@ -49,5 +50,22 @@ describe('starting game servers on ECS', () => {
     await expect(launcher.start({ region: 'us-east-1', matchId: 'm', environment: {} })).rejects.toThrow(
       /us-east-1/,
     );
+  });
+
+  it.each([
+    ['a RESOURCE placement failure', { reasons: ['RESOURCE:CPU'] }, 'capacity'],
+    [
+      'the Fargate vCPU quota',
+      { reasons: ['You\u2019ve reached the limit on the number of vCPUs you can run concurrently'] },
+      'capacity',
+    ],
+    ['ECS throttling', { errorName: 'ThrottlingException' }, 'capacity'],
+    ['a quota exception', { errorName: 'LimitExceededException' }, 'capacity'],
+    ['a bad parameter that mentions a limit', { errorName: 'InvalidParameterException' }, 'rejected'],
+    ['a missing task definition', { reasons: ['MISSING'] }, 'rejected'],
+    ['a mix of capacity and other failures', { reasons: ['RESOURCE:CPU', 'MISSING'] }, 'rejected'],
+    ['no reason at all', { reasons: [] }, 'rejected'],
+  ] as const)('classifies %s as %s', (_, failure, kind) => {
+    expect(launchFailureKind(failure)).toBe(kind);
   });
 });

@@ -73,7 +73,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     JWT_AUDIENCE: settings.jwtAudience,
     JWKS_URL: settings.jwksUrl,
     JWT_MAX_TOKEN_AGE_SECONDS: String(settings.jwtMaxTokenAgeSeconds),
-    MAX_MESSAGES_PER_CONNECTION: String(settings.maxMessagesPerConnection),
+    MAX_MESSAGES_PER_PLAYER: String(settings.maxMessagesPerPlayer),
     MATCHMAKING_REGIONS: settings.regions.join(','),
     TEAM_SIZE: String(settings.teamSize),
     GAME_SERVER_FLEETS: fleetsJson,

@@ -18,8 +18,8 @@ export const settingsSchema = z.strictObject({
   jwtIssuer: z.string().min(1, 'matchmaking:jwtIssuer is required (the `iss` of player tokens)'),
   jwtAudience: z.string().min(1, 'matchmaking:jwtAudience is required (the `aud` of player tokens)'),
   jwksUrl: z.url('matchmaking:jwksUrl must be the https URL of the JSON Web Key Set'),
-  /** Messages one WebSocket connection may send per 10 s before it is closed (RATE_LIMITED). */
-  maxMessagesPerConnection: positiveInt.default(Number(envDefaults.MAX_MESSAGES_PER_CONNECTION)),
+  /** Messages one player may send per 10 s before its connection is closed (RATE_LIMITED). */
+  maxMessagesPerPlayer: positiveInt.default(Number(envDefaults.MAX_MESSAGES_PER_PLAYER)),
   /** A matchmaking pass's budget: matches it records and seconds it spends before a continuation. */
   passMaxMatches: positiveInt.default(Number(envDefaults.PASS_MAX_MATCHES)),
   passBudgetSeconds: positiveInt.max(45).default(Number(envDefaults.PASS_BUDGET_SECONDS)),

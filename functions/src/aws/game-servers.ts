@@ -37,10 +37,27 @@ export class GameServerLaunchError extends Error {
 /** ECS refuses container overrides longer than this (RunTask API reference, `overrides`). */
 export const MAX_OVERRIDES_CHARACTERS = 8192;
 
-/** ECS errors that mean "not now" rather than "never": throttling and quotas. */
-const CAPACITY_ERRORS = new Set(['ThrottlingException', 'LimitExceededException', 'ServerException']);
-/** RunTask failure reasons that mean no room now (ECS API failure reasons doc). */
-const CAPACITY_REASON = /^RESOURCE:|capacity|limit|quota|throttl|rate exceeded/i;
+/** ECS exceptions that mean "not now" rather than "never": throttling and quotas. */
+const CAPACITY_ERRORS = new Set(['ThrottlingException', 'LimitExceededException']);
+/**
+ * RunTask failure reasons that mean no room now: RESOURCE:* placement
+ * failures (ECS API failure reasons) and the Fargate quota ("You've reached
+ * the limit on the number of vCPUs/tasks you can run concurrently").
+ */
+const CAPACITY_REASON = /^RESOURCE:|reached the limit on the number of/i;
+
+/** Whether RunTask's failures (or its exception's name) mean "retry later". */
+export function launchFailureKind(failure: {
+  reasons?: readonly string[];
+  errorName?: string;
+}): LaunchFailureKind {
+  if (failure.errorName !== undefined)
+    return CAPACITY_ERRORS.has(failure.errorName) ? 'capacity' : 'rejected';
+  const reasons = failure.reasons ?? [];
+  return reasons.length > 0 && reasons.every((reason) => CAPACITY_REASON.test(reason))
+    ? 'capacity'
+    : 'rejected';
+}
 
 /** ECS RunTask in the match's region, on that region's fleet. */
 export class EcsGameServerLauncher implements GameServerLauncher {
@@ -88,12 +105,10 @@ export class EcsGameServerLauncher implements GameServerLauncher {
       const reasons = (result.failures ?? []).map((failure) =>
         `${failure.arn ?? ''} ${failure.reason ?? ''}`.trim(),
       );
-      const failures = result.failures ?? [];
-      const capacity =
-        failures.length > 0 && failures.every((failure) => CAPACITY_REASON.test(failure.reason ?? ''));
+      const kind = launchFailureKind({ reasons: (result.failures ?? []).map((f) => f.reason ?? '') });
       throw new GameServerLaunchError(
         `RunTask placed no task in ${region}: ${reasons.join('; ') || 'no reason given'}`,
-        capacity ? 'capacity' : 'rejected',
+        kind,
       );
     }
     return taskArn;
@@ -105,7 +120,7 @@ export class EcsGameServerLauncher implements GameServerLauncher {
       return await ecsClient(region).send(command);
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
-      if (CAPACITY_ERRORS.has(name) || CAPACITY_REASON.test((error as Error).message ?? '')) {
+      if (launchFailureKind({ errorName: name }) === 'capacity') {
         throw new GameServerLaunchError(
           `RunTask in ${region}: ${name}: ${(error as Error).message}`,
           'capacity',

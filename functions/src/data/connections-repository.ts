@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { conditionally } from './conditional.js';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionItem } from './items.js';
 
 /** API Gateway closes a WebSocket after 2 hours at most; the item expires a little later. */
@@ -38,41 +31,5 @@ export class ConnectionsRepository {
 
   async delete(connectionId: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
-  }
-
-  /**
-   * Counts one message of this connection in the fixed window `window` (an
-   * integer, e.g. epoch seconds / 10); false once `limit` messages were counted
-   * in that window, or if the connection is gone. One conditional write per
-   * message (two or three when a new window starts).
-   */
-  async countMessage(connectionId: string, window: number, limit: number): Promise<boolean> {
-    const inWindow = () =>
-      conditionally(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { connectionId },
-            UpdateExpression: 'SET messageCount = messageCount + :one',
-            ConditionExpression: 'messageWindow = :window AND messageCount < :limit',
-            ExpressionAttributeValues: { ':one': 1, ':window': window, ':limit': limit },
-          }),
-        ),
-      );
-    if (await inWindow()) return true;
-    const opened = await conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { connectionId },
-          UpdateExpression: 'SET messageWindow = :window, messageCount = :one',
-          ConditionExpression:
-            'attribute_exists(connectionId) AND (attribute_not_exists(messageWindow) OR messageWindow <> :window)',
-          ExpressionAttributeValues: { ':one': 1, ':window': window },
-        }),
-      ),
-    );
-    // Another message of the same connection may have opened the window first: count in it.
-    return opened || inWindow();
   }
 }

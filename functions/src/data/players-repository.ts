@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NEW_PLAYER_RATING, type Rating } from '@matchmaking/core';
-import { conditionallyReturning } from './conditional.js';
+import { conditionally, conditionallyReturning } from './conditional.js';
 import type { PlayerItem, ServerAddress } from './items.js';
 
 /**
@@ -167,6 +167,42 @@ export class PlayersRepository {
         ':idle': 'idle',
       },
     );
+  }
+
+  /**
+   * Counts one message of this player (over all its connections) in the fixed window `window` (an
+   * integer, e.g. epoch seconds / 10); false once `limit` messages were counted
+   * in that window, or if the player is unknown. One conditional write per
+   * message (two or three when a new window starts).
+   */
+  async countMessage(userId: string, window: number, limit: number): Promise<boolean> {
+    const inWindow = () =>
+      conditionally(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { userId },
+            UpdateExpression: 'SET messageCount = messageCount + :one',
+            ConditionExpression: 'messageWindow = :window AND messageCount < :limit',
+            ExpressionAttributeValues: { ':one': 1, ':window': window, ':limit': limit },
+          }),
+        ),
+      );
+    if (await inWindow()) return true;
+    const opened = await conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: 'SET messageWindow = :window, messageCount = :one',
+          ConditionExpression:
+            'attribute_exists(userId) AND (attribute_not_exists(messageWindow) OR messageWindow <> :window)',
+          ExpressionAttributeValues: { ':one': 1, ':window': window },
+        }),
+      ),
+    );
+    // Another message of the same player may have opened the window first: count in it.
+    return opened || inWindow();
   }
 
   private update(

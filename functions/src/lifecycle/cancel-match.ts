@@ -18,6 +18,8 @@ export const CAPACITY_BACKOFF_MS = { first: 2_000, max: 60_000 };
 export interface CancelOptions {
   /** The fleet had no room (or ECS throttled): not the players' fault, not counted; tickets back off instead. */
   capacity?: boolean;
+  /** A player was gone when the match was found: not a failed match of the fleet, not counted. */
+  playerLeft?: boolean;
 }
 
 /**
@@ -84,7 +86,8 @@ async function settleTicket(
         : false,
     ),
   );
-  const failures = (ticket.failedMatches ?? 0) + (options.capacity ? 0 : 1);
+  const counted = !options.capacity && !options.playerLeft;
+  const failures = (ticket.failedMatches ?? 0) + (counted ? 1 : 0);
   const underCap = failures < MAX_REQUEUES;
   if (!underCap)
     logger.info('ticket dropped after repeated failed matches', { matchId: match.matchId, failures });
@@ -92,17 +95,20 @@ async function settleTicket(
     connected.every(Boolean) &&
     underCap &&
     (await deps.tickets.release(match.region, ticket.ticketId, match.matchId, {
-      failed: !options.capacity,
+      failed: counted,
       ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
     }));
-  if (!requeue) await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);
+  // Only the run that deleted this match's claim may take still-queued players out: on a re-run the
+  // ticket may already be waiting again (released by the first run) with its players rightly queued.
+  const deleted =
+    !requeue && (await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId));
   for (const player of players) {
     if (!player) continue;
     const changed = inMatch(player)
       ? requeue
         ? await deps.players.requeue(player.userId, match.matchId, ticket.ticketId)
         : await deps.players.freeFromMatch(player.userId, match.matchId)
-      : !requeue && stillQueued(player)
+      : deleted && stillQueued(player)
         ? await deps.players.leaveQueue(player.userId, ticket.ticketId)
         : undefined;
     if (changed && !goneUserIds.has(player.userId)) {

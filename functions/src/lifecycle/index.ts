@@ -11,6 +11,7 @@ export { type RecordOutcome, recordMatch } from '../match/record-match.js';
 export { runMatchmakingPass } from '../match/run-pass.js';
 export { startMatch } from '../match/start-match.js';
 export { matchStartQueue } from '../services.js';
+export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';
 export type { LifecycleDeps } from './lifecycle-deps.js';
 export { CLAIM_TIMEOUT_MS, recoverStaleClaims } from './recover-claims.js';

@@ -31,12 +31,16 @@ export async function recoverStaleClaims(
     const stale = (await deps.tickets.listClaimed(region)).filter(
       (ticket) => (ticket.claimedAt ?? 0) + claimTimeoutMs <= now && ticket.matchId,
     );
+    const finished = new Set<string>();
     for (const ticket of stale) {
       const matchId = ticket.matchId as string;
       const match = await deps.matches.get(matchId);
       if (!match) {
         if (await deps.tickets.release(region, ticket.ticketId, matchId)) released += 1;
       } else if (match.state === 'cancelled') {
+        // Once per match: one re-run settles every ticket of it.
+        if (finished.has(matchId)) continue;
+        finished.add(matchId);
         await cancelMatch(deps, match, match.endReason ?? 'the match could not start');
         settled += 1;
       } else if (match.state !== 'starting') {

@@ -39,7 +39,7 @@ export async function startMatch(
   });
   await announce(deps, match, marked, gone);
   if (gone.size > 0) {
-    await cancelMatch(deps, match, 'a player left before the match could start', gone);
+    await cancelMatch(deps, match, 'a player left before the match could start', gone, { playerLeft: true });
     return 'cancelled';
   }
   return startServer(deps, timings, match);

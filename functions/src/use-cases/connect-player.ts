@@ -1,5 +1,8 @@
 import { events } from '@matchmaking/core';
+import { createLogger } from '../runtime/logger.js';
 import type { Deps } from './deps.js';
+
+const logger = createLogger('connect-player');
 
 /**
  * $connect: records the connection and makes it the player's only one: the
@@ -26,12 +29,20 @@ export async function connectPlayer(
   }
 }
 
-/** The older connection hears why, then is closed; its $disconnect finds it is no longer the player's and changes nothing. */
+/**
+ * The older connection hears why, then is closed; its $disconnect finds it is
+ * no longer the player's and changes nothing. Best effort: the new connection
+ * is already the player's, and a failure here must not refuse it.
+ */
 async function closeReplaced(
   deps: Pick<Deps, 'connections' | 'notifier'>,
   connectionId: string,
 ): Promise<void> {
-  const outcome = await deps.notifier.send(connectionId, events.connectionReplaced());
-  if (outcome === 'sent') await deps.notifier.close(connectionId);
-  else await deps.connections.delete(connectionId);
+  try {
+    const outcome = await deps.notifier.send(connectionId, events.connectionReplaced());
+    if (outcome === 'sent') await deps.notifier.close(connectionId);
+    else await deps.connections.delete(connectionId);
+  } catch (error) {
+    logger.warn('could not close the replaced connection', { connectionId, error });
+  }
 }

@@ -60,19 +60,22 @@ export interface RouteDeps {
 }
 
 /**
- * Every message route: a connection over its message limit gets RATE_LIMITED
- * and is closed (nothing else runs); any other message gets `reply`'s answer.
+ * Every message route: a player over its message limit gets RATE_LIMITED and
+ * this connection is closed (nothing else runs); any other message gets
+ * `reply`'s answer. (Every connection carries the user id its $connect
+ * authorizer put in the context.)
  */
 export function messageRoute(deps: () => RouteDeps, reply: (event: WebSocketEvent) => Promise<ServerEvent>) {
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const connectionId = event.requestContext.connectionId;
     const { notifier, rateLimit } = deps();
-    if (!(await rateLimit.admit(connectionId))) {
-      logger.warn('connection over its message limit: closed', { connectionId });
+    const userId = event.requestContext.authorizer?.userId ?? event.requestContext.authorizer?.principalId;
+    if (typeof userId === 'string' && !(await rateLimit.admit(userId))) {
+      logger.warn('player over its message limit: connection closed', { connectionId });
       const seconds = MESSAGE_WINDOW_MS / 1000;
       const refusal = events.error(
         ErrorCode.RateLimited,
-        `too many messages: at most ${rateLimit.limit} every ${seconds} s per connection; this connection is closed`,
+        `too many messages: at most ${rateLimit.limit} every ${seconds} s per player; this connection is closed`,
       );
       await notifier.send(connectionId, refusal);
       await notifier.close(connectionId);

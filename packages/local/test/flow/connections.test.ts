@@ -69,7 +69,10 @@ describe('a player with two connections', () => {
 });
 
 describe('a connection that floods', () => {
-  it('is refused with RATE_LIMITED and closed after its message limit, while others are answered', async () => {
+  it('is refused with RATE_LIMITED and closed after its message limit, while others are answered; reconnecting does not reset it', async () => {
+    // Start early in a 10 s window so the whole test stays inside it.
+    if (Date.now() % 10_000 > 6_000)
+      await new Promise((r) => setTimeout(r, 10_000 - (Date.now() % 10_000) + 50));
     const flooder = await TestPlayer.connect(stack, 'flo');
     const calm = await TestPlayer.connect(stack, 'cal');
     const flooderClosed = closed(flooder);
@@ -77,7 +80,9 @@ describe('a connection that floods', () => {
     const refusal = await flooder.next('error');
     expect(refusal).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('at most 20') });
     await flooderClosed;
-    // The default limit is 20 messages per 10 s: no more than that were answered.
+    const again = await TestPlayer.connect(stack, 'flo');
+    expect(await again.request({ action: 'getProfile' }, 'error')).toMatchObject({ code: 'RATE_LIMITED' });
+    // The default limit is 20 messages per 10 s per player: no more than that were answered.
     expect(flooder.count('profile')).toBeLessThanOrEqual(20);
     expect(await calm.request({ action: 'getProfile' }, 'profile')).toMatchObject({ userId: 'cal' });
     await calm.close();

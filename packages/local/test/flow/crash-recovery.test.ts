@@ -1,5 +1,6 @@
 import {
   CLAIM_TIMEOUT_MS,
+  cancelMatch,
   enforceDeadlines,
   type LifecycleDeps,
   lifecycleDeps,
@@ -166,9 +167,39 @@ describe('a matchmaker killed during match creation', () => {
       expect(states[0]?.matchId).toBe(states[1]?.matchId);
       const live = matches.find((m) => m.matchId === states[0]?.matchId);
       expect(live).toMatchObject({ state: 'starting', taskArn: expect.any(String) });
+      // MATCH FOUND at most once more than the players would have had anyway.
       expect(players[0]?.count('matchFound')).toBeGreaterThanOrEqual(1);
+      expect(players[0]?.count('matchFound')).toBeLessThanOrEqual(2);
     },
   );
+});
+
+describe('a cancellation that runs twice', () => {
+  it('(a re-run after a crash, or the deadline and a task event at once) keeps the requeued players queued, told once', async () => {
+    const items = await queuedPair();
+    const formed = {
+      region: REGION,
+      home: [{ ticketId: [...items.keys()][0] as string }],
+      away: [{ ticketId: [...items.keys()][1] as string }],
+    };
+    const recorded = await recordMatch(deps, settings, formed as never, items);
+    if (recorded.kind !== 'recorded') throw new Error(recorded.kind);
+    await startMatch(deps, timings, recorded.matchId);
+    const match = await deps.matches.get(recorded.matchId);
+    if (!match) throw new Error('no match');
+    await cancelMatch(deps, match, 'first run');
+    await Promise.all([cancelMatch(deps, match, 'second run'), cancelMatch(deps, match, 'third run')]);
+    await stack.settled();
+    for (const player of players) {
+      // Back in the queue (or already matched again by the pass the requeue asked for), never idle.
+      expect(['queued', 'matched']).toContain((await tables.player(player.userId))?.status);
+      const cancels = player.events.filter((e) => e.type === 'matchCancelled' && e.matchId === match.matchId);
+      expect(cancels.map((e) => e.requeued)).toEqual([true]);
+    }
+    // Both tickets still exist (waiting, or claimed by the new match).
+    const mine = (await tables.tickets()).filter((t) => items.has(t.ticketId as string));
+    expect(mine).toHaveLength(2);
+  });
 });
 
 describe('the tick', () => {

@@ -137,11 +137,18 @@ describe('game-server callbacks', () => {
   it('gives a player who reconnects during a match its state and server address at once', async () => {
     const { home, away, matchId, token } = await matchedPair('gus', 'hal');
     expect((await callback(stack, matchId, 'ready', { port: 6000, ip: '10.1.2.3' }, token)).status).toBe(200);
+    const first = await home.next('serverReady');
     await home.close();
     const again = await TestPlayer.connect(stack, 'gus');
     const found = await again.next('matchFound');
     expect(found).toMatchObject({ matchId, team: 'home' });
-    expect(await again.next('serverReady')).toMatchObject({ matchId, ip: '10.1.2.3', port: 6000 });
+    expect(await again.next('serverReady')).toMatchObject({
+      matchId,
+      ip: '10.1.2.3',
+      port: 6000,
+      joinKey: first.joinKey,
+      gameUrl: first.gameUrl,
+    });
     expect(await tables.player('gus')).toMatchObject({ status: 'in_match', matchId });
     await Promise.all([again.close(), away.close()]);
   });
