@@ -78,12 +78,14 @@ async function passOverRegion(
   const byId = new Map(items.map((item) => [item.ticketId, item]));
   const { matches } = findMatches(items.map(toTicket), now, matching);
   const summary: PassSummary = { region, waiting: items.length, recorded: 0, conflicts: 0, cut: false };
-  for (let i = 0; i < matches.length; i += PARALLEL_RECORDS) {
+  let next = 0;
+  while (next < matches.length) {
     if (over()) {
       summary.cut = true;
       break;
     }
-    const slice = matches.slice(i, Math.min(i + PARALLEL_RECORDS, i + left.matches));
+    const slice = matches.slice(next, next + Math.min(PARALLEL_RECORDS, left.matches));
+    next += slice.length;
     const outcomes: RecordOutcome[] = await Promise.all(
       slice.map((formed) => recordMatch(deps, settings, formed, byId)),
     );
