@@ -5,4 +5,16 @@ export {
   type GameServerProcess,
 } from './emulators/ecs.js';
 export { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
-export { defaultGameServer, type LocalStack, type LocalStackOptions, startLocalStack } from './stack.js';
+export {
+  FunctionTimeoutError,
+  type InvocationReport,
+  LocalLambdas,
+  type LocalLambdasOptions,
+} from './lambda.js';
+export {
+  defaultGameServer,
+  type Emulation,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from './stack.js';

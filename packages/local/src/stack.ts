@@ -55,6 +55,22 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Game-server output lines; dropped when absent. */
   onGameServerLog?: (taskArn: string, line: string) => void;
+  /** AWS's latencies and cold starts, all off by default (see Emulation). */
+  emulate?: Emulation;
+  /** Timeout in seconds per function name, instead of the manifest's (enforced as Lambda does). */
+  functionTimeouts?: Record<string, number>;
+}
+
+/** What the local runtime makes cost what it costs on AWS (every field defaults to 0: off). */
+export interface Emulation {
+  /** Milliseconds ECS RunTask takes to answer. */
+  runTaskMs?: number;
+  /** Seconds from RunTask to the container running (Fargate's provisioning and image pull: 30-45 s on AWS). */
+  taskStartSeconds?: number;
+  /** Milliseconds every DynamoDB call of the handlers takes at least. */
+  dynamoDbMs?: number;
+  /** A cold start of each function every N of its invocations: its module state is dropped and reloaded. */
+  coldStartEvery?: number;
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -94,9 +110,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const home = regions[0] as string;
   const credentials = newLocalCredentials();
   const devTokenSecret = randomBytes(32).toString('base64url');
+  const emulate = emulation(options.emulate);
   const gameServer = options.gameServer ?? defaultGameServer;
   await gameServer.prepare?.();
-  const dynamo = await startDynamo({ dataDir: options.dataDir, credentials });
+  const dynamo = await startDynamo({ dataDir: options.dataDir, credentials, latencyMs: emulate.dynamoDbMs });
 
   // Listeners first, the port last: nothing is ever accepted that no listener answers.
   let ready = false;
@@ -159,7 +176,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       credentials,
     }),
   );
-  const lambdas = new LocalLambdas();
+  const lambdas = new LocalLambdas({
+    functionTimeouts: options.functionTimeouts,
+    coldStartEvery: emulate.coldStartEvery,
+    log: options.logLevel === 'SILENT' ? undefined : (line) => console.error(line),
+  });
   await lambdas.load();
 
   const websocket = new WebSocketApi(lambdas);
@@ -169,6 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const ecs = new EcsEmulator({
     process: gameServer,
     maxRunningTasks: options.maxTasks,
+    runTaskMs: emulate.runTaskMs,
+    taskStartSeconds: emulate.taskStartSeconds,
     log: options.onGameServerLog,
     onTaskStopped: (event) => {
       if (taskEvents)
@@ -287,6 +310,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     management,
     websocket,
     lambdas,
+    /** The emulated latencies and cold starts in force (0: off). */
+    emulate,
+    /** dynalite without the emulated latency (for tests reading the tables). */
+    dynamoDirectEndpoint: dynamo.directEndpoint,
     tableNames: dynamo.tableNames,
     /** Runs the tick once now (what the timer does every tickSeconds). */
     async tick(): Promise<void> {
@@ -369,6 +396,23 @@ function handlerEnvironment(input: {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
   };
+}
+
+/** The emulation settings, checked, with every absent one 0 (off). */
+function emulation(input: Emulation = {}): Required<Emulation> {
+  const settings = {
+    runTaskMs: input.runTaskMs ?? 0,
+    taskStartSeconds: input.taskStartSeconds ?? 0,
+    dynamoDbMs: input.dynamoDbMs ?? 0,
+    coldStartEvery: input.coldStartEvery ?? 0,
+  };
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`emulate.${name} must be 0 or more, got ${value}`);
+  }
+  if (!Number.isInteger(settings.coldStartEvery))
+    throw new Error(`emulate.coldStartEvery must be a whole number, got ${settings.coldStartEvery}`);
+  return settings;
 }
 
 function withValue(name: string, entry: { value?: string }): Record<string, string> {

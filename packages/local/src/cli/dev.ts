@@ -14,7 +14,26 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine 
   --max-tasks <n>      game servers that may run at once; RunTask fails beyond, as ECS does
                        at the Fargate quota (default 16)
   --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO)
+
+AWS's latencies, off by default (0), to see what the design costs there:
+  --emulate-runtask-ms <n>          milliseconds ECS RunTask takes to answer
+  --emulate-task-start-seconds <n>  seconds from RunTask to the game server running (Fargate's
+                                    provisioning and image pull: 30-45 s on AWS); may be fractional
+  --emulate-dynamodb-ms <n>         milliseconds every DynamoDB call of the handlers takes at least
+  --cold-start-every <n>            a cold start of each function every n of its invocations (its
+                                    module state is dropped and reloaded; memory grows with each)
+  Function timeouts (the matchmaker's 60 s...) are always enforced as Lambda does.
   -h, --help`;
+
+function nonNegativeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    console.error(`--${name} must be a number of 0 or more, got "${value}"\n\n${HELP}`);
+    process.exit(2);
+  }
+  return number;
+}
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -39,6 +58,10 @@ const { values } = (() => {
         'max-match': { type: 'string' },
         'max-tasks': { type: 'string' },
         'log-level': { type: 'string' },
+        'emulate-runtask-ms': { type: 'string' },
+        'emulate-task-start-seconds': { type: 'string' },
+        'emulate-dynamodb-ms': { type: 'string' },
+        'cold-start-every': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -69,6 +92,13 @@ if (maxTasks === 0) {
   console.error('--max-tasks must be at least 1');
   process.exit(2);
 }
+const emulate = {
+  runTaskMs: positiveInt('emulate-runtask-ms', values['emulate-runtask-ms'], 0),
+  taskStartSeconds:
+    nonNegativeNumber('emulate-task-start-seconds', values['emulate-task-start-seconds']) ?? 0,
+  dynamoDbMs: positiveInt('emulate-dynamodb-ms', values['emulate-dynamodb-ms'], 0),
+  coldStartEvery: positiveInt('cold-start-every', values['cold-start-every'], 0),
+};
 const stack = await startLocalStack({
   port: positiveInt('port', values.port, 3001),
   teamSize,
@@ -79,6 +109,7 @@ const stack = await startLocalStack({
   maxMatchSeconds: positiveInt('max-match', values['max-match']),
   maxTasks,
   logLevel: logLevel as 'INFO',
+  emulate,
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
@@ -87,6 +118,12 @@ const stack = await startLocalStack({
 });
 
 const e = stack.endpoints;
+const emulated = [
+  stack.emulate.runTaskMs > 0 ? `RunTask ${stack.emulate.runTaskMs} ms` : '',
+  stack.emulate.taskStartSeconds > 0 ? `task start ${stack.emulate.taskStartSeconds} s` : '',
+  stack.emulate.dynamoDbMs > 0 ? `DynamoDB ${stack.emulate.dynamoDbMs} ms per call` : '',
+  stack.emulate.coldStartEvery > 0 ? `a cold start every ${stack.emulate.coldStartEvery} invocations` : '',
+].filter(Boolean);
 const portFlag = stack.port === 3001 ? '' : ` --port ${stack.port}`;
 console.log(`
 matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.teamSize}v${stack.teamSize})
@@ -99,6 +136,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.tea
   SQS FIFO queue     ${e.sqs}
   ECS (RunTask)      ${e.ecs} (at most ${stack.ecs.maxRunningTasks} game servers at once)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
+  emulated AWS       ${emulated.length > 0 ? emulated.join(', ') : 'off (no latency, no cold starts)'}; function timeouts enforced
 
 Connect a player (in another terminal):
   wscat -c ws://localhost:${stack.port} -H "Authorization: Bearer $(pnpm -s token alice${portFlag})"

@@ -4,9 +4,13 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { tableDefinitions } from '@matchmaking/functions/tables';
 import { repoRoot } from '../lambda.js';
 import type { LocalCredentials } from './aws-auth.js';
+import { startLatencyProxy } from './latency-proxy.js';
 
 export interface LocalDynamo {
+  /** The handlers' endpoint: behind the emulated latency when there is one. */
   endpoint: string;
+  /** dynalite itself, with no emulated latency (the stack's setup, and tests reading the tables). */
+  directEndpoint: string;
   /** Physical table name per logical table. */
   tableNames: Record<keyof typeof tableDefinitions, string>;
   stop(): Promise<void>;
@@ -17,10 +21,17 @@ export interface LocalDynamo {
  * unless a data directory is given, with the product's four tables created
  * from the same definitions the Pulumi program deploys. It listens on
  * 127.0.0.1, refuses a Host that is not a loopback name and, given
- * `credentials`, any request signed with another access key.
+ * `credentials`, any request signed with another access key. Given
+ * `latencyMs`, `endpoint` is a link that delays every call by that much (the
+ * network and service time of DynamoDB on AWS); `directEndpoint` has none.
  */
 export async function startDynamo(
-  options: { dataDir?: string; tablePrefix?: string; credentials?: LocalCredentials } = {},
+  options: {
+    dataDir?: string;
+    tablePrefix?: string;
+    credentials?: LocalCredentials;
+    latencyMs?: number;
+  } = {},
 ): Promise<LocalDynamo> {
   const script = fileURLToPath(new URL('./dynalite-process.ts', import.meta.url));
   const credentials = options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -41,13 +52,13 @@ export async function startDynamo(
     });
     child.once('exit', (code) => reject(new Error(`dynalite exited early (code ${code})`)));
   });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const directEndpoint = `http://127.0.0.1:${port}`;
   const prefix = options.tablePrefix ?? 'matchmaking-local';
   const tableNames = Object.fromEntries(
     Object.keys(tableDefinitions).map((name) => [name, `${prefix}-${name}`]),
   ) as LocalDynamo['tableNames'];
   const client = new DynamoDBClient({
-    endpoint,
+    endpoint: directEndpoint,
     region: 'us-east-1',
     credentials,
   });
@@ -55,15 +66,22 @@ export async function startDynamo(
     await createTable(client, tableNames[name as keyof typeof tableDefinitions], definition);
   }
   client.destroy();
+  const latency =
+    options.latencyMs && options.latencyMs > 0
+      ? await startLatencyProxy({ host: '127.0.0.1', port }, options.latencyMs)
+      : undefined;
   return {
-    endpoint,
+    endpoint: latency?.endpoint ?? directEndpoint,
+    directEndpoint,
     tableNames,
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async () => {
+      await latency?.close();
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-      }),
+      });
+    },
   };
 }
 

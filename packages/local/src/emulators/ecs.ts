@@ -44,12 +44,19 @@ interface LocalTask {
   startedBy?: string;
   containerName: string;
   environment: Record<string, string>;
-  lastStatus: 'PROVISIONING' | 'RUNNING' | 'STOPPED';
+  lastStatus: 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'STOPPED';
   desiredStatus: 'RUNNING' | 'STOPPED';
   stoppedReason?: string;
+  /** Why it stopped, as ECS classifies it. */
+  stopCode?: 'UserInitiated' | 'EssentialContainerExited' | 'TaskFailedToStart';
   exitCode?: number;
   createdAt: number;
+  /** When its container started running (and its process was spawned). */
+  startedAt?: number;
+  stoppedAt?: number;
   process?: LaunchedProcess;
+  /** Pending while the task provisions (taskStartSeconds): what spawns its process. */
+  provisioning?: NodeJS.Timeout[];
 }
 
 export interface EcsOptions {
@@ -60,6 +67,10 @@ export interface EcsOptions {
   log?: (taskArn: string, line: string) => void;
   /** Tasks that may run at once; RunTask fails beyond (default DEFAULT_MAX_RUNNING_TASKS). */
   maxRunningTasks?: number;
+  /** Milliseconds RunTask takes to answer (default 0). */
+  runTaskMs?: number;
+  /** Seconds from RunTask to the container running: Fargate's provisioning and image pull (default 0). */
+  taskStartSeconds?: number;
 }
 
 /**
@@ -74,6 +85,14 @@ export interface EcsOptions {
  * `GameServerProcess.env` and the overrides, which may name only the game
  * server's variables (GameServerEnv). At most `maxRunningTasks` run at once;
  * beyond, RunTask fails the way ECS does at the Fargate quota.
+ *
+ * AWS's latencies can be emulated: RunTask answers after `runTaskMs`, and a
+ * task stays PROVISIONING, then PENDING (as DescribeTasks shows), for
+ * `taskStartSeconds` before its process is spawned and it is RUNNING, as
+ * Fargate provisions and pulls the image (30-45 s on AWS). A task stopped
+ * meanwhile never gets a process; it stops as ECS stops it (STOPPED, the
+ * StopTask reason, its state change event). A provisioning task counts
+ * against `maxRunningTasks`, as against the Fargate quota.
  */
 export class EcsEmulator {
   readonly tasks = new Map<string, LocalTask>();
@@ -83,8 +102,13 @@ export class EcsEmulator {
   /** What the next tasks run (tests swap in misbehaving servers). */
   gameServer: GameServerProcess;
 
-  /** Tasks that may run at once (PROVISIONING or RUNNING). */
+  /** Tasks that may run at once (PROVISIONING, PENDING or RUNNING). */
   maxRunningTasks: number;
+  /** Milliseconds RunTask takes to answer. */
+  runTaskMs: number;
+  /** Seconds a task provisions before its process is spawned. */
+  taskStartSeconds: number;
+  private closed = false;
 
   private readonly taskOfProcess = new Map<string, string>();
   private readonly launcher: ProcessLauncher;
@@ -92,6 +116,8 @@ export class EcsEmulator {
   constructor(private readonly options: EcsOptions) {
     this.gameServer = options.process;
     this.maxRunningTasks = options.maxRunningTasks ?? DEFAULT_MAX_RUNNING_TASKS;
+    this.runTaskMs = options.runTaskMs ?? 0;
+    this.taskStartSeconds = options.taskStartSeconds ?? 0;
     this.launcher = new ProcessLauncher((id, line) =>
       this.options.log?.(this.taskOfProcess.get(id) ?? id, line),
     );
@@ -115,7 +141,10 @@ export class EcsEmulator {
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       return fail(response, 'InvalidParameterException', 'the body is not a JSON object');
-    if (operation === 'RunTask') return this.runTask(region, input, response);
+    if (operation === 'RunTask') {
+      if (this.runTaskMs > 0) await new Promise((resolve) => setTimeout(resolve, this.runTaskMs));
+      return this.runTask(region, input, response);
+    }
     if (operation === 'DescribeTasks') {
       const arns = (input.tasks as string[] | undefined) ?? [];
       const found = arns.map((arn) => this.tasks.get(arn)).filter((task) => task !== undefined);
@@ -133,6 +162,8 @@ export class EcsEmulator {
 
   /** Stops every task and waits for the processes to exit (Ctrl-C leaves none behind). */
   async stopAll(): Promise<void> {
+    for (const task of this.tasks.values())
+      if (task.provisioning) this.stop(task, 'local runtime shutting down');
     const running = [...this.tasks.values()].filter(
       (task) => task.process && task.process.exitCode === null && task.process.signalCode === null,
     );
@@ -153,6 +184,7 @@ export class EcsEmulator {
 
   /** Stops every task, then the launcher (which takes any straggler with it). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.stopAll();
     await this.launcher.close();
   }
@@ -172,6 +204,10 @@ export class EcsEmulator {
       return;
     }
     const override = overrides[0] ?? {};
+    if (this.closed) {
+      fail(response, 'ServerException', 'the local ECS is shutting down');
+      return;
+    }
     if (this.failNextRunTasks > 0) {
       this.failNextRunTasks -= 1;
       reply(response, { tasks: [], failures: [{ arn: clusterArn, reason: 'RESOURCE:CPU (injected)' }] });
@@ -195,8 +231,22 @@ export class EcsEmulator {
     };
     this.tasks.set(task.taskArn, task);
     if (clientToken) this.byClientToken.set(clientToken, task.taskArn);
-    this.start(task);
+    if (this.taskStartSeconds > 0) this.provision(task, this.taskStartSeconds * 1000);
+    else this.start(task);
     reply(response, { tasks: [describe(task)], failures: [] });
+  }
+
+  /** PROVISIONING for the first half of the time, PENDING (the image pull) for the rest, then the process. */
+  private provision(task: LocalTask, ms: number): void {
+    task.provisioning = [
+      setTimeout(() => {
+        task.lastStatus = 'PENDING';
+      }, ms / 2),
+      setTimeout(() => {
+        task.provisioning = undefined;
+        this.start(task);
+      }, ms),
+    ];
   }
 
   /** Tasks counted against the cap: every one not yet STOPPED. */
@@ -218,11 +268,14 @@ export class EcsEmulator {
     this.taskOfProcess.set(child.id, task.taskArn);
     task.process = child;
     task.lastStatus = 'RUNNING';
+    task.startedAt = Date.now();
     child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
       task.lastStatus = 'STOPPED';
       task.desiredStatus = 'STOPPED';
+      task.stoppedAt = Date.now();
       task.exitCode = code ?? (signal ? 128 + 15 : 1);
       task.stoppedReason ??= 'Essential container in task exited';
+      task.stopCode ??= 'EssentialContainerExited';
       this.options.onTaskStopped(stateChangeEvent(task));
     });
     child.once('error', (error: Error) => {
@@ -231,8 +284,20 @@ export class EcsEmulator {
   }
 
   private stop(task: LocalTask, reason: string): void {
+    if (task.lastStatus === 'STOPPED') return;
     task.desiredStatus = 'STOPPED';
     task.stoppedReason ??= reason;
+    task.stopCode ??= 'UserInitiated';
+    if (task.provisioning) {
+      // Stopped before its container ever ran: no process, no exit code; ECS
+      // still reports it STOPPED, with the StopTask reason, in a state change event.
+      for (const timer of task.provisioning) clearTimeout(timer);
+      task.provisioning = undefined;
+      task.lastStatus = 'STOPPED';
+      task.stoppedAt = Date.now();
+      setImmediate(() => this.options.onTaskStopped(stateChangeEvent(task)));
+      return;
+    }
     if (task.process && task.process.exitCode === null && task.process.signalCode === null)
       task.process.kill('SIGTERM');
   }
@@ -295,9 +360,19 @@ function describe(task: LocalTask): object {
     desiredStatus: task.desiredStatus,
     startedBy: task.startedBy,
     stoppedReason: task.stoppedReason,
+    stopCode: task.stopCode,
     createdAt: task.createdAt / 1000,
+    startedAt: task.startedAt === undefined ? undefined : task.startedAt / 1000,
+    stoppedAt: task.stoppedAt === undefined ? undefined : task.stoppedAt / 1000,
     launchType: 'FARGATE',
-    containers: [{ name: task.containerName, lastStatus: task.lastStatus, exitCode: task.exitCode }],
+    containers: [
+      {
+        name: task.containerName,
+        // A container is PENDING while its task provisions.
+        lastStatus: task.lastStatus === 'PROVISIONING' ? 'PENDING' : task.lastStatus,
+        exitCode: task.exitCode,
+      },
+    ],
     overrides: {
       containerOverrides: [
         {
