@@ -41,6 +41,8 @@ export interface InvocationReport {
   coldStart: boolean;
   /** `timeout`: still running at its timeout, so failed; what it returns later is discarded. */
   outcome: 'success' | 'error' | 'timeout';
+  /** When it was taken up (epoch ms), and how long until it succeeded, failed or timed out. */
+  startedAt: number;
   durationMs: number;
 }
 
@@ -218,6 +220,7 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
         event,
         coldStart,
         outcome,
+        startedAt: started,
         durationMs: Date.now() - started,
       });
     let instance: Instance;
