@@ -299,21 +299,26 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
 
   /** The instance the next invocation runs: the current one, or a fresh one after a cold start. */
   private async instance(fn: LocalFunction): Promise<Instance> {
+    // Invocations arriving while a fresh instance loads share it.
+    if (fn.loading) return fn.loading;
     const every = this.coldStartEvery;
     if (fn.instance && every > 0 && fn.instance.invocations >= every) fn.stale = true;
     if (fn.instance && !fn.stale) return fn.instance;
-    // Invocations arriving while a fresh instance loads share it.
-    fn.loading ??= (async () => {
+    fn.stale = false; // a coldStart() from now on asks for yet another instance
+    const loading = (async () => {
       try {
         const instance = instanceOf(fn.definition, await importFresh(fn.url));
         fn.instance = instance;
-        fn.stale = false;
         return instance;
+      } catch (error) {
+        fn.stale = true; // an init failure: the next invocation tries a fresh instance again
+        throw error;
       } finally {
         fn.loading = undefined;
       }
     })();
-    return fn.loading;
+    fn.loading = loading;
+    return loading;
   }
 
   private notifyIdle(): void {

@@ -97,6 +97,12 @@ export const defaultGameServer: GameServerProcess = {
  * emulators serve only requests signed with this run's random access key
  * (`credentials`, which the handlers get), and dev tokens need this run's
  * secret, left for `pnpm -s token` in a file only this user can read.
+ *
+ * Each function's timeout (the manifest's, or `functionTimeouts`) is enforced
+ * as Lambda does. `emulate` adds what AWS costs and this machine does not:
+ * RunTask's latency, Fargate's task start, DynamoDB's per-call latency (a
+ * delaying link in front of dynalite: the handlers' endpoint is still a plain
+ * URL), and cold starts. All are off by default.
  */
 export async function startLocalStack(options: LocalStackOptions = {}) {
   // The SDK warns on Node 20 that future versions need Node 22; Lambda runs 22, so the warning is noise here.

@@ -21,7 +21,8 @@ AWS's latencies, off by default (0), to see what the design costs there:
                                     provisioning and image pull: 30-45 s on AWS); may be fractional
   --emulate-dynamodb-ms <n>         milliseconds every DynamoDB call of the handlers takes at least
   --cold-start-every <n>            a cold start of each function every n of its invocations (its
-                                    module state is dropped and reloaded; memory grows with each)
+                                    module state is dropped and reloaded; each keeps about 1.5 MB,
+                                    as ES modules cannot be unloaded)
   Function timeouts (the matchmaker's 60 s...) are always enforced as Lambda does.
   -h, --help`;
 

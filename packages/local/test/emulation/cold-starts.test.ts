@@ -33,7 +33,8 @@ describe('cold starts on every invocation', () => {
     expect(byTeam.away?.rating).toBeLessThan(1500);
     for (const [i, profile] of result.profiles.entries()) {
       expect(profile).toMatchObject({ status: 'idle', matchId: null, region: 'us-east-1' });
-      expect(profile.rating).toBe((result.finished[i]?.rating as { rating: number }).rating);
+      const finished = result.finished[i] as unknown as { rating: { rating: number } };
+      expect(profile.rating).toBe(finished.rating.rating);
     }
     const tables = tableReader(stack);
     await eventually(async () => {
