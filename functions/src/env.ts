@@ -38,6 +38,10 @@ export const envDefinitions = {
     schema: z.string().min(3),
   },
   MATCHES_TABLE: { description: 'DynamoDB table: matches, keyed by match id', schema: z.string().min(3) },
+  MATCHMAKER_TABLE: {
+    description: "DynamoDB table: the matchmaker's own state (the pass epoch)",
+    schema: z.string().min(3),
+  },
   MATCHMAKING_QUEUE_URL: {
     description: 'URL of the FIFO queue that serialises matchmaking passes',
     schema: z.url().refine((url) => url.endsWith('.fifo'), 'must be a FIFO queue URL ending in .fifo'),

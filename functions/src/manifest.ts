@@ -26,7 +26,7 @@ export type Trigger =
   /** EventBridge "ECS Task State Change" events of every region's game-server cluster. */
   | { kind: 'gameServerTaskEvents' };
 
-export type TableName = 'connections' | 'players' | 'tickets' | 'matches';
+export type TableName = 'connections' | 'players' | 'tickets' | 'matches' | 'matchmaker';
 export type TableAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'
@@ -167,9 +167,11 @@ export const functions: readonly FunctionDefinition[] = [
       'PASS_BUDGET_SECONDS',
       'MATCHMAKING_QUEUE_URL',
       'MATCH_START_QUEUE_URL',
+      'MATCHMAKER_TABLE',
     ],
     access: [
       ...allTables([...READ_WRITE, 'dynamodb:Query']),
+      { kind: 'table', table: 'matchmaker', actions: ['dynamodb:UpdateItem'] },
       { kind: 'manageConnections' },
       { kind: 'sendToMatchmakingQueue' },
       { kind: 'sendToMatchStartQueue' },

@@ -31,6 +31,31 @@ export const passReasonSchema = z.enum([
 ]);
 export type PassReason = z.infer<typeof passReasonSchema>;
 
+/** A waiting ticket as a queue change carries it (the matchmaker's in-memory pool takes it as is). */
+export const waitingTicketSchema = z.object({
+  region: z.string().min(1).max(64),
+  ticketId: z.string().min(1).max(128),
+  players: z
+    .array(
+      z.object({
+        userId: z.string().min(1).max(128),
+        connectionId: z.string().max(128),
+        rating: z.number(),
+        rd: z.number(),
+        vol: z.number().optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+  enqueuedAt: z.number().int().nonnegative(),
+  state: z.literal('waiting'),
+  attempts: z.number().int().nonnegative().optional(),
+  failedMatches: z.number().int().nonnegative().optional(),
+  retryAt: z.number().int().nonnegative().optional(),
+});
+
+export type WaitingTicket = z.infer<typeof waitingTicketSchema>;
+
 /** Body of a message on the matchmaking FIFO queue: run a pass over these regions. */
 export const passRequestSchema = z.strictObject({
   reason: passReasonSchema,
@@ -39,6 +64,8 @@ export const passRequestSchema = z.strictObject({
   requestedAt: z.number().int().nonnegative(),
   /** reconnected: players in a match who connected again and should get its state. */
   userIds: z.array(z.string().min(1).max(128)).max(100).optional(),
+  /** Tickets that became waiting (joined, or requeued after a failed match): the pool applies them without a read. */
+  waiting: z.array(waitingTicketSchema).max(100).optional(),
 });
 export type PassRequest = z.infer<typeof passRequestSchema>;
 

@@ -5,6 +5,7 @@ import { SqsMatchmakingQueue } from './aws/matchmaking-queue.js';
 import { ManagementApiNotifier } from './aws/notifier.js';
 import { ConnectionsRepository } from './data/connections-repository.js';
 import { MatchesRepository } from './data/matches-repository.js';
+import { MatchmakerStateRepository } from './data/matchmaker-state-repository.js';
 import { PlayersRepository } from './data/players-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
@@ -39,6 +40,11 @@ export function notifier(env: Env = process.env) {
 export function matchmakingQueue(env: Env = process.env) {
   const { MATCHMAKING_QUEUE_URL } = loadConfig(['MATCHMAKING_QUEUE_URL'], env);
   return new SqsMatchmakingQueue(sqsClient(), MATCHMAKING_QUEUE_URL);
+}
+
+export function matchmakerState(env: Env = process.env) {
+  const { MATCHMAKER_TABLE } = loadConfig(['MATCHMAKER_TABLE'], env);
+  return new MatchmakerStateRepository(documentClient(), MATCHMAKER_TABLE);
 }
 
 export function matchStartQueue(env: Env = process.env) {

@@ -63,6 +63,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     PLAYERS_TABLE: tables.players.name,
     TICKETS_TABLE: tables.tickets.name,
     MATCHES_TABLE: tables.matches.name,
+    MATCHMAKER_TABLE: tables.matchmaker.name,
     MATCHMAKING_QUEUE_URL: queue.url,
     MATCH_START_QUEUE_URL: starts.queue.url,
     PASS_MAX_MATCHES: String(settings.passMaxMatches),
@@ -84,12 +85,15 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
     GAME_SERVER_IDLE_SECONDS: String(settings.gameServerIdleSeconds),
   };
+  const tableArns = pulumi.all(
+    Object.fromEntries(Object.entries(tables).map(([name, table]) => [name, table.arn])) as Record<
+      keyof typeof tables,
+      pulumi.Output<string>
+    >,
+  );
   const targets: pulumi.Output<AccessTargets> = pulumi
     .all([
-      tables.connections.arn,
-      tables.players.arn,
-      tables.tickets.arn,
-      tables.matches.arn,
+      tableArns,
       websocketStageArn,
       queue.arn,
       starts.queue.arn,
@@ -99,8 +103,8 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
         ),
       ),
     ])
-    .apply(([connections, players, tickets, matches, stageArn, queueArn, matchStartQueueArn, fleetArns]) => ({
-      tables: { connections, players, tickets, matches },
+    .apply(([tableArnsByName, stageArn, queueArn, matchStartQueueArn, fleetArns]) => ({
+      tables: tableArnsByName as AccessTargets['tables'],
       websocketStageArn: stageArn,
       queueArn,
       matchStartQueueArn,

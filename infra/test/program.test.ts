@@ -71,7 +71,7 @@ describe('the Pulumi program (with mocks)', () => {
     expect(Object.keys(outputs.clusters as object)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
   });
 
-  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the four tables', () => {
+  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the five tables', () => {
     const apis = ofType('aws:apigatewayv2/api:Api');
     expect(apis.map((a) => a.inputs.protocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
     expect(apis.find((a) => a.inputs.protocolType === 'WEBSOCKET')?.inputs.routeSelectionExpression).toBe(
@@ -90,7 +90,7 @@ describe('the Pulumi program (with mocks)', () => {
     });
     expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
     const tables = ofType('aws:dynamodb/table:Table');
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     const tickets = tables.find((t) => t.name.endsWith('tickets'));
     expect(tickets?.inputs).toMatchObject({
       hashKey: 'region',
@@ -199,7 +199,7 @@ describe('resource counts', () => {
     ['aws:ec2/securityGroup:SecurityGroup', 3, 1],
     ['aws:ecs/taskDefinition:TaskDefinition', 3, 1],
     ['aws:lambda/function:Function', functions.length, functions.length],
-    ['aws:dynamodb/table:Table', 4, 4],
+    ['aws:dynamodb/table:Table', 5, 5],
     ['aws:apigatewayv2/api:Api', 2, 2],
     ['aws:lambda/eventSourceMapping:EventSourceMapping', 2, 2],
   ])('%s: %i for three regions, %i for one', (type, three, one) => {

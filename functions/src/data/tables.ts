@@ -1,7 +1,7 @@
 import type { TableName } from '../manifest.js';
 
 /**
- * Key schemas of the four DynamoDB tables. The Pulumi program declares the
+ * Key schemas of the five DynamoDB tables. The Pulumi program declares the
  * tables from this; the local runtime creates them in dynalite from this; the
  * repositories read and write with these names. One definition for all three.
  */
@@ -12,7 +12,7 @@ export interface KeyAttribute {
 
 export interface TableDefinition {
   /** Environment variable that carries the physical table name to the functions. */
-  envName: 'CONNECTIONS_TABLE' | 'PLAYERS_TABLE' | 'TICKETS_TABLE' | 'MATCHES_TABLE';
+  envName: 'CONNECTIONS_TABLE' | 'PLAYERS_TABLE' | 'TICKETS_TABLE' | 'MATCHES_TABLE' | 'MATCHMAKER_TABLE';
   hashKey: KeyAttribute;
   rangeKey?: KeyAttribute;
   /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes expired items on AWS (never relied on for correctness). */
@@ -56,5 +56,11 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
         rangeKey: { name: 'deadlineAt', type: 'N' },
       },
     ],
+  },
+  /** The matchmaker's own state, one item per name (the pass epoch that tells an instance it missed a pass). */
+  matchmaker: {
+    envName: 'MATCHMAKER_TABLE',
+    hashKey: { name: 'name', type: 'S' },
+    globalSecondaryIndexes: [],
   },
 };

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { conditionally } from './conditional.js';
+import { conditionally, conditionallyReturning } from './conditional.js';
 import type { TicketItem } from './items.js';
 
 /** A sortable ticket id: the zero-padded queue time first, so a Query returns the longest-waiting first. */
@@ -135,15 +135,16 @@ export class TicketsRepository {
     ticketId: string,
     matchId: string,
     how: { failed: boolean; retryAt?: number } = { failed: false },
-  ): Promise<boolean> {
+  ): Promise<TicketItem | undefined> {
     const sets = ['#state = :waiting', 'attempts = if_not_exists(attempts, :zero) + :one'];
     if (how.failed) sets.push('failedMatches = if_not_exists(failedMatches, :zero) + :one');
     if (how.retryAt !== undefined) sets.push('retryAt = :retryAt');
-    return conditionally(() =>
-      this.doc.send(
+    return conditionallyReturning(async () => {
+      const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { region, ticketId },
+          ReturnValues: 'ALL_NEW',
           UpdateExpression: `SET ${sets.join(', ')} REMOVE matchId, claimedAt${how.retryAt === undefined ? ', retryAt' : ''}`,
           ConditionExpression: '#state = :claimed AND matchId = :matchId',
           ExpressionAttributeNames: { '#state': 'state' },
@@ -156,8 +157,9 @@ export class TicketsRepository {
             ...(how.retryAt === undefined ? {} : { ':retryAt': how.retryAt }),
           },
         }),
-      ),
-    );
+      );
+      return result.Attributes as TicketItem;
+    });
   }
 
   /** Deletes a ticket this match claimed (the match started, or its player is gone). */

@@ -1,12 +1,21 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { TicketItem } from '../data/items.js';
 import { loadConfig } from '../env.js';
 import { resendMatchState } from '../match/resend-match-state.js';
 import { runMatchmakingPass } from '../match/run-pass.js';
+import { WaitingPool } from '../match/waiting-pool.js';
 import { passRequestSchema } from '../ports.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { matchmakingQueue, matchStartQueue, notifier, repositories, system } from '../services.js';
+import {
+  matchmakerState,
+  matchmakingQueue,
+  matchStartQueue,
+  notifier,
+  repositories,
+  system,
+} from '../services.js';
 
 const logger = createLogger('matchmaker');
 const deps = lazy(() => {
@@ -26,8 +35,11 @@ const deps = lazy(() => {
       notifier: notifier(),
       queue: matchmakingQueue(),
       starts: matchStartQueue(),
+      state: matchmakerState(),
       ...system,
     },
+    // Kept across invocations of this instance (see WaitingPool).
+    pool: new WaitingPool(),
     regions: config.MATCHMAKING_REGIONS,
     matching: {
       teamSize: config.TEAM_SIZE,
@@ -49,9 +61,10 @@ const deps = lazy(() => {
  * redelivered, and the pass is safe to re-run.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { pass, regions: served, matching, settings, budget } = deps();
+  const { pass, pool, regions: served, matching, settings, budget } = deps();
   const regions = new Set<string>();
   const reconnected = new Set<string>();
+  const changes: TicketItem[] = [];
   for (const record of event.Records) {
     const parsed = passRequestSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
@@ -60,9 +73,10 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }
     for (const region of parsed.data.regions) if (served.includes(region)) regions.add(region);
     for (const userId of parsed.data.userIds ?? []) reconnected.add(userId);
+    for (const ticket of parsed.data.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
   }
   try {
-    await runMatchmakingPass(pass, matching, settings, budget, [...regions]);
+    await runMatchmakingPass(pass, matching, settings, budget, [...regions], { pool, served, changes });
     await resendMatchState(pass, [...reconnected]);
     return { batchItemFailures: [] };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { events } from '@matchmaking/core';
-import type { MatchItem, MatchTicketItem, PlayerItem } from '../data/items.js';
+import type { MatchItem, MatchTicketItem, PlayerItem, TicketItem } from '../data/items.js';
 import { notifyConnection } from '../match/notify.js';
+import type { WaitingTicket } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
@@ -49,20 +50,22 @@ export async function cancelMatch(
   if (!moved && (await deps.matches.get(match.matchId))?.state !== 'cancelled') return;
   logger.info('match cancelled', { matchId: match.matchId, reason, capacity: options.capacity === true });
   if (match.taskArn) await stopQuietly(deps, match, reason);
-  let requeued = 0;
+  const requeued: TicketItem[] = [];
   for (const ticket of match.tickets) {
-    if (await settleTicket(deps, match, ticket, reason, goneUserIds, options)) requeued += 1;
+    const released = await settleTicket(deps, match, ticket, reason, goneUserIds, options);
+    if (released) requeued.push(released);
   }
-  // After a capacity failure the tickets wait out their back-off; the tick's pass picks them up (no busy loop).
-  if (requeued > 0 && !options.capacity) {
+  // The pool learns the requeued tickets from the message. After a capacity failure they carry their
+  // back-off, so this pass skips them and a later tick's pass takes them (no busy loop).
+  if (requeued.length > 0) {
     await deps.queue.requestPass(
-      { reason: 'requeued', regions: [match.region], requestedAt: now },
+      { reason: 'requeued', regions: [match.region], requestedAt: now, waiting: requeued as WaitingTicket[] },
       `requeued:${match.matchId}`,
     );
   }
 }
 
-/** Puts one ticket of a cancelled match back in the queue, or drops it; tells its players. True if requeued. */
+/** Puts one ticket of a cancelled match back in the queue, or drops it; tells its players. The ticket if requeued. */
 async function settleTicket(
   deps: LifecycleDeps,
   match: MatchItem,
@@ -70,7 +73,7 @@ async function settleTicket(
   reason: string,
   goneUserIds: ReadonlySet<string>,
   options: CancelOptions,
-): Promise<boolean> {
+): Promise<TicketItem | undefined> {
   const now = deps.clock.now();
   const players = await Promise.all(ticket.userIds.map((userId) => deps.players.get(userId)));
   const inMatch = (player: PlayerItem) => player.matchId === match.matchId;
@@ -91,13 +94,14 @@ async function settleTicket(
   const underCap = failures < MAX_REQUEUES;
   if (!underCap)
     logger.info('ticket dropped after repeated failed matches', { matchId: match.matchId, failures });
-  const requeue =
-    connected.every(Boolean) &&
-    underCap &&
-    (await deps.tickets.release(match.region, ticket.ticketId, match.matchId, {
-      failed: counted,
-      ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
-    }));
+  const released =
+    connected.every(Boolean) && underCap
+      ? await deps.tickets.release(match.region, ticket.ticketId, match.matchId, {
+          failed: counted,
+          ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
+        })
+      : undefined;
+  const requeue = released !== undefined;
   // Only the run that deleted this match's claim may take still-queued players out: on a re-run the
   // ticket may already be waiting again (released by the first run) with its players rightly queued.
   const deleted =
@@ -119,7 +123,7 @@ async function settleTicket(
       );
     }
   }
-  return requeue;
+  return released;
 }
 
 /** 2 s doubled for each earlier capacity failure of this ticket (releases that were not counted failures). */

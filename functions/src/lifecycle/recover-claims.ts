@@ -1,3 +1,5 @@
+import type { TicketItem } from '../data/items.js';
+import type { WaitingTicket } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -25,8 +27,8 @@ export async function recoverStaleClaims(
   claimTimeoutMs = CLAIM_TIMEOUT_MS,
 ): Promise<{ released: number; settled: number }> {
   const now = deps.clock.now();
-  let released = 0;
   let settled = 0;
+  const requeued: TicketItem[] = [];
   for (const region of regions) {
     const stale = (await deps.tickets.listClaimed(region)).filter(
       (ticket) => (ticket.claimedAt ?? 0) + claimTimeoutMs <= now && ticket.matchId,
@@ -36,7 +38,8 @@ export async function recoverStaleClaims(
       const matchId = ticket.matchId as string;
       const match = await deps.matches.get(matchId);
       if (!match) {
-        if (await deps.tickets.release(region, ticket.ticketId, matchId)) released += 1;
+        const back = await deps.tickets.release(region, ticket.ticketId, matchId);
+        if (back) requeued.push(back);
       } else if (match.state === 'cancelled') {
         // Once per match: one re-run settles every ticket of it.
         if (finished.has(matchId)) continue;
@@ -48,10 +51,16 @@ export async function recoverStaleClaims(
       }
     }
   }
+  const released = requeued.length;
   if (released + settled > 0) logger.info('stale claims recovered', { released, settled });
   if (released > 0) {
     await deps.queue.requestPass(
-      { reason: 'requeued', regions: [...regions], requestedAt: now },
+      {
+        reason: 'requeued',
+        regions: [...new Set(requeued.map((t) => t.region))],
+        requestedAt: now,
+        waiting: requeued.slice(0, 100) as WaitingTicket[],
+      },
       `recovered:${Math.floor(now / 1000)}`,
     );
   }

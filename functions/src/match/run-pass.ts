@@ -4,6 +4,7 @@ import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import type { MatchStartQueue } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
+import type { PoolDeps, WaitingPool } from './waiting-pool.js';
 
 const logger = createLogger('matchmaking-pass');
 /** Matches recorded at once within a pass (each is a few conditional writes; they share no ticket). */
@@ -16,7 +17,15 @@ export interface PassBudget {
 }
 
 export interface PassDeps extends Pick<LifecycleDeps, 'tickets' | 'matches' | 'clock' | 'queue'> {
+  state: PoolDeps['state'];
   starts: MatchStartQueue;
+}
+
+/** The pool the pass matches from, the regions it keeps, and the waiting tickets this batch's messages carry. */
+export interface PassView {
+  pool: WaitingPool;
+  served: readonly string[];
+  changes: readonly TicketItem[];
 }
 
 export interface PassSummary {
@@ -29,9 +38,10 @@ export interface PassSummary {
 }
 
 /**
- * One matchmaking pass, the serial section: per region, read the waiting
- * tickets, form matches with the core engine, claim and record each, and hand
- * the recorded ones to the match starter. It never waits on RunTask or on
+ * One matchmaking pass, the serial section: bring the in-memory pool up to
+ * date (the batch's changes; a full read only when due), then per region form
+ * matches with the core engine, claim and record each, and hand the recorded
+ * ones to the match starter. It never waits on RunTask or on
  * players' connections. Past its budget it stops and asks for a continuation,
  * so a burst of any size never reaches the function timeout.
  */
@@ -41,8 +51,11 @@ export async function runMatchmakingPass(
   settings: RecordSettings,
   budget: PassBudget,
   regions: readonly string[],
+  view: PassView,
 ): Promise<PassSummary[]> {
   const startedAt = deps.clock.now();
+  await view.pool.prepare(deps, view.served);
+  for (const ticket of view.changes) view.pool.put(ticket);
   const left = { matches: budget.maxMatches };
   const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
   const summaries: PassSummary[] = [];
@@ -51,7 +64,7 @@ export async function runMatchmakingPass(
       summaries.push({ region, waiting: 0, recorded: 0, conflicts: 0, cut: true });
       continue;
     }
-    summaries.push(await passOverRegion(deps, matching, settings, region, left, over));
+    summaries.push(await passOverRegion(deps, matching, settings, region, view.pool, left, over));
   }
   const cut = summaries.filter((s) => s.cut).map((s) => s.region);
   if (cut.length > 0) {
@@ -69,12 +82,13 @@ async function passOverRegion(
   matching: MatchingConfig,
   settings: RecordSettings,
   region: string,
+  pool: WaitingPool,
   left: { matches: number },
   over: () => boolean,
 ): Promise<PassSummary> {
   const now = deps.clock.now();
   // Tickets backing off after a capacity failure sit this pass out.
-  const items = (await deps.tickets.listWaiting(region)).filter((t) => (t.retryAt ?? 0) <= now);
+  const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
   const byId = new Map(items.map((item) => [item.ticketId, item]));
   const { matches } = findMatches(items.map(toTicket), now, matching);
   const summary: PassSummary = { region, waiting: items.length, recorded: 0, conflicts: 0, cut: false };
@@ -90,6 +104,14 @@ async function passOverRegion(
       slice.map((formed) => recordMatch(deps, settings, formed, byId)),
     );
     const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
+    const ticketsOf = (i: number) =>
+      [...(slice[i]?.home ?? []), ...(slice[i]?.away ?? [])].map((t) => t.ticketId);
+    // Claimed tickets leave the view; a lost claim re-reads its tickets (gone, or waiting with new counters).
+    outcomes.forEach((o, i) => {
+      if (o.kind !== 'conflict') pool.remove(region, ticketsOf(i));
+    });
+    const lost = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? ticketsOf(i) : []));
+    if (lost.length > 0) await pool.refresh(deps, region, lost);
     if (toStart.length > 0) await deps.starts.requestStarts(toStart);
     summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
     summary.conflicts += outcomes.filter((o) => o.kind === 'conflict').length;

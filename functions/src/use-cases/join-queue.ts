@@ -1,6 +1,7 @@
 import { ErrorCode, events, MatchmakingError, SeedMessage, type ServerEvent } from '@matchmaking/core';
 import type { PlayerItem, TicketItem } from '../data/items.js';
 import { newTicketId } from '../data/tickets-repository.js';
+import type { WaitingTicket } from '../ports.js';
 import type { Deps } from './deps.js';
 
 export interface JoinQueueInput {
@@ -56,7 +57,7 @@ export async function joinQueue(
   };
   await deps.tickets.create(ticket);
   await deps.queue.requestPass(
-    { reason: 'joined', regions: [region], requestedAt: now },
+    { reason: 'joined', regions: [region], requestedAt: now, waiting: [ticket as WaitingTicket] },
     `joined:${ticketId}`,
   );
   return events.joinedQueue(ticketId, region);

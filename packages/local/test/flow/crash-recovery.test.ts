@@ -4,6 +4,7 @@ import {
   enforceDeadlines,
   type LifecycleDeps,
   lifecycleDeps,
+  matchmakerState,
   matchStartQueue,
   newTicketId,
   recordMatch,
@@ -11,6 +12,7 @@ import {
   runMatchmakingPass,
   startMatch,
   type TicketItem,
+  WaitingPool,
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
@@ -112,7 +114,14 @@ async function recoverAndPass() {
   await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [REGION]);
   await enforceDeadlines(later(READY_TIMEOUT_SECONDS * 1000 + 1000));
   await stack.settled();
-  await runMatchmakingPass({ ...deps, starts: matchStartQueue() }, matching, settings, budget, [REGION]);
+  await runMatchmakingPass(
+    { ...deps, starts: matchStartQueue(), state: matchmakerState() },
+    matching,
+    settings,
+    budget,
+    [REGION],
+    { pool: new WaitingPool(), served: [REGION], changes: [] },
+  );
   await stack.settled();
 }
 

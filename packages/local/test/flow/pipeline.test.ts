@@ -1,10 +1,12 @@
 import {
   type LifecycleDeps,
   lifecycleDeps,
+  matchmakerState,
   matchStartQueue,
   newTicketId,
   runMatchmakingPass,
   type TicketItem,
+  WaitingPool,
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
@@ -66,11 +68,12 @@ describe('the serial pass', () => {
     const handed: string[] = [];
     const starts = { requestStarts: async (ids: readonly string[]) => void handed.push(...ids) };
     const [summary] = await runMatchmakingPass(
-      { ...deps, starts },
+      { ...deps, starts, state: matchmakerState() },
       matching,
       settings,
       { maxMatches: 100, maxMilliseconds: 10_000 },
       [REGION],
+      { pool: new WaitingPool(), served: [REGION], changes: [] },
     );
     expect(summary).toMatchObject({ recorded: 3, cut: false });
     expect(new Set(handed).size).toBe(3);
@@ -92,11 +95,12 @@ describe('the serial pass', () => {
     await stack.settled();
     const { players } = await queued(10);
     const [summary] = await runMatchmakingPass(
-      { ...deps, starts: matchStartQueue() },
+      { ...deps, starts: matchStartQueue(), state: matchmakerState() },
       matching,
       settings,
       { maxMatches: 2, maxMilliseconds: 10_000 },
       [REGION],
+      { pool: new WaitingPool(), served: [REGION], changes: [] },
     );
     expect(summary).toMatchObject({ recorded: 2, cut: true });
     // The continuation (the stack's own matchmaker, default budget) records the other three.
