@@ -10,7 +10,7 @@ export { lifecycleDeps } from '../handlers/lifecycle-services.js';
 export { type RecordOutcome, recordMatch } from '../match/record-match.js';
 export { runMatchmakingPass } from '../match/run-pass.js';
 export { startMatch } from '../match/start-match.js';
-export { WaitingPool } from '../match/waiting-pool.js';
+export { POOL_RESYNC_MS, WaitingPool } from '../match/waiting-pool.js';
 export { matchmakerState, matchStartQueue } from '../services.js';
 export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';

@@ -1,0 +1,119 @@
+import {
+  type LifecycleDeps,
+  lifecycleDeps,
+  matchmakerState,
+  newTicketId,
+  POOL_RESYNC_MS,
+  runMatchmakingPass,
+  type TicketItem,
+  WaitingPool,
+} from '@matchmaking/functions/lifecycle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../src/index.js';
+import { TestPlayer } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
+
+/*
+ * The matchmaker's in-memory pool against the real tables: a full read only
+ * on a cold start, after another instance's pass, or when the resync is due;
+ * otherwise the queue changes are enough. A lost change costs at most one
+ * resync period; a ticket that left costs one failed claim.
+ */
+let stack: LocalStack;
+let deps: LifecycleDeps;
+let counter = 0;
+const REGION = 'eu-west-1';
+const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
+const settings = { readyTimeoutSeconds: 30 };
+const budget = { maxMatches: 100, maxMilliseconds: 10_000 };
+const handed: string[] = [];
+const starts = { requestStarts: async (ids: readonly string[]) => void handed.push(...ids) };
+
+beforeAll(async () => {
+  stack = await startTestStack({ regions: [REGION], teamSize: 1 });
+  deps = lifecycleDeps();
+});
+afterAll(() => stack.stop());
+
+/** A waiting ticket in the table (the stack's own matchmaker is never asked for a pass). */
+async function ticket(): Promise<TicketItem> {
+  counter += 1;
+  const player = await TestPlayer.connect(stack, `pool-${counter}`);
+  const now = Date.now();
+  const ticketId = newTicketId(now, `t${counter}`);
+  await deps.players.markQueued(player.userId, REGION, ticketId, now);
+  const item: TicketItem = {
+    region: REGION,
+    ticketId,
+    enqueuedAt: now,
+    state: 'waiting',
+    players: [{ userId: player.userId, connectionId: 'c', rating: 1500, rd: 350 }],
+  };
+  await deps.tickets.create(item);
+  return item;
+}
+
+function pass(pool: WaitingPool, changes: TicketItem[], clockShiftMs = 0) {
+  const clock = { now: () => Date.now() + clockShiftMs };
+  return runMatchmakingPass(
+    { ...deps, clock, starts, state: matchmakerState() },
+    matching,
+    settings,
+    budget,
+    [REGION],
+    { pool, served: [REGION], changes },
+  );
+}
+
+describe('the waiting pool', () => {
+  it('reads the table on a cold start, then only applies the queue changes', async () => {
+    const pool = new WaitingPool();
+    await pool.prepare({ ...deps, state: matchmakerState() }, [REGION]);
+    const before = pool.resyncs;
+    const [a, b] = [await ticket(), await ticket()];
+    const [summary] = await pass(pool, [a, b]);
+    expect(summary?.recorded).toBe(1);
+    expect(pool.resyncs).toBe(before);
+    expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(a.ticketId);
+  });
+
+  it('rebuilds itself when another instance ran a pass in between', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const resyncs = pool.resyncs;
+    await pass(new WaitingPool(), []); // another instance
+    const lost = await ticket(); // its change never reaches this pool...
+    const partner = await ticket();
+    const [summary] = await pass(pool, [partner]);
+    // ...but the pool knew it missed a pass and read the table: both are matched.
+    expect(pool.resyncs).toBe(resyncs + 1);
+    expect(summary?.recorded).toBe(1);
+    expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(lost.ticketId);
+  });
+
+  it('finds a ticket whose queue change was lost within one resync period', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const lost = await ticket();
+    const partner = await ticket();
+    const [early] = await pass(pool, [partner]);
+    expect(early?.recorded).toBe(0);
+    const [later] = await pass(pool, [], POOL_RESYNC_MS + 1000);
+    expect(later?.recorded).toBe(1);
+    expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(lost.ticketId);
+  });
+
+  it('drops a ticket that left after one failed claim, and keeps its partner waiting', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const left = await ticket();
+    const partner = await ticket();
+    await deps.tickets.deleteWaiting(REGION, left.ticketId); // left the queue; no change message
+    const [summary] = await pass(pool, [left, partner]);
+    expect(summary).toMatchObject({ recorded: 0, conflicts: 1 });
+    const view = pool.waiting(REGION);
+    expect(view.map((t) => t.ticketId)).not.toContain(left.ticketId);
+    // The partner is still waiting, with the counter its release gave it (its next match is a new id).
+    expect(view.find((t) => t.ticketId === partner.ticketId)?.attempts).toBe(1);
+  });
+});
