@@ -41,6 +41,20 @@ const stack = await startLocalStack({
   },
 });
 
+// Per function: how long each invocation took (queued behind the runtime's concurrency cap included).
+const invocations = new Map<string, number[]>();
+const invoke = stack.lambdas.invoke.bind(stack.lambdas);
+stack.lambdas.invoke = async (name: string, event: unknown) => {
+  const started = performance.now();
+  try {
+    return await invoke(name, event);
+  } finally {
+    const list = invocations.get(name) ?? [];
+    list.push(performance.now() - started);
+    invocations.set(name, list);
+  }
+};
+
 interface Timeline {
   joinSent?: number;
   joined?: number;
@@ -157,6 +171,16 @@ console.table([
   row('(c) MATCH FOUND -> server ready', c),
 ]);
 console.log(`matches: ${byMatch.size}, dead letters: ${stack.sqs.deadLetters(stack.queueUrl).length}`);
+console.table(
+  [...invocations].map(([name, times]) => ({
+    function: name,
+    invocations: times.length,
+    'p50 ms': percentile(times, 50).toFixed(1),
+    'p95 ms': percentile(times, 95).toFixed(1),
+    'max ms': Math.max(...times).toFixed(1),
+    'total s': (times.reduce((sum, t) => sum + t, 0) / 1000).toFixed(1),
+  })),
+);
 for (const socket of sockets) socket.terminate();
 await stack.stop();
 process.exit(0);
