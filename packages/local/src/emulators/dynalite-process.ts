@@ -27,7 +27,15 @@ server.on('request', (request: IncomingMessage, response: ServerResponse) => {
   if (!isLoopbackHost(request.headers.host))
     return refuse(403, 'com.amazon.coral.service#AccessDeniedException', 'the Host must name this machine');
   const keyId = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
-  if (accessKeyId && keyId !== undefined && keyId !== accessKeyId) {
+  // DynamoDB answers an unsigned request with 400 MissingAuthenticationTokenException.
+  if (accessKeyId && keyId === undefined) {
+    return refuse(
+      400,
+      'com.amazon.coral.service#MissingAuthenticationTokenException',
+      'Request is missing Authentication Token',
+    );
+  }
+  if (accessKeyId && keyId !== accessKeyId) {
     return refuse(
       400,
       'com.amazon.coral.service#UnrecognizedClientException',

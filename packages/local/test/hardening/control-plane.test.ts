@@ -338,6 +338,19 @@ describe('this machine only', () => {
     expect(
       (await raw('/', { port: dynamoPort, host: 'evil.example', method: 'POST', body: '{}' })).status,
     ).toBe(403);
+    // Unsigned, from this machine: refused too (only the runtime's own key opens DynamoDB).
+    const unsigned = await raw('/', {
+      port: dynamoPort,
+      host: `127.0.0.1:${dynamoPort}`,
+      method: 'POST',
+      body: '{}',
+      headers: {
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'content-type': 'application/x-amz-json-1.0',
+      },
+    });
+    expect(unsigned.status).toBe(400);
+    expect(unsigned.body).toContain('MissingAuthenticationToken');
   });
 
   it('removes the secret file when it stops', async () => {
