@@ -1,24 +1,7 @@
 import { buildSync } from 'esbuild';
+import { gameServerBundleOptions } from './bundle-options.js';
 
-/**
- * Bundles the game server into one ESM file for Node 22 (what the container
- * image runs): dist/main.mjs. `pnpm --filter @matchmaking/game-server build`.
- */
+/** `pnpm --filter @matchmaking/game-server build`: game-server/dist/main.mjs. */
 const here = new URL('..', import.meta.url).pathname;
-buildSync({
-  entryPoints: [`${here}src/main.ts`],
-  outfile: `${here}dist/main.mjs`,
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: false,
-  sourcemap: true,
-  // ws loads optional native helpers with require(); keep them optional.
-  external: ['bufferutil', 'utf-8-validate'],
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+buildSync({ ...gameServerBundleOptions(here), logLevel: 'warning' });
 console.log(`bundled ${here}dist/main.mjs`);

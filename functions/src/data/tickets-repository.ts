@@ -46,25 +46,8 @@ export class TicketsRepository {
   }
 
   /** Every waiting ticket of a region, oldest first (a Query over the region's partition, all pages). */
-  async listWaiting(region: string): Promise<TicketItem[]> {
-    const tickets: TicketItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: '#region = :region',
-          FilterExpression: '#state = :waiting',
-          ExpressionAttributeNames: { '#region': 'region', '#state': 'state' },
-          ExpressionAttributeValues: { ':region': region, ':waiting': 'waiting' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      tickets.push(...((page.Items ?? []) as TicketItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return tickets;
+  listWaiting(region: string): Promise<TicketItem[]> {
+    return this.listInState(region, 'waiting');
   }
 
   /** Deletes a ticket that is still waiting; false if a match claimed it (or it is gone). */
@@ -83,7 +66,12 @@ export class TicketsRepository {
   }
 
   /** Every claimed ticket of a region (the tick looks for claims whose match was never stored). */
-  async listClaimed(region: string): Promise<TicketItem[]> {
+  listClaimed(region: string): Promise<TicketItem[]> {
+    return this.listInState(region, 'claimed');
+  }
+
+  /** The region's tickets in one state (a filtered Query: the read still covers the whole partition). */
+  private async listInState(region: string, state: TicketItem['state']): Promise<TicketItem[]> {
     const tickets: TicketItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -91,9 +79,9 @@ export class TicketsRepository {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: '#region = :region',
-          FilterExpression: '#state = :claimed',
+          FilterExpression: '#state = :state',
           ExpressionAttributeNames: { '#region': 'region', '#state': 'state' },
-          ExpressionAttributeValues: { ':region': region, ':claimed': 'claimed' },
+          ExpressionAttributeValues: { ':region': region, ':state': state },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),

@@ -68,12 +68,6 @@ export class WaitingPool {
     return [...(this.byRegion.get(region)?.values() ?? [])];
   }
 
-  size(): number {
-    let total = 0;
-    for (const tickets of this.byRegion.values()) total += tickets.size;
-    return total;
-  }
-
   private async resync(deps: PoolDeps, regions: readonly string[]): Promise<void> {
     this.byRegion.clear();
     for (const region of regions) await this.resyncRegion(deps, region);

@@ -11,33 +11,7 @@ export function createMatchmakingQueue(
   matchmakerTimeoutSeconds: number,
   opts: pulumi.CustomResourceOptions,
 ) {
-  const deadLetters = new aws.sqs.Queue(
-    `${prefix}-matchmaking-dlq`,
-    {
-      fifoQueue: true,
-      name: `${prefix}-matchmaking-dlq.fifo`,
-      messageRetentionSeconds: 14 * 24 * 3600,
-      sqsManagedSseEnabled: true,
-    },
-    opts,
-  );
-  const queue = new aws.sqs.Queue(
-    `${prefix}-matchmaking`,
-    {
-      fifoQueue: true,
-      name: `${prefix}-matchmaking.fifo`,
-      contentBasedDeduplication: false,
-      // Lambda's guidance: at least six times the consumer's timeout.
-      visibilityTimeoutSeconds: 6 * matchmakerTimeoutSeconds,
-      messageRetentionSeconds: 3600,
-      sqsManagedSseEnabled: true,
-      redrivePolicy: deadLetters.arn.apply((arn) =>
-        JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 5 }),
-      ),
-    },
-    opts,
-  );
-  return { queue, deadLetters };
+  return fifoQueueWithDeadLetters(`${prefix}-matchmaking`, matchmakerTimeoutSeconds, 3600, opts);
 }
 
 /**
@@ -45,31 +19,43 @@ export function createMatchmakingQueue(
  * message group per match, so Lambda starts matches side by side (a FIFO
  * event source scales with its active message groups), and the match id as
  * the deduplication id, so a redelivered pass hands a match over once.
+ * A match not started within its ready deadline is cancelled anyway: ten
+ * minutes of retention is plenty.
  */
 export function createMatchStartQueue(
   prefix: string,
   starterTimeoutSeconds: number,
   opts: pulumi.CustomResourceOptions,
 ) {
+  return fifoQueueWithDeadLetters(`${prefix}-match-starts`, starterTimeoutSeconds, 600, opts);
+}
+
+/** A FIFO queue with explicit deduplication ids, its consumer's visibility timeout and a FIFO dead-letter queue. */
+function fifoQueueWithDeadLetters(
+  name: string,
+  consumerTimeoutSeconds: number,
+  retentionSeconds: number,
+  opts: pulumi.CustomResourceOptions,
+) {
   const deadLetters = new aws.sqs.Queue(
-    `${prefix}-match-starts-dlq`,
+    `${name}-dlq`,
     {
       fifoQueue: true,
-      name: `${prefix}-match-starts-dlq.fifo`,
+      name: `${name}-dlq.fifo`,
       messageRetentionSeconds: 14 * 24 * 3600,
       sqsManagedSseEnabled: true,
     },
     opts,
   );
   const queue = new aws.sqs.Queue(
-    `${prefix}-match-starts`,
+    name,
     {
       fifoQueue: true,
-      name: `${prefix}-match-starts.fifo`,
+      name: `${name}.fifo`,
       contentBasedDeduplication: false,
-      visibilityTimeoutSeconds: 6 * starterTimeoutSeconds,
-      // A match not started within its ready deadline is cancelled anyway.
-      messageRetentionSeconds: 600,
+      // Lambda's guidance: at least six times the consumer's timeout.
+      visibilityTimeoutSeconds: 6 * consumerTimeoutSeconds,
+      messageRetentionSeconds: retentionSeconds,
       sqsManagedSseEnabled: true,
       redrivePolicy: deadLetters.arn.apply((arn) =>
         JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 5 }),

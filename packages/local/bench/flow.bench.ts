@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { ensureGameServerBundle } from '../src/game-server-bundle.js';
 import { repoRoot } from '../src/lambda.js';
 import { startLocalStack } from '../src/stack.js';
 
@@ -24,10 +24,7 @@ const JOIN_SECONDS = Number(values['join-seconds']);
 const TEAM_SIZE = Number(values['team-size']);
 const REGION = 'eu-west-1';
 
-execFileSync(process.execPath, ['--import', 'tsx', 'game-server/scripts/bundle.ts'], {
-  cwd: repoRoot,
-  stdio: 'ignore',
-});
+await ensureGameServerBundle();
 const stack = await startLocalStack({
   port: 0,
   regions: [REGION],

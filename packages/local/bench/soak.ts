@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { WebSocket } from 'ws';
+import { ensureGameServerBundle } from '../src/game-server-bundle.js';
 import { repoRoot } from '../src/lambda.js';
 import { startLocalStack } from '../src/stack.js';
 
@@ -26,10 +26,7 @@ const PLAYERS = Number(values.players);
 const FAILURE_RATE = Number(values['failure-rate']);
 const REGION = 'eu-west-1';
 
-execFileSync(process.execPath, ['--import', 'tsx', 'game-server/scripts/bundle.ts'], {
-  cwd: repoRoot,
-  stdio: 'ignore',
-});
+await ensureGameServerBundle();
 const stack = await startLocalStack({
   port: 0,
   regions: [REGION],

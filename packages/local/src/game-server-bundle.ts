@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { gameServerBundleOptions } from '@matchmaking/game-server/bundle-options';
 import { repoRoot } from './lambda.js';
 
 /** The game server's esbuild bundle: what its container image runs, and what `pnpm dev` runs per match. */
@@ -15,7 +16,7 @@ const sources = [
 
 /**
  * Builds game-server/dist/main.mjs when it is missing or older than any of its
- * sources, with the options of game-server/scripts/bundle.ts and the esbuild
+ * sources, with the game server's own bundle options and the esbuild
  * of the game-server package. Each output is written to a temporary name and
  * renamed, so stacks starting at the same time never run a half-written file.
  */
@@ -24,19 +25,7 @@ export async function ensureGameServerBundle(): Promise<string> {
   if (built !== undefined && built >= (await newestSource())) return gameServerBundle;
   const esbuild = createRequire(join(repoRoot, 'game-server/package.json'))('esbuild') as Esbuild;
   const result = await esbuild.build({
-    entryPoints: [join(repoRoot, 'game-server/src/main.ts')],
-    outfile: gameServerBundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: false,
-    sourcemap: true,
-    // ws loads optional native helpers with require(); keep them optional.
-    external: ['bufferutil', 'utf-8-validate'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    ...gameServerBundleOptions(join(repoRoot, 'game-server')),
     logLevel: 'silent',
     write: false,
   });

@@ -6,7 +6,6 @@ import {
   lifecycleDeps,
   matchmakerState,
   matchStartQueue,
-  newTicketId,
   recordMatch,
   recoverStaleClaims,
   runMatchmakingPass,
@@ -16,7 +15,8 @@ import {
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { TestPlayer } from '../helpers/player.js';
+import { queueDirectly } from '../helpers/direct-queue.js';
+import type { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 
@@ -62,23 +62,9 @@ async function queuedPair(): Promise<Map<string, TicketItem>> {
   const items = new Map<string, TicketItem>();
   for (const side of ['a', 'b']) {
     counter += 1;
-    const player = await TestPlayer.connect(stack, `crash-${side}${counter}`);
+    const { player, ticket } = await queueDirectly(stack, deps, REGION, `crash-${side}${counter}`);
     players.push(player);
-    const now = Date.now();
-    const ticketId = newTicketId(now, `${side}${counter}`);
-    await deps.players.markQueued(player.userId, REGION, ticketId, now);
-    const record = await deps.players.get(player.userId);
-    const ticket: TicketItem = {
-      region: REGION,
-      ticketId,
-      enqueuedAt: now,
-      state: 'waiting',
-      players: [
-        { userId: player.userId, connectionId: record?.connectionId as string, rating: 1500, rd: 350 },
-      ],
-    };
-    await deps.tickets.create(ticket);
-    items.set(ticketId, ticket);
+    items.set(ticket.ticketId, ticket);
   }
   return items;
 }

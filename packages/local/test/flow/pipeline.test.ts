@@ -3,14 +3,14 @@ import {
   lifecycleDeps,
   matchmakerState,
   matchStartQueue,
-  newTicketId,
   runMatchmakingPass,
   type TicketItem,
   WaitingPool,
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { TestPlayer } from '../helpers/player.js';
+import { queueDirectly } from '../helpers/direct-queue.js';
+import type { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { tableReader } from '../helpers/tables.js';
 import { eventually } from '../helpers/wait.js';
@@ -41,23 +41,9 @@ async function queued(count: number) {
   const items = new Map<string, TicketItem>();
   for (let i = 0; i < count; i += 1) {
     counter += 1;
-    const player = await TestPlayer.connect(stack, `pipe-${counter}`);
+    const { player, ticket } = await queueDirectly(stack, deps, REGION, `pipe-${counter}`);
     players.push(player);
-    const now = Date.now();
-    const ticketId = newTicketId(now, `p${counter}`);
-    await deps.players.markQueued(player.userId, REGION, ticketId, now);
-    const record = await deps.players.get(player.userId);
-    const ticket: TicketItem = {
-      region: REGION,
-      ticketId,
-      enqueuedAt: now,
-      state: 'waiting',
-      players: [
-        { userId: player.userId, connectionId: record?.connectionId as string, rating: 1500, rd: 350 },
-      ],
-    };
-    await deps.tickets.create(ticket);
-    items.set(ticketId, ticket);
+    items.set(ticket.ticketId, ticket);
   }
   return { players, items };
 }

@@ -2,7 +2,6 @@ import {
   type LifecycleDeps,
   lifecycleDeps,
   matchmakerState,
-  newTicketId,
   POOL_RESYNC_MS,
   runMatchmakingPass,
   type TicketItem,
@@ -10,7 +9,7 @@ import {
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
-import { TestPlayer } from '../helpers/player.js';
+import { queueDirectly } from '../helpers/direct-queue.js';
 import { startTestStack } from '../helpers/stack.js';
 
 /*
@@ -38,19 +37,7 @@ afterAll(() => stack.stop());
 /** A waiting ticket in the table (the stack's own matchmaker is never asked for a pass). */
 async function ticket(): Promise<TicketItem> {
   counter += 1;
-  const player = await TestPlayer.connect(stack, `pool-${counter}`);
-  const now = Date.now();
-  const ticketId = newTicketId(now, `t${counter}`);
-  await deps.players.markQueued(player.userId, REGION, ticketId, now);
-  const item: TicketItem = {
-    region: REGION,
-    ticketId,
-    enqueuedAt: now,
-    state: 'waiting',
-    players: [{ userId: player.userId, connectionId: 'c', rating: 1500, rd: 350 }],
-  };
-  await deps.tickets.create(item);
-  return item;
+  return (await queueDirectly(stack, deps, REGION, `pool-${counter}`)).ticket;
 }
 
 function pass(pool: WaitingPool, changes: TicketItem[], clockShiftMs = 0) {
