@@ -92,21 +92,30 @@ export class TicketsRepository {
     return tickets;
   }
 
-  /** waiting -> claimed by this match. Repeating it for the same match succeeds (retries are harmless). */
-  claim(region: string, ticketId: string, matchId: string, now: number): Promise<boolean> {
+  /**
+   * waiting -> claimed by this match, only at the version the pass saw
+   * (`attempts`: every release bumps it), so a pass working from a stale view
+   * loses the claim instead of taking a ticket that moved on, and the match
+   * id, derived from the versions, names one attempt only. Repeating it for
+   * the same match succeeds (retries are harmless).
+   */
+  claim(region: string, ticketId: string, matchId: string, now: number, attempts: number): Promise<boolean> {
+    const atVersion =
+      attempts === 0 ? '(attribute_not_exists(attempts) OR attempts = :attempts)' : 'attempts = :attempts';
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { region, ticketId },
           UpdateExpression: 'SET #state = :claimed, matchId = :matchId, claimedAt = :now',
-          ConditionExpression: '#state = :waiting OR (#state = :claimed AND matchId = :matchId)',
+          ConditionExpression: `(#state = :waiting AND ${atVersion}) OR (#state = :claimed AND matchId = :matchId)`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':waiting': 'waiting',
             ':claimed': 'claimed',
             ':matchId': matchId,
             ':now': now,
+            ':attempts': attempts,
           },
         }),
       ),

@@ -36,7 +36,7 @@ export async function recordMatch(
   const matchId = matchIdFor(tickets);
   const now = deps.clock.now();
   const claimed = await Promise.all(
-    tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId, now)),
+    tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId, now, t.attempts ?? 0)),
   );
   if (!claimed.every(Boolean)) {
     await Promise.all(

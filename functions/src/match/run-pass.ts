@@ -33,7 +33,7 @@ export interface PassSummary {
   waiting: number;
   recorded: number;
   conflicts: number;
-  /** True if the budget ran out before every formed match was recorded (a continuation was asked for). */
+  /** True if the budget ran out, or claims kept being lost, before every match was made (a continuation was asked for). */
   cut: boolean;
 }
 
@@ -77,6 +77,9 @@ export async function runMatchmakingPass(
   return summaries;
 }
 
+/** Rounds of matching per region in one pass: a round with lost claims re-forms from the refreshed view. */
+const MAX_ROUNDS = 4;
+
 async function passOverRegion(
   deps: PassDeps,
   matching: MatchingConfig,
@@ -86,12 +89,36 @@ async function passOverRegion(
   left: { matches: number },
   over: () => boolean,
 ): Promise<PassSummary> {
+  const summary: PassSummary = { region, waiting: 0, recorded: 0, conflicts: 0, cut: false };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const conflicts = await matchOnce(deps, matching, settings, region, pool, left, over, summary);
+    // A lost claim means the view was stale for those tickets; it is fresh now, so match the rest again.
+    if (conflicts === 0 || summary.cut) break;
+    // Still losing claims after the last round (tickets changing under the pass): a continuation takes it on.
+    if (round === MAX_ROUNDS - 1) summary.cut = true;
+  }
+  if (summary.recorded + summary.conflicts > 0) logger.info('pass done', { ...summary });
+  return summary;
+}
+
+/** One round: form matches from the view, claim and record them in slices. Returns the lost claims. */
+async function matchOnce(
+  deps: PassDeps,
+  matching: MatchingConfig,
+  settings: RecordSettings,
+  region: string,
+  pool: WaitingPool,
+  left: { matches: number },
+  over: () => boolean,
+  summary: PassSummary,
+): Promise<number> {
   const now = deps.clock.now();
   // Tickets backing off after a capacity failure sit this pass out.
   const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
   const byId = new Map(items.map((item) => [item.ticketId, item]));
   const { matches } = findMatches(items.map(toTicket), now, matching);
-  const summary: PassSummary = { region, waiting: items.length, recorded: 0, conflicts: 0, cut: false };
+  summary.waiting = Math.max(summary.waiting, items.length);
+  let conflicts = 0;
   let next = 0;
   while (next < matches.length) {
     if (over()) {
@@ -103,22 +130,23 @@ async function passOverRegion(
     const outcomes: RecordOutcome[] = await Promise.all(
       slice.map((formed) => recordMatch(deps, settings, formed, byId)),
     );
-    const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
     const ticketsOf = (i: number) =>
       [...(slice[i]?.home ?? []), ...(slice[i]?.away ?? [])].map((t) => t.ticketId);
     // Claimed tickets leave the view; a lost claim re-reads its tickets (gone, or waiting with new counters).
     outcomes.forEach((o, i) => {
-      if (o.kind !== 'conflict') pool.remove(region, ticketsOf(i));
+      if (o.kind !== 'conflict') pool.claimedBy(region, ticketsOf(i), now);
     });
     const lost = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? ticketsOf(i) : []));
     if (lost.length > 0) await pool.refresh(deps, region, lost);
+    const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
     if (toStart.length > 0) await deps.starts.requestStarts(toStart);
     summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
-    summary.conflicts += outcomes.filter((o) => o.kind === 'conflict').length;
+    const lostNow = outcomes.filter((o) => o.kind === 'conflict').length;
+    conflicts += lostNow;
+    summary.conflicts += lostNow;
     left.matches -= slice.length;
   }
-  if (matches.length > 0) logger.info('pass done', { ...summary });
-  return summary;
+  return conflicts;
 }
 
 function toTicket(item: TicketItem): Ticket {

@@ -4,6 +4,8 @@ import type { TicketsRepository } from '../data/tickets-repository.js';
 
 /** How long the pool may go without a full read from the table, whatever the queue says. */
 export const POOL_RESYNC_MS = 30_000;
+/** How long the pool remembers a ticket version it saw claimed (a late join message must not bring it back). */
+const CLAIMED_MEMORY_MS = 60_000;
 
 export interface PoolDeps {
   tickets: Pick<TicketsRepository, 'listWaiting' | 'get'>;
@@ -25,6 +27,8 @@ export class WaitingPool {
   private readonly byRegion = new Map<string, Map<string, TicketItem>>();
   private epoch: number | undefined;
   private syncedAt = Number.NEGATIVE_INFINITY;
+  /** `ticketId:attempts` -> when this instance saw that version claimed. */
+  private readonly claimed = new Map<string, number>();
   /** Full reads done (the benchmark and tests count them). */
   resyncs = 0;
 
@@ -36,6 +40,7 @@ export class WaitingPool {
   async prepare(deps: PoolDeps, regions: readonly string[]): Promise<void> {
     const next = await deps.state.advanceEpoch(this.epoch);
     const missedAPass = next === undefined;
+    this.forgetClaimsBefore(deps.clock.now() - CLAIMED_MEMORY_MS);
     this.epoch = next ?? (await deps.state.advanceEpoch(undefined));
     if (missedAPass || deps.clock.now() - this.syncedAt >= POOL_RESYNC_MS) {
       await this.resync(deps, regions);
@@ -44,12 +49,31 @@ export class WaitingPool {
     }
   }
 
-  /** A ticket that is waiting (joined, or requeued with new counters). */
+  /**
+   * A ticket that is waiting (joined, or requeued with new counters). Messages
+   * can arrive late and out of order: a version older than the one held, or
+   * one this instance already saw claimed, is ignored (were it taken, the
+   * claim at that version would fail anyway, at the cost of a conflict).
+   */
   put(ticket: TicketItem): void {
-    this.regionOf(ticket.region).set(ticket.ticketId, ticket);
+    const tickets = this.regionOf(ticket.region);
+    const held = tickets.get(ticket.ticketId);
+    if (held && (held.attempts ?? 0) > (ticket.attempts ?? 0)) return;
+    if (this.claimed.has(versionOf(ticket))) return;
+    tickets.set(ticket.ticketId, ticket);
   }
 
-  remove(region: string, ticketIds: Iterable<string>): void {
+  /** Tickets this pass claimed: they leave the view, and their versions are remembered for a while. */
+  claimedBy(region: string, ticketIds: Iterable<string>, now: number): void {
+    const tickets = this.byRegion.get(region);
+    for (const id of ticketIds) {
+      const ticket = tickets?.get(id);
+      if (ticket) this.claimed.set(versionOf(ticket), now);
+      tickets?.delete(id);
+    }
+  }
+
+  private remove(region: string, ticketIds: Iterable<string>): void {
     const tickets = this.byRegion.get(region);
     for (const id of ticketIds) tickets?.delete(id);
   }
@@ -81,6 +105,14 @@ export class WaitingPool {
     this.byRegion.set(region, tickets);
   }
 
+  private forgetClaimsBefore(cutoff: number): void {
+    // Map order is insertion order, and insertions come in time order.
+    for (const [key, at] of this.claimed) {
+      if (at >= cutoff) break;
+      this.claimed.delete(key);
+    }
+  }
+
   private regionOf(region: string): Map<string, TicketItem> {
     let tickets = this.byRegion.get(region);
     if (!tickets) {
@@ -89,4 +121,8 @@ export class WaitingPool {
     }
     return tickets;
   }
+}
+
+function versionOf(ticket: Pick<TicketItem, 'ticketId' | 'attempts'>): string {
+  return `${ticket.ticketId}:${ticket.attempts ?? 0}`;
 }

@@ -202,7 +202,7 @@ describe('the tick', () => {
     const items = await queuedPair();
     const long = Date.now() - CLAIM_TIMEOUT_MS - 1000;
     for (const ticket of items.values())
-      await deps.tickets.claim(REGION, ticket.ticketId, 'never-stored-match', long);
+      await deps.tickets.claim(REGION, ticket.ticketId, 'never-stored-match', long, 0);
     await stack.tick();
     await stack.settled();
     const states = await Promise.all(players.map((p) => tables.player(p.userId)));
@@ -213,7 +213,7 @@ describe('the tick', () => {
   it('leaves a fresh claim alone (its pass may still be running)', async () => {
     const items = await queuedPair();
     for (const ticket of items.values())
-      await deps.tickets.claim(REGION, ticket.ticketId, 'in-flight-match', Date.now());
+      await deps.tickets.claim(REGION, ticket.ticketId, 'in-flight-match', Date.now(), 0);
     await stack.tick();
     await stack.settled();
     const mine = (await tables.tickets()).filter((t) => items.has(t.ticketId as string));

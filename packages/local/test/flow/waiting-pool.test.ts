@@ -1,8 +1,10 @@
 import {
+  cancelMatch,
   type LifecycleDeps,
   lifecycleDeps,
   matchmakerState,
   POOL_RESYNC_MS,
+  recordMatch,
   runMatchmakingPass,
   type TicketItem,
   WaitingPool,
@@ -103,4 +105,58 @@ describe('the waiting pool', () => {
     // The partner is still waiting, with the counter its release gave it (its next match is a new id).
     expect(view.find((t) => t.ticketId === partner.ticketId)?.attempts).toBe(1);
   });
+
+  it('after a lost claim, matches the others again in the same pass', async () => {
+    // Only these three wait (earlier tests leave partners behind).
+    for (const t of await deps.tickets.listWaiting(REGION))
+      await deps.tickets.deleteWaiting(REGION, t.ticketId);
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const [left, second, third] = [await ticket(), await ticket(), await ticket()];
+    await deps.tickets.deleteWaiting(REGION, left.ticketId); // left the queue; no change message
+    const [summary] = await pass(pool, [left, second, third]);
+    // The first round paired `left` with one of the others and lost the claim; the second paired the two left.
+    expect(summary).toMatchObject({ recorded: 1, conflicts: 1, cut: false });
+    const ids = pool.waiting(REGION).map((t) => t.ticketId);
+    expect(ids).not.toContain(second.ticketId);
+    expect(ids).not.toContain(third.ticketId);
+  });
+
+  it('ignores a late change for a ticket it saw claimed, and an older version of one it holds', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const [a, b] = [await ticket(), await ticket()];
+    expect((await pass(pool, [a, b]))[0]?.recorded).toBe(1);
+    await pass(pool, [a]); // the join message for `a` again, late (a redelivery, or after a resync saw it)
+    expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(a.ticketId);
+
+    const c = await ticket();
+    pool.put({ ...c, attempts: 2 }); // requeued twice, and the message said so
+    pool.put(c); // its join message, late
+    expect(pool.waiting(REGION).find((t) => t.ticketId === c.ticketId)?.attempts).toBe(2);
+  });
+
+  it('claims a ticket only at the version it saw: a stale view never revives a cancelled match', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const [a, b] = [await ticket(), await ticket()];
+    handed.length = 0;
+    await pass(pool, [a, b]);
+    const [matchId] = handed;
+    const match = await deps.matches.get(matchId as string);
+    // A capacity failure: the requeued tickets back off, so the stack's own matchmaker leaves them alone.
+    await cancelMatch(deps, match as NonNullable<typeof match>, 'no capacity', new Set(), { capacity: true });
+    expect((await deps.tickets.get(REGION, a.ticketId))?.attempts).toBe(1);
+
+    // A view still holding the versions from before the cancellation forms the same pair: same match id.
+    const stale = new Map([a, b].map((t) => [t.ticketId, t]));
+    const formed = { region: REGION, home: [toTicket(a)], away: [toTicket(b)] };
+    const outcome = await recordMatch(deps, settings, formed, stale);
+    expect(outcome.kind).toBe('conflict');
+    for (const t of [a, b]) expect((await deps.tickets.get(REGION, t.ticketId))?.state).toBe('waiting');
+  });
 });
+
+function toTicket(item: TicketItem) {
+  return { ticketId: item.ticketId, region: item.region, enqueuedAt: item.enqueuedAt, players: item.players };
+}
