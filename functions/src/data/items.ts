@@ -126,8 +126,11 @@ export interface MatchItem {
   createdAt: number;
   readyAt?: number;
   endedAt?: number;
-  /** The state whose deadline is pending (only while starting or ready): the sparse byDeadline index. */
-  deadlineState?: 'starting' | 'ready';
+  /**
+   * `state#shard` of the state whose deadline is pending (only while starting
+   * or ready): the sparse byDeadline index. The repository sets it.
+   */
+  deadlineShard?: string;
   deadlineAt?: number;
   /** Epoch seconds; finished matches are kept for a while, then expire. */
   expiresAt?: number;

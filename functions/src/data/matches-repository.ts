@@ -7,6 +7,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { conditionally } from './conditional.js';
 import type { MatchItem, MatchState } from './items.js';
+import { allShardKeys, DEADLINE_SHARDS, shardKey } from './shards.js';
+
+type DeadlineState = 'starting' | 'ready';
+
+function deadlineShard(state: DeadlineState, matchId: string): string {
+  return shardKey(state, matchId, DEADLINE_SHARDS);
+}
 
 /** Ended matches stay readable for a week (reconnects, support), then DynamoDB TTL removes them. */
 const ENDED_MATCH_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -33,13 +40,17 @@ export class MatchesRepository {
     private readonly table: string,
   ) {}
 
-  /** Stores a new match; false if the id exists (a re-run of the same creation). */
+  /** Stores a new match (in its deadline index while it has a deadline); false if the id exists (a re-run of the same creation). */
   create(match: MatchItem): Promise<boolean> {
+    const pending = match.deadlineAt !== undefined && (match.state === 'starting' || match.state === 'ready');
+    const item = pending
+      ? { ...match, deadlineShard: deadlineShard(match.state as DeadlineState, match.matchId) }
+      : match;
     return conditionally(() =>
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: match,
+          Item: item,
           ConditionExpression: 'attribute_not_exists(matchId)',
         }),
       ),
@@ -64,10 +75,11 @@ export class MatchesRepository {
       values[`:${key}`] = value;
     }
     if (transition.deadlineAt !== undefined && (transition.to === 'starting' || transition.to === 'ready')) {
-      sets.push('deadlineState = :to', 'deadlineAt = :deadlineAt');
+      sets.push('deadlineShard = :deadlineShard', 'deadlineAt = :deadlineAt');
+      values[':deadlineShard'] = deadlineShard(transition.to, matchId);
       values[':deadlineAt'] = transition.deadlineAt;
     } else {
-      removes.push('deadlineState', 'deadlineAt');
+      removes.push('deadlineShard', 'deadlineAt');
     }
     if (['finished', 'cancelled', 'abandoned'].includes(transition.to)) {
       sets.push('expiresAt = :expiresAt');
@@ -153,8 +165,15 @@ export class MatchesRepository {
     );
   }
 
-  /** Matches in `state` whose deadline is at or before `now` (a Query on the sparse byDeadline index). */
-  async listOverdue(state: 'starting' | 'ready', now: number): Promise<MatchItem[]> {
+  /** Matches in `state` whose deadline is at or before `now` (a Query per shard of the sparse byDeadline index). */
+  async listOverdue(state: DeadlineState, now: number): Promise<MatchItem[]> {
+    const shards = await Promise.all(
+      allShardKeys(state, DEADLINE_SHARDS).map((key) => this.overdueIn(key, now)),
+    );
+    return shards.flat();
+  }
+
+  private async overdueIn(key: string, now: number): Promise<MatchItem[]> {
     const matches: MatchItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -162,8 +181,8 @@ export class MatchesRepository {
         new QueryCommand({
           TableName: this.table,
           IndexName: 'byDeadline',
-          KeyConditionExpression: 'deadlineState = :state AND deadlineAt <= :now',
-          ExpressionAttributeValues: { ':state': state, ':now': now },
+          KeyConditionExpression: 'deadlineShard = :key AND deadlineAt <= :now',
+          ExpressionAttributeValues: { ':key': key, ':now': now },
           ExclusiveStartKey: startKey,
         }),
       );

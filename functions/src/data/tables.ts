@@ -35,16 +35,33 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     globalSecondaryIndexes: [],
   },
   /**
-   * Waiting tickets, one partition per region so that a matchmaking pass reads
-   * a region with a Query (never a Scan); the sort key orders by queue time.
+   * Queue tickets, `region#shard` partitions (see shards.ts) so ticket writes
+   * are not capped by one partition; the sort key orders by queue time. Two
+   * sparse indexes: waiting tickets (the matchmaker's resync reads only
+   * these, never claimed ones) and claimed tickets by claim time (the tick's
+   * stale-claim sweep reads only old claims). Queries, never a Scan.
    */
   tickets: {
     envName: 'TICKETS_TABLE',
-    hashKey: { name: 'region', type: 'S' },
+    hashKey: { name: 'shardKey', type: 'S' },
     rangeKey: { name: 'ticketId', type: 'S' },
-    globalSecondaryIndexes: [],
+    globalSecondaryIndexes: [
+      {
+        name: 'waitingByShard',
+        hashKey: { name: 'waitingShard', type: 'S' },
+        rangeKey: { name: 'ticketId', type: 'S' },
+      },
+      {
+        name: 'claimedByShard',
+        hashKey: { name: 'claimedShard', type: 'S' },
+        rangeKey: { name: 'claimedAt', type: 'N' },
+      },
+    ],
   },
-  /** Matches by id; the sparse index finds matches whose lifecycle deadline has passed. */
+  /**
+   * Matches by id; the sparse index finds matches whose lifecycle deadline
+   * has passed, keyed `state#shard` (see shards.ts) so no state is a hot key.
+   */
   matches: {
     envName: 'MATCHES_TABLE',
     hashKey: { name: 'matchId', type: 'S' },
@@ -52,7 +69,7 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     globalSecondaryIndexes: [
       {
         name: 'byDeadline',
-        hashKey: { name: 'deadlineState', type: 'S' },
+        hashKey: { name: 'deadlineShard', type: 'S' },
         rangeKey: { name: 'deadlineAt', type: 'N' },
       },
     ],

@@ -8,6 +8,33 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { conditionally, conditionallyReturning } from './conditional.js';
 import type { TicketItem } from './items.js';
+import { allShardKeys, shardKey, TICKET_SHARDS } from './shards.js';
+
+/** The sparse index of waiting tickets (a claimed ticket has no `waitingShard`, so no read ever returns it). */
+export const WAITING_INDEX = 'waitingByShard';
+/** The sparse index of claimed tickets by claim time (the tick's stale-claim sweep reads only old claims). */
+export const CLAIMED_INDEX = 'claimedByShard';
+
+/** Attributes that exist only for the keys and indexes; never part of a TicketItem. */
+interface StoredTicket extends TicketItem {
+  shardKey: string;
+  waitingShard?: string;
+  claimedShard?: string;
+}
+
+function keyOf(region: string, ticketId: string) {
+  return { shardKey: shardKey(region, ticketId, TICKET_SHARDS), ticketId };
+}
+
+function toTicket(item: Record<string, unknown>): TicketItem {
+  const {
+    shardKey: _key,
+    waitingShard: _waiting,
+    claimedShard: _claimed,
+    ...ticket
+  } = item as unknown as StoredTicket;
+  return ticket;
+}
 
 /** A sortable ticket id: the zero-padded queue time first, so a Query returns the longest-waiting first. */
 export function newTicketId(enqueuedAt: number, unique: string): string {
@@ -15,9 +42,12 @@ export function newTicketId(enqueuedAt: number, unique: string): string {
 }
 
 /**
- * Queue tickets, one partition per region. A ticket is 'waiting' until a
- * matchmaking pass claims it for a match; only the match may then release or
- * delete it, so a player can never be taken by two matches.
+ * Queue tickets, spread over TICKET_SHARDS partition keys per region
+ * (`region#shard`, by a hash of the ticket id) so that ticket writes are not
+ * capped by one partition. A ticket is 'waiting' until a matchmaking pass
+ * claims it for a match; only the match may then release or delete it, so a
+ * player can never be taken by two matches. Waiting and claimed tickets are
+ * each in a sparse index, so every read returns only the state it asks for.
  */
 export class TicketsRepository {
   constructor(
@@ -27,11 +57,13 @@ export class TicketsRepository {
 
   /** Stores a new ticket; false if that id exists already. */
   create(ticket: TicketItem): Promise<boolean> {
+    const key = keyOf(ticket.region, ticket.ticketId);
+    const item: StoredTicket = { ...ticket, ...key, waitingShard: key.shardKey };
     return conditionally(() =>
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: ticket,
+          Item: item,
           ConditionExpression: 'attribute_not_exists(ticketId)',
         }),
       ),
@@ -40,14 +72,28 @@ export class TicketsRepository {
 
   async get(region: string, ticketId: string): Promise<TicketItem | undefined> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { region, ticketId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: keyOf(region, ticketId), ConsistentRead: true }),
     );
-    return result.Item as TicketItem | undefined;
+    return result.Item ? toTicket(result.Item) : undefined;
   }
 
-  /** Every waiting ticket of a region, oldest first (a Query over the region's partition, all pages). */
-  listWaiting(region: string): Promise<TicketItem[]> {
-    return this.listInState(region, 'waiting');
+  /**
+   * Every waiting ticket of a region, oldest first: one Query per shard on the
+   * sparse waiting index, all pages. Index reads are eventually consistent: a
+   * ticket claimed a moment ago may still show (its claim then fails), one
+   * written a moment ago may not (its queue change carries it).
+   */
+  async listWaiting(region: string): Promise<TicketItem[]> {
+    const shards = await Promise.all(
+      allShardKeys(region, TICKET_SHARDS).map((key) =>
+        this.queryAll({
+          IndexName: WAITING_INDEX,
+          KeyConditionExpression: 'waitingShard = :key',
+          ExpressionAttributeValues: { ':key': key },
+        }),
+      ),
+    );
+    return shards.flat().sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
   }
 
   /** Deletes a ticket that is still waiting; false if a match claimed it (or it is gone). */
@@ -56,7 +102,7 @@ export class TicketsRepository {
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { region, ticketId },
+          Key: keyOf(region, ticketId),
           ConditionExpression: '#state = :waiting',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':waiting': 'waiting' },
@@ -65,28 +111,28 @@ export class TicketsRepository {
     );
   }
 
-  /** Every claimed ticket of a region (the tick looks for claims whose match was never stored). */
-  listClaimed(region: string): Promise<TicketItem[]> {
-    return this.listInState(region, 'claimed');
+  /** Claimed tickets of a region claimed at or before `cutoff` (the tick looks for claims whose match was never stored). */
+  async listClaimedBefore(region: string, cutoff: number): Promise<TicketItem[]> {
+    const shards = await Promise.all(
+      allShardKeys(region, TICKET_SHARDS).map((key) =>
+        this.queryAll({
+          IndexName: CLAIMED_INDEX,
+          KeyConditionExpression: 'claimedShard = :key AND claimedAt <= :cutoff',
+          ExpressionAttributeValues: { ':key': key, ':cutoff': cutoff },
+        }),
+      ),
+    );
+    return shards.flat();
   }
 
-  /** The region's tickets in one state (a filtered Query: the read still covers the whole partition). */
-  private async listInState(region: string, state: TicketItem['state']): Promise<TicketItem[]> {
+  private async queryAll(query: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
     const tickets: TicketItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: '#region = :region',
-          FilterExpression: '#state = :state',
-          ExpressionAttributeNames: { '#region': 'region', '#state': 'state' },
-          ExpressionAttributeValues: { ':region': region, ':state': state },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
+        new QueryCommand({ ...query, TableName: this.table, ExclusiveStartKey: startKey }),
       );
-      tickets.push(...((page.Items ?? []) as TicketItem[]));
+      tickets.push(...(page.Items ?? []).map(toTicket));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return tickets;
@@ -102,12 +148,14 @@ export class TicketsRepository {
   claim(region: string, ticketId: string, matchId: string, now: number, attempts: number): Promise<boolean> {
     const atVersion =
       attempts === 0 ? '(attribute_not_exists(attempts) OR attempts = :attempts)' : 'attempts = :attempts';
+    const key = keyOf(region, ticketId);
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { region, ticketId },
-          UpdateExpression: 'SET #state = :claimed, matchId = :matchId, claimedAt = :now',
+          Key: key,
+          UpdateExpression:
+            'SET #state = :claimed, matchId = :matchId, claimedAt = :now, claimedShard = :shard REMOVE waitingShard',
           ConditionExpression: `(#state = :waiting AND ${atVersion}) OR (#state = :claimed AND matchId = :matchId)`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -116,6 +164,7 @@ export class TicketsRepository {
             ':matchId': matchId,
             ':now': now,
             ':attempts': attempts,
+            ':shard': key.shardKey,
           },
         }),
       ),
@@ -133,16 +182,21 @@ export class TicketsRepository {
     matchId: string,
     how: { failed: boolean; retryAt?: number } = { failed: false },
   ): Promise<TicketItem | undefined> {
-    const sets = ['#state = :waiting', 'attempts = if_not_exists(attempts, :zero) + :one'];
+    const key = keyOf(region, ticketId);
+    const sets = [
+      '#state = :waiting',
+      'waitingShard = :shard',
+      'attempts = if_not_exists(attempts, :zero) + :one',
+    ];
     if (how.failed) sets.push('failedMatches = if_not_exists(failedMatches, :zero) + :one');
     if (how.retryAt !== undefined) sets.push('retryAt = :retryAt');
     return conditionallyReturning(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { region, ticketId },
+          Key: key,
           ReturnValues: 'ALL_NEW',
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE matchId, claimedAt${how.retryAt === undefined ? ', retryAt' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE matchId, claimedAt, claimedShard${how.retryAt === undefined ? ', retryAt' : ''}`,
           ConditionExpression: '#state = :claimed AND matchId = :matchId',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -151,11 +205,12 @@ export class TicketsRepository {
             ':matchId': matchId,
             ':zero': 0,
             ':one': 1,
+            ':shard': key.shardKey,
             ...(how.retryAt === undefined ? {} : { ':retryAt': how.retryAt }),
           },
         }),
       );
-      return result.Attributes as TicketItem;
+      return toTicket(result.Attributes ?? {});
     });
   }
 
@@ -165,7 +220,7 @@ export class TicketsRepository {
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { region, ticketId },
+          Key: keyOf(region, ticketId),
           ConditionExpression: 'matchId = :matchId',
           ExpressionAttributeValues: { ':matchId': matchId },
         }),

@@ -1,9 +1,12 @@
 /*
  * The match lifecycle's use cases and their real dependencies, for the local
  * runtime's crash-recovery tests (they drive each step with a dependency that
- * stops at a chosen point, as a killed Lambda would).
+ * stops at a chosen point, as a killed Lambda would), and for `pnpm
+ * bench:pipeline` (which adds a middleware to the shared DynamoDB client to
+ * count the capacity units each pass consumes).
  */
 
+export { documentClient } from '../aws/clients.js';
 export type { TicketItem } from '../data/items.js';
 export { newTicketId } from '../data/tickets-repository.js';
 export { lifecycleDeps } from '../handlers/lifecycle-services.js';

@@ -30,8 +30,8 @@ export async function recoverStaleClaims(
   let settled = 0;
   const requeued: TicketItem[] = [];
   for (const region of regions) {
-    const stale = (await deps.tickets.listClaimed(region)).filter(
-      (ticket) => (ticket.claimedAt ?? 0) + claimTimeoutMs <= now && ticket.matchId,
+    const stale = (await deps.tickets.listClaimedBefore(region, now - claimTimeoutMs)).filter(
+      (ticket) => ticket.matchId,
     );
     const finished = new Set<string>();
     for (const ticket of stale) {

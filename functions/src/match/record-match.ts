@@ -83,7 +83,6 @@ function buildMatch(
     // Replaced by the match starter right before RunTask; this one is never handed out.
     bootstrapHash: newMatchToken().hash,
     createdAt: now,
-    deadlineState: 'starting',
     deadlineAt: now + settings.readyTimeoutSeconds * 1000,
   };
 }
