@@ -101,7 +101,10 @@ export class WaitingPool {
 
   private async resyncRegion(deps: PoolDeps, region: string): Promise<void> {
     const tickets = new Map<string, TicketItem>();
-    for (const ticket of await deps.tickets.listWaiting(region)) tickets.set(ticket.ticketId, ticket);
+    // The waiting index is eventually consistent: a ticket this instance just claimed may still be listed.
+    for (const ticket of await deps.tickets.listWaiting(region)) {
+      if (!this.claimed.has(versionOf(ticket))) tickets.set(ticket.ticketId, ticket);
+    }
     this.byRegion.set(region, tickets);
   }
 

@@ -136,6 +136,18 @@ describe('the waiting pool', () => {
     expect(pool.waiting(REGION).find((t) => t.ticketId === c.ticketId)?.attempts).toBe(2);
   });
 
+  it('leaves out of a resync a ticket it claimed that the lagging waiting index still lists', async () => {
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const [a, b] = [await ticket(), await ticket()];
+    expect((await pass(pool, [a, b]))[0]?.recorded).toBe(1);
+    // The index is eventually consistent: right after the claim it may still list `a` as waiting.
+    const lagging = { get: deps.tickets.get.bind(deps.tickets), listWaiting: async () => [a] };
+    const later = { now: () => Date.now() + POOL_RESYNC_MS + 1000 };
+    await pool.prepare({ tickets: lagging, state: matchmakerState(), clock: later }, [REGION]);
+    expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(a.ticketId);
+  });
+
   it('claims a ticket only at the version it saw: a stale view never revives a cancelled match', async () => {
     const pool = new WaitingPool();
     await pass(pool, []);
