@@ -320,6 +320,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     emulate,
     /** dynalite without the emulated latency (for tests reading the tables). */
     dynamoDirectEndpoint: dynamo.directEndpoint,
+    /** DynamoDB calls served so far, by operation (take differences around what you measure). */
+    dynamoCalls: () => dynamo.calls(),
     tableNames: dynamo.tableNames,
     /** Runs the tick once now (what the timer does every tickSeconds). */
     async tick(): Promise<void> {

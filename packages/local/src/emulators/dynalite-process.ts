@@ -8,11 +8,14 @@ import { isLoopbackHost } from './http-util.js';
  * (stdin closes), so no orphan is left behind. Only this machine is served:
  * it listens on 127.0.0.1, refuses a Host that is not a loopback name (DNS
  * rebinding) and, when DYNALITE_ACCESS_KEY_ID is set, any request signed with
- * another access key (the error DynamoDB gives for an unknown key).
+ * another access key (the error DynamoDB gives for an unknown key). It counts
+ * the calls it serves by operation and prints {"calls": {...}} when its
+ * parent writes a line "calls" (the flow tests and benchmarks count calls).
  */
 const dataDir = process.argv[2] || undefined;
 const accessKeyId = process.env.DYNALITE_ACCESS_KEY_ID;
 const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+const calls: Record<string, number> = {};
 const serve = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
 server.removeAllListeners('request');
 server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -42,6 +45,9 @@ server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       'The security token included in the request is invalid.',
     );
   }
+  // X-Amz-Target: DynamoDB_20120810.<Operation>
+  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] || 'unknown';
+  calls[operation] = (calls[operation] ?? 0) + 1;
   for (const listener of serve) listener.call(server, request, response);
 });
 server.listen(0, '127.0.0.1', () => {
@@ -49,6 +55,11 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(
     `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
   );
+});
+process.stdin.on('data', (chunk: Buffer) => {
+  for (const line of chunk.toString().split('\n')) {
+    if (line.trim() === 'calls') process.stdout.write(`${JSON.stringify({ calls })}\n`);
+  }
 });
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

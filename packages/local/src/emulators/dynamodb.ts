@@ -13,6 +13,8 @@ export interface LocalDynamo {
   directEndpoint: string;
   /** Physical table name per logical table. */
   tableNames: Record<keyof typeof tableDefinitions, string>;
+  /** Calls served so far, by operation (GetItem, Query, ...), the stack's own set-up included. */
+  calls(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -43,12 +45,19 @@ export async function startDynamo(
       ...(options.credentials ? { DYNALITE_ACCESS_KEY_ID: options.credentials.accessKeyId } : {}),
     },
   });
+  const waitingForCalls: ((calls: Record<string, number>) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const line = output.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { port: number }).port);
+      const lines = output.split('\n');
+      output = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        const message = JSON.parse(line) as { port?: number; calls?: Record<string, number> };
+        if (message.port !== undefined) resolve(message.port);
+        if (message.calls) waitingForCalls.shift()?.(message.calls);
+      }
     });
     child.once('exit', (code) => reject(new Error(`dynalite exited early (code ${code})`)));
   });
@@ -74,6 +83,11 @@ export async function startDynamo(
     endpoint: latency?.endpoint ?? directEndpoint,
     directEndpoint,
     tableNames,
+    calls: () =>
+      new Promise((resolve) => {
+        waitingForCalls.push(resolve);
+        child.stdin.write('calls\n');
+      }),
     stop: async () => {
       await latency?.close();
       await new Promise<void>((resolve) => {
