@@ -38,8 +38,9 @@ const deps = lazy(() => {
       state: matchmakerState(),
       ...system,
     },
-    // Kept across invocations of this instance (see WaitingPool).
+    // Kept across invocations of this instance (see WaitingPool, PassView.unstarted).
     pool: new WaitingPool(),
+    unstarted: new Set<string>(),
     regions: config.MATCHMAKING_REGIONS,
     matching: {
       teamSize: config.TEAM_SIZE,
@@ -61,7 +62,7 @@ const deps = lazy(() => {
  * redelivered, and the pass is safe to re-run.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { pass, pool, regions: served, matching, settings, budget } = deps();
+  const { pass, pool, unstarted, regions: served, matching, settings, budget } = deps();
   const regions = new Set<string>();
   const reconnected = new Set<string>();
   const changes: TicketItem[] = [];
@@ -76,7 +77,12 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     for (const ticket of parsed.data.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
   }
   try {
-    await runMatchmakingPass(pass, matching, settings, budget, [...regions], { pool, served, changes });
+    await runMatchmakingPass(pass, matching, settings, budget, [...regions], {
+      pool,
+      served,
+      changes,
+      unstarted,
+    });
     await resendMatchState(pass, [...reconnected]);
     return { batchItemFailures: [] };
   } catch (error) {

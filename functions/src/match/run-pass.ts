@@ -26,6 +26,24 @@ export interface PassView {
   pool: WaitingPool;
   served: readonly string[];
   changes: readonly TicketItem[];
+  /**
+   * Matches this instance recorded but could not hand to the starter (the
+   * pass failed there; its batch comes back): handed over first by the next
+   * pass. Kept with the pool, across invocations. Were the instance gone, the
+   * match's ready deadline cancels it and requeues its players.
+   */
+  unstarted?: Set<string>;
+}
+
+/** What every region of one pass shares. */
+interface PassRun {
+  deps: PassDeps;
+  matching: MatchingConfig;
+  settings: RecordSettings;
+  pool: WaitingPool;
+  left: { matches: number };
+  over: () => boolean;
+  handOver: (matchIds: readonly string[]) => Promise<void>;
 }
 
 export interface PassSummary {
@@ -56,15 +74,25 @@ export async function runMatchmakingPass(
   const startedAt = deps.clock.now();
   await view.pool.prepare(deps, view.served);
   for (const ticket of view.changes) view.pool.put(ticket);
+  const unstarted = view.unstarted ?? new Set<string>();
+  const handOver = async (matchIds: readonly string[]) => {
+    for (const id of matchIds) unstarted.add(id);
+    const pending = [...unstarted];
+    // The start queue deduplicates by match id, so handing one over twice is harmless.
+    await deps.starts.requestStarts(pending);
+    for (const id of pending) unstarted.delete(id);
+  };
+  if (unstarted.size > 0) await handOver([]);
   const left = { matches: budget.maxMatches };
   const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
+  const run: PassRun = { deps, matching, settings, pool: view.pool, left, over, handOver };
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
     if (over()) {
       summaries.push({ region, waiting: 0, recorded: 0, conflicts: 0, cut: true });
       continue;
     }
-    summaries.push(await passOverRegion(deps, matching, settings, region, view.pool, left, over));
+    summaries.push(await passOverRegion(run, region));
   }
   const cut = summaries.filter((s) => s.cut).map((s) => s.region);
   if (cut.length > 0) {
@@ -80,18 +108,10 @@ export async function runMatchmakingPass(
 /** Rounds of matching per region in one pass: a round with lost claims re-forms from the refreshed view. */
 const MAX_ROUNDS = 4;
 
-async function passOverRegion(
-  deps: PassDeps,
-  matching: MatchingConfig,
-  settings: RecordSettings,
-  region: string,
-  pool: WaitingPool,
-  left: { matches: number },
-  over: () => boolean,
-): Promise<PassSummary> {
+async function passOverRegion(run: PassRun, region: string): Promise<PassSummary> {
   const summary: PassSummary = { region, waiting: 0, recorded: 0, conflicts: 0, cut: false };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const conflicts = await matchOnce(deps, matching, settings, region, pool, left, over, summary);
+    const conflicts = await matchOnce(run, region, summary);
     // A lost claim means the view was stale for those tickets; it is fresh now, so match the rest again.
     if (conflicts === 0 || summary.cut) break;
     // Still losing claims after the last round (tickets changing under the pass): a continuation takes it on.
@@ -102,16 +122,8 @@ async function passOverRegion(
 }
 
 /** One round: form matches from the view, claim and record them in slices. Returns the lost claims. */
-async function matchOnce(
-  deps: PassDeps,
-  matching: MatchingConfig,
-  settings: RecordSettings,
-  region: string,
-  pool: WaitingPool,
-  left: { matches: number },
-  over: () => boolean,
-  summary: PassSummary,
-): Promise<number> {
+async function matchOnce(run: PassRun, region: string, summary: PassSummary): Promise<number> {
+  const { deps, matching, settings, pool, left, over } = run;
   const now = deps.clock.now();
   // Tickets backing off after a capacity failure sit this pass out.
   const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
@@ -139,7 +151,7 @@ async function matchOnce(
     const lost = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? ticketsOf(i) : []));
     if (lost.length > 0) await pool.refresh(deps, region, lost);
     const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
-    if (toStart.length > 0) await deps.starts.requestStarts(toStart);
+    if (toStart.length > 0) await run.handOver(toStart);
     summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
     const lostNow = outcomes.filter((o) => o.kind === 'conflict').length;
     conflicts += lostNow;

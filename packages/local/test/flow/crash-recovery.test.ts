@@ -169,6 +169,45 @@ describe('a matchmaker killed during match creation', () => {
   );
 });
 
+describe('a batch redelivered after its pass failed', () => {
+  it('(the hand-over to the starter failed) hands over the match it recorded and makes no second one', async () => {
+    const items = await queuedPair();
+    const view = {
+      pool: new WaitingPool(),
+      served: [REGION],
+      changes: [...items.values()],
+      unstarted: new Set<string>(),
+    };
+    const failing = {
+      requestStarts: async () => {
+        throw new Error('SQS is unavailable');
+      },
+    };
+    const pass = (starts: { requestStarts(ids: readonly string[]): Promise<void> }) =>
+      runMatchmakingPass(
+        { ...deps, starts, state: matchmakerState() },
+        matching,
+        settings,
+        budget,
+        [REGION],
+        view,
+      );
+    await expect(pass(failing)).rejects.toThrow('SQS is unavailable');
+    // The batch comes back to the same instance: the same changes, the same pool.
+    await pass(matchStartQueue());
+    await stack.settled();
+
+    const states = await Promise.all(players.map((p) => tables.player(p.userId)));
+    expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
+    expect(states[0]?.matchId).toBe(states[1]?.matchId);
+    const theirs = (await tables.matches()).filter((m) =>
+      [...m.home, ...m.away].some((member: { userId: string }) => member.userId === players[0]?.userId),
+    );
+    expect(theirs).toHaveLength(1);
+    for (const player of players) expect(player.count('matchFound')).toBe(1);
+  });
+});
+
 describe('a cancellation that runs twice', () => {
   it('(a re-run after a crash, or the deadline and a task event at once) keeps the requeued players queued, told once', async () => {
     const items = await queuedPair();
