@@ -53,6 +53,13 @@ export interface FunctionDefinition {
   access: readonly Access[];
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * Concurrency set aside for this function alone: a flood of other
+   * invocations (joins, starts) can use up the account's pool but never
+   * throttle it. AWS advises at least 5 for a function an SQS event source
+   * invokes ("Configuring reserved concurrency", Lambda Developer Guide).
+   */
+  reservedConcurrency?: number;
 }
 
 const TABLES: readonly EnvName[] = ['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE'];
@@ -178,6 +185,8 @@ export const functions: readonly FunctionDefinition[] = [
     ],
     timeoutSeconds: 60,
     memoryMb: 1024,
+    // The serial section: one batch at a time, which must never wait behind other functions.
+    reservedConcurrency: 5,
   },
   {
     name: 'matchStarter',

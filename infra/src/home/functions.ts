@@ -82,6 +82,7 @@ export function createFunctions(
         }),
         timeout: definition.timeoutSeconds,
         memorySize: definition.memoryMb,
+        reservedConcurrentExecutions: definition.reservedConcurrency,
         environment: { variables: { ...environment, NODE_OPTIONS: '--enable-source-maps' } },
         loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       },

@@ -17,11 +17,13 @@ const { values } = parseArgs({
     players: { type: 'string', default: '1000' },
     'join-seconds': { type: 'string', default: '10' },
     'team-size': { type: 'string', default: '1' },
+    'max-tasks': { type: 'string', default: '64' },
   },
 });
 const PLAYERS = Number(values.players);
 const JOIN_SECONDS = Number(values['join-seconds']);
 const TEAM_SIZE = Number(values['team-size']);
+const MAX_TASKS = Number(values['max-tasks']);
 const REGION = 'eu-west-1';
 
 await ensureGameServerBundle();
@@ -30,6 +32,7 @@ const stack = await startLocalStack({
   regions: [REGION],
   teamSize: TEAM_SIZE,
   tickSeconds: 5,
+  maxTasks: MAX_TASKS,
   logLevel: 'SILENT',
   gameServer: {
     command: process.execPath,
@@ -58,6 +61,7 @@ interface Timeline {
   found?: number;
   ready?: number;
   matchId?: string;
+  cancelled?: number;
 }
 const timelines = new Map<string, Timeline>();
 const sockets: WebSocket[] = [];
@@ -79,10 +83,12 @@ async function connect(userId: string): Promise<WebSocket> {
     };
     const now = performance.now();
     if (event.type === 'joinedQueue') timeline.joined = now;
-    if (event.type === 'matchFound') {
+    // The first MATCH FOUND; a match cancelled later (no server capacity) is counted apart.
+    if (event.type === 'matchFound' && timeline.found === undefined) {
       timeline.found = now;
       timeline.matchId = event.matchId;
     }
+    if (event.type === 'matchCancelled') timeline.cancelled = (timeline.cancelled ?? 0) + 1;
     if (event.type === 'serverReady') {
       timeline.ready = now;
       if (typeof event.gameUrl === 'string') finishMatch(event.gameUrl);
@@ -160,14 +166,17 @@ const row = (name: string, values: number[]) => ({
   'p99 ms': percentile(values, 99).toFixed(1),
 });
 console.log(
-  `\n${PLAYERS} players, ${TEAM_SIZE}v${TEAM_SIZE}, joins over ${JOIN_SECONDS} s, one region, local stack`,
+  `\n${PLAYERS} players, ${TEAM_SIZE}v${TEAM_SIZE}, joins over ${JOIN_SECONDS} s, one region, local stack, at most ${MAX_TASKS} game servers at once`,
 );
 console.table([
   row('(a) join -> joined queue', a),
   row('(b) completing join -> MATCH FOUND on every member', b),
   row('(c) MATCH FOUND -> server ready', c),
 ]);
-console.log(`matches: ${byMatch.size}, dead letters: ${stack.sqs.deadLetters(stack.queueUrl).length}`);
+const cancellations = [...timelines.values()].reduce((sum, t) => sum + (t.cancelled ?? 0), 0);
+console.log(
+  `first matches: ${byMatch.size}, players told a match was cancelled: ${cancellations}, dead letters: ${stack.sqs.deadLetters(stack.queueUrl).length}`,
+);
 console.table(
   [...invocations].map(([name, times]) => ({
     function: name,

@@ -71,6 +71,29 @@ interface LocalFunction {
   /** Its module state is to be dropped: the next invocation loads a fresh instance (a cold start). */
   stale: boolean;
   loading?: Promise<Instance>;
+  /** The slots it runs in: its reserved concurrency, or the pool every other function shares. */
+  slots: Slots;
+}
+
+/** A number of concurrent executions and the invocations waiting for one, in order. */
+class Slots {
+  private active = 0;
+  private readonly line: (() => void)[] = [];
+  peak = 0;
+
+  constructor(readonly size: number) {}
+
+  async take(): Promise<void> {
+    if (this.active < this.size) this.active += 1;
+    else await new Promise<void>((resolve) => this.line.push(resolve)); // the releaser hands its slot over
+    this.peak = Math.max(this.peak, this.active);
+  }
+
+  release(): void {
+    const next = this.line.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
 }
 
 /**
@@ -78,7 +101,8 @@ interface LocalFunction {
  * invoked in-process the way Lambda would: one event, a Lambda-shaped context.
  * At most `maxConcurrency` invocations run at once, like an account's
  * concurrency limit; the others wait their turn instead of piling up
- * half-finished work in the heap.
+ * half-finished work in the heap. A function with reserved concurrency runs
+ * in slots of its own, taken out of that pool, as on Lambda.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  *
  * Each function's timeout is enforced: an invocation still running at it
@@ -95,11 +119,9 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
   private running = 0;
   /** Timed-out invocations whose work is still going on in this process. */
   private abandoned = 0;
-  private active = 0;
-  private readonly line: (() => void)[] = [];
+  /** The unreserved pool every function without reserved concurrency shares. */
+  private readonly shared: Slots;
   private waiters: (() => void)[] = [];
-  /** The most invocations that ever ran at the same time. */
-  peakConcurrency = 0;
   readonly maxConcurrency: number;
   /** Timeouts (seconds) that replace the manifest's, per function name; tests may change them. */
   readonly functionTimeouts: Map<string, number>;
@@ -113,11 +135,19 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
     this.coldStartEvery = options.coldStartEvery ?? 0;
     this.log = options.log;
     const dir = options.dir ?? functionsDir;
-    for (const definition of options.functions ?? functions) {
+    const definitions = options.functions ?? functions;
+    const reserved = definitions.reduce((sum, d) => sum + (d.reservedConcurrency ?? 0), 0);
+    if (reserved >= this.maxConcurrency)
+      throw new Error(
+        `reserved concurrency (${reserved}) must leave some of maxConcurrency (${this.maxConcurrency})`,
+      );
+    this.shared = new Slots(this.maxConcurrency - reserved);
+    for (const definition of definitions) {
       this.functions.set(definition.name, {
         definition,
         url: pathToFileURL(join(dir, definition.entry)).href,
         stale: false,
+        slots: definition.reservedConcurrency ? new Slots(definition.reservedConcurrency) : this.shared,
       });
     }
     this.functionTimeouts = new Map(Object.entries(options.functionTimeouts ?? {}));
@@ -170,16 +200,9 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
     return this.functionTimeouts.get(name) ?? fn.definition.timeoutSeconds;
   }
 
-  private async slot(): Promise<void> {
-    if (this.active < this.maxConcurrency) this.active += 1;
-    else await new Promise<void>((resolve) => this.line.push(resolve)); // the releaser hands its slot over
-    this.peakConcurrency = Math.max(this.peakConcurrency, this.active);
-  }
-
-  private release(): void {
-    const next = this.line.shift();
-    if (next) next();
-    else this.active -= 1;
+  /** The most invocations of the shared pool that ever ran at the same time. */
+  get peakConcurrency(): number {
+    return this.shared.peak;
   }
 
   all(): readonly FunctionDefinition[] {
@@ -196,11 +219,11 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
     if (!fn) throw new Error(`no local function named ${name}`);
     this.running += 1;
     try {
-      await this.slot();
+      await fn.slots.take();
       try {
         return await this.run(fn, event);
       } finally {
-        this.release();
+        fn.slots.release();
       }
     } finally {
       this.running -= 1;

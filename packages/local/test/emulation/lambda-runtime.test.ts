@@ -114,3 +114,42 @@ describe('function timeouts', () => {
     await expect(runtime({ functionTimeouts: { nope: 1 } })).rejects.toThrow(/no function named nope/);
   });
 });
+
+describe('concurrency', () => {
+  it('runs a function with reserved concurrency while the shared pool is full, and in its own slots only', async () => {
+    const lambdas = new LocalLambdas({
+      dir: fixtures,
+      maxConcurrency: 4,
+      functions: [
+        fixture('flood', 'slow-handler.ts'),
+        { ...fixture('serial', 'slow-handler.ts'), reservedConcurrency: 1 },
+      ],
+    });
+    await lambdas.load();
+    const done: string[] = [];
+    const invoke = (name: string, id: string, ms: number) =>
+      lambdas.invoke(name, { id, ms }).then(() => void done.push(id));
+    // Three shared slots (4 less the 1 reserved): six 300 ms floods take two rounds.
+    const flood = Array.from({ length: 6 }, (_, i) => invoke('flood', `flood-${i}`, 300));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The reserved function does not wait behind the flood...
+    await invoke('serial', 'serial-1', 10);
+    expect(done).toEqual(['serial-1']);
+    // ...and its second invocation waits for its own one slot, not for the flood.
+    await Promise.all([invoke('serial', 'serial-2', 100), invoke('serial', 'serial-3', 10)]);
+    expect(done.slice(1)).toEqual(['serial-2', 'serial-3']);
+    await Promise.all(flood);
+    expect(lambdas.peakConcurrency).toBe(3);
+  });
+
+  it('refuses reserved concurrency that leaves nothing to share', () => {
+    expect(
+      () =>
+        new LocalLambdas({
+          dir: fixtures,
+          maxConcurrency: 2,
+          functions: [{ ...fixture('serial', 'slow-handler.ts'), reservedConcurrency: 2 }],
+        }),
+    ).toThrow(/must leave some of maxConcurrency/);
+  });
+});
