@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ApiGatewayManagementApiClient,
   GetConnectionCommand,
@@ -110,6 +113,33 @@ describe('ECS emulator, through the real SDK', () => {
     await ecs.send(new StopTaskCommand({ cluster: 'c', task: taskArn, reason: 'test' }));
     await waitFor(() => stack.ecs.tasks.get(taskArn)?.lastStatus === 'STOPPED');
     expect(stack.ecs.tasks.get(taskArn)?.stoppedReason).toBe('test');
+  });
+
+  it('runs game servers at a lower priority than the runtime (on AWS they have capacity of their own)', async () => {
+    const file = join(tmpdir(), `game-server-priority-${process.pid}-${Date.now()}`);
+    const before = stack.ecs.gameServer;
+    stack.ecs.gameServer = {
+      command: process.execPath,
+      args: [
+        '-e',
+        "require('fs').writeFileSync(process.env.PRIORITY_FILE, String(require('os').getPriority()))",
+      ],
+      cwd: process.cwd(),
+      env: { PRIORITY_FILE: file },
+    };
+    try {
+      const ecs = new ECSClient({
+        region: 'eu-west-1',
+        endpoint: `http://127.0.0.1:${stack.port}`,
+        credentials,
+      });
+      await ecs.send(new RunTaskCommand({ cluster: 'c', taskDefinition: 'game-server' }));
+      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8') !== '');
+      expect(Number(readFileSync(file, 'utf8'))).toBe(Math.max(getPriority(), 10));
+    } finally {
+      stack.ecs.gameServer = before;
+      rmSync(file, { force: true });
+    }
   });
 
   it('answers a placement failure when told to', async () => {

@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
+
+/**
+ * Game servers' scheduling priority (nice). On AWS they run on Fargate
+ * capacity of their own, never on the CPU of the Lambdas that match players;
+ * here they share the machine, so a burst of server starts runs behind the
+ * control plane instead of starving it.
+ */
+export const GAME_SERVER_NICE = 10;
 
 /*
  * A small process whose only job is to start and stop game-server processes
@@ -25,6 +34,14 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(message.id, child);
+  if (child.pid !== undefined) {
+    try {
+      // Never higher than the runtime's own (raising a priority needs privileges).
+      setPriority(child.pid, Math.max(getPriority(), GAME_SERVER_NICE));
+    } catch {
+      // It exited already: nothing to deprioritise.
+    }
+  }
   const relay = (chunk: Buffer) => {
     for (const text of chunk.toString('utf8').split('\n'))
       if (text.trim()) send({ event: 'log', id: message.id, line: text });
