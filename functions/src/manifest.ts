@@ -43,6 +43,9 @@ export type Access =
   /** ecs:RunTask, ecs:StopTask, ecs:DescribeTasks on the fleets, and iam:PassRole for their task roles. */
   | { kind: 'runGameServers' };
 
+/** Messages per batch of the queues' event source mappings (at most 10 for FIFO queues). */
+export const QUEUE_BATCH_SIZE = 10;
+
 export interface FunctionDefinition {
   /** Logical name; also the Lambda's name suffix and the local runtime's key. */
   name: string;

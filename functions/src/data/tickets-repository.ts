@@ -111,6 +111,25 @@ export class TicketsRepository {
     );
   }
 
+  /**
+   * Waiting tickets of a region whose id sorts after `afterTicketId` (ids
+   * start with the queue time: the tickets that joined since then), one Query
+   * per shard on the waiting index: what a warm matchmaker reads each pass,
+   * proportional to the joins, never to the pool.
+   */
+  async listWaitingSince(region: string, afterTicketId: string): Promise<TicketItem[]> {
+    const shards = await Promise.all(
+      allShardKeys(region, TICKET_SHARDS).map((key) =>
+        this.queryAll({
+          IndexName: WAITING_INDEX,
+          KeyConditionExpression: 'waitingShard = :key AND ticketId > :after',
+          ExpressionAttributeValues: { ':key': key, ':after': afterTicketId },
+        }),
+      ),
+    );
+    return shards.flat();
+  }
+
   /** Claimed tickets of a region claimed at or before `cutoff` (the tick looks for claims whose match was never stored). */
   async listClaimedBefore(region: string, cutoff: number): Promise<TicketItem[]> {
     const shards = await Promise.all(

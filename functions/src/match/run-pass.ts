@@ -33,6 +33,14 @@ export interface PassView {
    * match's ready deadline cancels it and requeues its players.
    */
   unstarted?: Set<string>;
+  /** Every message of the batch was a queue change (a join or a requeue): nothing asked for a pass as such. */
+  onlyChanges?: boolean;
+  /**
+   * Read the tickets that joined since the last read (default true). The
+   * matchmaker does when the queue is behind (a full batch) or for a tick:
+   * otherwise the batch's messages carry every join there is.
+   */
+  catchUp?: boolean;
 }
 
 /** What every region of one pass shares. */
@@ -72,7 +80,8 @@ export async function runMatchmakingPass(
   view: PassView,
 ): Promise<PassSummary[]> {
   const startedAt = deps.clock.now();
-  await view.pool.prepare(deps, view.served);
+  if (nothingNew(view, startedAt)) return [];
+  await view.pool.prepare(deps, view.served, view.catchUp ?? true);
   for (const ticket of view.changes) view.pool.put(ticket);
   const unstarted = view.unstarted ?? new Set<string>();
   const handOver = async (matchIds: readonly string[]) => {
@@ -103,6 +112,22 @@ export async function runMatchmakingPass(
     );
   }
   return summaries;
+}
+
+/**
+ * A batch of join messages whose tickets an earlier pass already took in
+ * (its catch-up read saw them, or claimed them) brings nothing new: under a
+ * burst most batches are such, and skipping them (no epoch write, no read)
+ * keeps the serial section on the passes that match. A tick or a
+ * continuation always runs (rating windows widen with time).
+ */
+function nothingNew(view: PassView, now: number): boolean {
+  return (
+    view.onlyChanges === true &&
+    (view.unstarted?.size ?? 0) === 0 &&
+    !view.pool.resyncDue(now) &&
+    view.changes.every((ticket) => view.pool.knows(ticket))
+  );
 }
 
 /** Rounds of matching per region in one pass: a round with lost claims re-forms from the refreshed view. */

@@ -1,14 +1,21 @@
 import type { TicketItem } from '../data/items.js';
 import type { MatchmakerStateRepository } from '../data/matchmaker-state-repository.js';
-import type { TicketsRepository } from '../data/tickets-repository.js';
+import { newTicketId, type TicketsRepository } from '../data/tickets-repository.js';
 
 /** How long the pool may go without a full read from the table, whatever the queue says. */
 export const POOL_RESYNC_MS = 30_000;
 /** How long the pool remembers a ticket version it saw claimed (a late join message must not bring it back). */
 const CLAIMED_MEMORY_MS = 60_000;
+/**
+ * How far back each catch-up read starts before the previous one: a ticket's
+ * id carries its join Lambda's clock, and it reaches the (eventually
+ * consistent) index a little after; 2 s covers clock skew, the write and the
+ * index's lag. A ticket later still comes with its queue message anyway.
+ */
+const CATCH_UP_OVERLAP_MS = 2_000;
 
 export interface PoolDeps {
-  tickets: Pick<TicketsRepository, 'listWaiting' | 'get'>;
+  tickets: Pick<TicketsRepository, 'listWaiting' | 'listWaitingSince' | 'get'>;
   state: Pick<MatchmakerStateRepository, 'advanceEpoch'>;
   clock: { now(): number };
 }
@@ -29,24 +36,46 @@ export class WaitingPool {
   private syncedAt = Number.NEGATIVE_INFINITY;
   /** `ticketId:attempts` -> when this instance saw that version claimed. */
   private readonly claimed = new Map<string, number>();
+  /** Per region: the ticket id the next catch-up read starts after. */
+  private readonly readFrom = new Map<string, string>();
   /** Full reads done (the benchmark and tests count them). */
   resyncs = 0;
 
   /**
    * Called at the start of every pass, before its changes are applied: takes
    * the next epoch, and rebuilds the regions from the table if this instance
-   * missed a pass or the resync period is over.
+   * missed a pass or the resync period is over; otherwise, when `catchUp`,
+   * reads only the tickets that joined since the last read (so one pass
+   * takes in every join so far, not only the ten its batch's messages carry).
    */
-  async prepare(deps: PoolDeps, regions: readonly string[]): Promise<void> {
+  async prepare(deps: PoolDeps, regions: readonly string[], catchUp = true): Promise<void> {
     const next = await deps.state.advanceEpoch(this.epoch);
     const missedAPass = next === undefined;
     this.forgetClaimsBefore(deps.clock.now() - CLAIMED_MEMORY_MS);
     this.epoch = next ?? (await deps.state.advanceEpoch(undefined));
-    if (missedAPass || deps.clock.now() - this.syncedAt >= POOL_RESYNC_MS) {
+    if (missedAPass || this.resyncDue(deps.clock.now())) {
       await this.resync(deps, regions);
-    } else {
-      for (const region of regions) if (!this.byRegion.has(region)) await this.resyncRegion(deps, region);
+      return;
     }
+    await Promise.all(
+      regions.map((region) => {
+        if (!this.byRegion.has(region)) return this.resyncRegion(deps, region);
+        return catchUp ? this.catchUp(deps, region) : undefined;
+      }),
+    );
+  }
+
+  resyncDue(now: number): boolean {
+    return now - this.syncedAt >= POOL_RESYNC_MS;
+  }
+
+  /** True if the pool already has this version of the ticket, or saw it claimed: a message carrying it brings nothing new. */
+  knows(ticket: TicketItem): boolean {
+    const held = this.byRegion.get(ticket.region)?.get(ticket.ticketId);
+    return (
+      (held !== undefined && (held.attempts ?? 0) === (ticket.attempts ?? 0)) ||
+      this.claimed.has(versionOf(ticket))
+    );
   }
 
   /**
@@ -99,7 +128,15 @@ export class WaitingPool {
     this.resyncs += 1;
   }
 
+  private async catchUp(deps: PoolDeps, region: string): Promise<void> {
+    const from = this.readFrom.get(region) ?? '';
+    const startedAt = deps.clock.now();
+    for (const ticket of await deps.tickets.listWaitingSince(region, from)) this.put(ticket);
+    this.readFrom.set(region, newTicketId(Math.max(0, startedAt - CATCH_UP_OVERLAP_MS), ''));
+  }
+
   private async resyncRegion(deps: PoolDeps, region: string): Promise<void> {
+    this.readFrom.set(region, newTicketId(Math.max(0, deps.clock.now() - CATCH_UP_OVERLAP_MS), ''));
     const tickets = new Map<string, TicketItem>();
     // The waiting index is eventually consistent: a ticket this instance just claimed may still be listed.
     for (const ticket of await deps.tickets.listWaiting(region)) {

@@ -1,3 +1,4 @@
+import { QUEUE_BATCH_SIZE } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { DeployedFunctions } from './functions.js';
@@ -20,7 +21,7 @@ export function connectQueue(
       {
         eventSourceArn: queue.arn,
         functionName: fn.arn,
-        batchSize: 10,
+        batchSize: QUEUE_BATCH_SIZE,
         functionResponseTypes: ['ReportBatchItemFailures'],
       },
       opts,

@@ -601,7 +601,17 @@ function afterDesign(
       settings,
       BUDGET,
       regions,
-      { pool, served: [region], changes, unstarted },
+      // As the matchmaker handler: a batch of queue changes only may be skipped when it brings nothing new.
+      {
+        pool,
+        served: [region],
+        changes,
+        unstarted,
+        onlyChanges: batch.every((request) => request.reason === 'joined' || request.reason === 'requeued'),
+        catchUp:
+          batch.length >= 10 ||
+          !batch.every((request) => request.reason === 'joined' || request.reason === 'requeued'),
+      },
     );
     return {
       recorded: summaries.reduce((sum, s) => sum + s.recorded, 0),

@@ -3,6 +3,7 @@ import {
   type LifecycleDeps,
   lifecycleDeps,
   matchmakerState,
+  newTicketId,
   POOL_RESYNC_MS,
   recordMatch,
   runMatchmakingPass,
@@ -42,7 +43,12 @@ async function ticket(): Promise<TicketItem> {
   return (await queueDirectly(stack, deps, REGION, `pool-${counter}`)).ticket;
 }
 
-function pass(pool: WaitingPool, changes: TicketItem[], clockShiftMs = 0) {
+function pass(
+  pool: WaitingPool,
+  changes: TicketItem[],
+  clockShiftMs = 0,
+  more: { onlyChanges?: boolean } = {},
+) {
   const clock = { now: () => Date.now() + clockShiftMs };
   return runMatchmakingPass(
     { ...deps, clock, starts, state: matchmakerState() },
@@ -50,8 +56,14 @@ function pass(pool: WaitingPool, changes: TicketItem[], clockShiftMs = 0) {
     settings,
     budget,
     [REGION],
-    { pool, served: [REGION], changes },
+    { pool, served: [REGION], changes, ...more },
   );
+}
+
+/** Only the tickets a test makes wait (earlier tests leave partners behind). */
+async function emptyQueue() {
+  for (const t of await deps.tickets.listWaiting(REGION))
+    await deps.tickets.deleteWaiting(REGION, t.ticketId);
 }
 
 describe('the waiting pool', () => {
@@ -80,16 +92,55 @@ describe('the waiting pool', () => {
     expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(lost.ticketId);
   });
 
-  it('finds a ticket whose queue change was lost within one resync period', async () => {
+  it('takes in every ticket that joined since its last read, not only those its batch carries', async () => {
+    await emptyQueue();
     const pool = new WaitingPool();
     await pass(pool, []);
-    const lost = await ticket();
+    const joined = [];
+    for (let i = 0; i < 6; i += 1) joined.push(await ticket());
+    // The batch carries one join; the other five messages are still queued (or lost).
+    const [summary] = await pass(pool, [joined[0] as TicketItem]);
+    expect(summary?.recorded).toBe(3);
+  });
+
+  it('finds a requeued ticket whose queue change was lost within one resync period', async () => {
+    await emptyQueue();
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    // It joined a while ago; then it was claimed and released again without a message (a crash
+    // between the release and the send): waiting under its old id, so no catch-up read sees it.
+    const joinedAt = Date.now() - 60_000;
+    const lost: TicketItem = {
+      region: REGION,
+      ticketId: newTicketId(joinedAt, `lost-${counter}`),
+      enqueuedAt: joinedAt,
+      state: 'waiting',
+      players: [{ userId: `lost-${counter}`, connectionId: 'gone', rating: 1500, rd: 350 }],
+    };
+    await deps.tickets.create(lost);
+    await deps.tickets.claim(REGION, lost.ticketId, 'lost-match', Date.now(), 0);
+    await deps.tickets.release(REGION, lost.ticketId, 'lost-match');
+    await pass(pool, []);
     const partner = await ticket();
     const [early] = await pass(pool, [partner]);
     expect(early?.recorded).toBe(0);
     const [later] = await pass(pool, [], POOL_RESYNC_MS + 1000);
     expect(later?.recorded).toBe(1);
     expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(lost.ticketId);
+  });
+
+  it('skips a batch of join messages whose tickets it took in already: no DynamoDB call at all', async () => {
+    await emptyQueue();
+    const pool = new WaitingPool();
+    await pass(pool, []);
+    const [a, b] = [await ticket(), await ticket()];
+    expect((await pass(pool, [a]))[0]?.recorded).toBe(1); // the catch-up read brought `b` too
+    const calls = async () => Object.values(await stack.dynamoCalls()).reduce((x, y) => x + y, 0);
+    const before = await calls();
+    expect(await pass(pool, [b], 0, { onlyChanges: true })).toEqual([]);
+    expect(await calls()).toBe(before);
+    // A batch with anything else (a tick, a continuation...) always runs.
+    expect(await pass(pool, [b])).toHaveLength(1);
   });
 
   it('drops a ticket that left after one failed claim, and keeps its partner waiting', async () => {
