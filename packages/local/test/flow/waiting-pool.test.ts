@@ -193,7 +193,11 @@ describe('the waiting pool', () => {
     const [a, b] = [await ticket(), await ticket()];
     expect((await pass(pool, [a, b]))[0]?.recorded).toBe(1);
     // The index is eventually consistent: right after the claim it may still list `a` as waiting.
-    const lagging = { get: deps.tickets.get.bind(deps.tickets), listWaiting: async () => [a] };
+    const lagging = {
+      get: deps.tickets.get.bind(deps.tickets),
+      listWaiting: async () => [a],
+      listWaitingSince: async () => [a],
+    };
     const later = { now: () => Date.now() + POOL_RESYNC_MS + 1000 };
     await pool.prepare({ tickets: lagging, state: matchmakerState(), clock: later }, [REGION]);
     expect(pool.waiting(REGION).map((t) => t.ticketId)).not.toContain(a.ticketId);
