@@ -1,12 +1,7 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionally } from './conditional.js';
 import type { MatchItem, MatchState } from './items.js';
+import { queryPages } from './query-pages.js';
 import { allShardKeys, DEADLINE_SHARDS, shardKey } from './shards.js';
 
 type DeadlineState = 'starting' | 'ready';
@@ -174,21 +169,12 @@ export class MatchesRepository {
   }
 
   private async overdueIn(key: string, now: number): Promise<MatchItem[]> {
-    const matches: MatchItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDeadline',
-          KeyConditionExpression: 'deadlineShard = :key AND deadlineAt <= :now',
-          ExpressionAttributeValues: { ':key': key, ':now': now },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      matches.push(...((page.Items ?? []) as MatchItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return matches;
+    const items = await queryPages(this.doc, {
+      TableName: this.table,
+      IndexName: 'byDeadline',
+      KeyConditionExpression: 'deadlineShard = :key AND deadlineAt <= :now',
+      ExpressionAttributeValues: { ':key': key, ':now': now },
+    });
+    return items as unknown as MatchItem[];
   }
 }

@@ -3,11 +3,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { conditionally, conditionallyReturning } from './conditional.js';
 import type { TicketItem } from './items.js';
+import { queryPages } from './query-pages.js';
 import { allShardKeys, shardKey, TICKET_SHARDS } from './shards.js';
 
 /** The sparse index of waiting tickets (a claimed ticket has no `waitingShard`, so no read ever returns it). */
@@ -26,7 +26,8 @@ function keyOf(region: string, ticketId: string) {
   return { shardKey: shardKey(region, ticketId, TICKET_SHARDS), ticketId };
 }
 
-function toTicket(item: Record<string, unknown>): TicketItem {
+/** A stored ticket without the attributes that exist only for its keys and indexes. */
+export function ticketFromItem(item: Record<string, unknown>): TicketItem {
   const {
     shardKey: _key,
     waitingShard: _waiting,
@@ -74,7 +75,7 @@ export class TicketsRepository {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: keyOf(region, ticketId), ConsistentRead: true }),
     );
-    return result.Item ? toTicket(result.Item) : undefined;
+    return result.Item ? ticketFromItem(result.Item) : undefined;
   }
 
   /**
@@ -84,16 +85,8 @@ export class TicketsRepository {
    * written a moment ago may not (its queue change carries it).
    */
   async listWaiting(region: string): Promise<TicketItem[]> {
-    const shards = await Promise.all(
-      allShardKeys(region, TICKET_SHARDS).map((key) =>
-        this.queryAll({
-          IndexName: WAITING_INDEX,
-          KeyConditionExpression: 'waitingShard = :key',
-          ExpressionAttributeValues: { ':key': key },
-        }),
-      ),
-    );
-    return shards.flat().sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
+    const tickets = await this.listWaitingSince(region, '');
+    return tickets.sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
   }
 
   /** Deletes a ticket that is still waiting; false if a match claimed it (or it is gone). */
@@ -113,48 +106,40 @@ export class TicketsRepository {
 
   /**
    * Waiting tickets of a region whose id sorts after `afterTicketId` (ids
-   * start with the queue time: the tickets that joined since then), one Query
-   * per shard on the waiting index: what a warm matchmaker reads each pass,
-   * proportional to the joins, never to the pool.
+   * start with the queue time: the tickets that joined since then): what a
+   * warm matchmaker reads, proportional to the joins, never to the pool.
    */
-  async listWaitingSince(region: string, afterTicketId: string): Promise<TicketItem[]> {
-    const shards = await Promise.all(
-      allShardKeys(region, TICKET_SHARDS).map((key) =>
-        this.queryAll({
-          IndexName: WAITING_INDEX,
-          KeyConditionExpression: 'waitingShard = :key AND ticketId > :after',
-          ExpressionAttributeValues: { ':key': key, ':after': afterTicketId },
-        }),
-      ),
-    );
-    return shards.flat();
+  listWaitingSince(region: string, afterTicketId: string): Promise<TicketItem[]> {
+    return this.queryShards(region, WAITING_INDEX, 'waitingShard = :key AND ticketId > :after', {
+      ':after': afterTicketId,
+    });
   }
 
   /** Claimed tickets of a region claimed at or before `cutoff` (the tick looks for claims whose match was never stored). */
-  async listClaimedBefore(region: string, cutoff: number): Promise<TicketItem[]> {
+  listClaimedBefore(region: string, cutoff: number): Promise<TicketItem[]> {
+    return this.queryShards(region, CLAIMED_INDEX, 'claimedShard = :key AND claimedAt <= :cutoff', {
+      ':cutoff': cutoff,
+    });
+  }
+
+  /** One Query per shard of the region on a sparse index (`:key` is the shard), all pages, in parallel. */
+  private async queryShards(
+    region: string,
+    index: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<TicketItem[]> {
     const shards = await Promise.all(
       allShardKeys(region, TICKET_SHARDS).map((key) =>
-        this.queryAll({
-          IndexName: CLAIMED_INDEX,
-          KeyConditionExpression: 'claimedShard = :key AND claimedAt <= :cutoff',
-          ExpressionAttributeValues: { ':key': key, ':cutoff': cutoff },
+        queryPages(this.doc, {
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: { ...values, ':key': key },
         }),
       ),
     );
-    return shards.flat();
-  }
-
-  private async queryAll(query: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
-    const tickets: TicketItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({ ...query, TableName: this.table, ExclusiveStartKey: startKey }),
-      );
-      tickets.push(...(page.Items ?? []).map(toTicket));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return tickets;
+    return shards.flat().map(ticketFromItem);
   }
 
   /**
@@ -229,7 +214,7 @@ export class TicketsRepository {
           },
         }),
       );
-      return toTicket(result.Attributes ?? {});
+      return ticketFromItem(result.Attributes ?? {});
     });
   }
 

@@ -3,9 +3,9 @@ import type { TicketItem } from '../data/items.js';
 import { loadConfig } from '../env.js';
 import { QUEUE_BATCH_SIZE } from '../manifest.js';
 import { resendMatchState } from '../match/resend-match-state.js';
-import { runMatchmakingPass } from '../match/run-pass.js';
+import { batchHints, runMatchmakingPass } from '../match/run-pass.js';
 import { WaitingPool } from '../match/waiting-pool.js';
-import { passRequestSchema } from '../ports.js';
+import { type PassReason, passRequestSchema } from '../ports.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
@@ -67,14 +67,14 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const regions = new Set<string>();
   const reconnected = new Set<string>();
   const changes: TicketItem[] = [];
-  let onlyChanges = true;
+  const reasons: PassReason[] = [];
   for (const record of event.Records) {
     const parsed = passRequestSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
       logger.warn('dropped a malformed pass request', { messageId: record.messageId });
       continue;
     }
-    if (parsed.data.reason !== 'joined' && parsed.data.reason !== 'requeued') onlyChanges = false;
+    reasons.push(parsed.data.reason);
     for (const region of parsed.data.regions) if (served.includes(region)) regions.add(region);
     for (const userId of parsed.data.userIds ?? []) reconnected.add(userId);
     for (const ticket of parsed.data.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
@@ -85,9 +85,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       served,
       changes,
       unstarted,
-      onlyChanges,
-      // A full batch: more messages wait behind it, so read what joined instead of waiting for them.
-      catchUp: !onlyChanges || event.Records.length >= QUEUE_BATCH_SIZE,
+      ...batchHints(reasons, QUEUE_BATCH_SIZE),
     });
     await resendMatchState(pass, [...reconnected]);
     return { batchItemFailures: [] };

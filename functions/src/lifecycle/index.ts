@@ -8,10 +8,11 @@
 
 export { documentClient } from '../aws/clients.js';
 export type { TicketItem } from '../data/items.js';
-export { newTicketId } from '../data/tickets-repository.js';
+export { queryPages } from '../data/query-pages.js';
+export { newTicketId, ticketFromItem } from '../data/tickets-repository.js';
 export { lifecycleDeps } from '../handlers/lifecycle-services.js';
 export { type RecordOutcome, recordMatch } from '../match/record-match.js';
-export { runMatchmakingPass } from '../match/run-pass.js';
+export { batchHints, runMatchmakingPass, toTicket } from '../match/run-pass.js';
 export { startMatch } from '../match/start-match.js';
 export { POOL_RESYNC_MS, WaitingPool } from '../match/waiting-pool.js';
 export { matchmakerState, matchStartQueue } from '../services.js';

@@ -20,7 +20,7 @@ export async function matchResult(deps: CallbackDeps, match: MatchItem, outcome:
   const current = moved
     ? { ...match, state: 'finished' as const, outcome }
     : await deps.matches.get(match.matchId);
-  if (!current || current.state !== 'finished' || !current.outcome) {
+  if (current?.state !== 'finished' || !current.outcome) {
     throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not ready`);
   }
   await applyRatings(deps, current, current.outcome);

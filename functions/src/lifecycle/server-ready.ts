@@ -27,7 +27,7 @@ export async function serverReady(
   const current = moved
     ? { ...match, state: 'ready' as const, server }
     : await deps.matches.get(match.matchId);
-  if (!current || current.state !== 'ready' || !current.server) {
+  if (current?.state !== 'ready' || !current.server) {
     throw new MatchmakingError(ErrorCode.Conflict, `the match is ${current?.state ?? 'gone'}, not starting`);
   }
   for (const member of [...current.home, ...current.away]) {

@@ -1,7 +1,7 @@
 import { findMatches, type MatchingConfig, type Ticket } from '@matchmaking/core';
 import type { TicketItem } from '../data/items.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
-import type { MatchStartQueue } from '../ports.js';
+import type { MatchStartQueue, PassReason } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
 import type { PoolDeps, WaitingPool } from './waiting-pool.js';
@@ -41,6 +41,20 @@ export interface PassView {
    * otherwise the batch's messages carry every join there is.
    */
   catchUp?: boolean;
+}
+
+/**
+ * What a batch's messages say about its pass: `onlyChanges` if every one is a
+ * queue change (a join or a requeue), and `catchUp` (read what joined since
+ * the last read) when the batch is full, so more messages wait behind it, or
+ * when anything asked for a pass as such (a tick, a continuation...).
+ */
+export function batchHints(
+  reasons: readonly PassReason[],
+  batchSize: number,
+): Pick<PassView, 'onlyChanges' | 'catchUp'> {
+  const onlyChanges = reasons.every((reason) => reason === 'joined' || reason === 'requeued');
+  return { onlyChanges, catchUp: !onlyChanges || reasons.length >= batchSize };
 }
 
 /** What every region of one pass shares. */
@@ -186,7 +200,8 @@ async function matchOnce(run: PassRun, region: string, summary: PassSummary): Pr
   return conflicts;
 }
 
-function toTicket(item: TicketItem): Ticket {
+/** A stored ticket as the matcher takes it. */
+export function toTicket(item: TicketItem): Ticket {
   return {
     ticketId: item.ticketId,
     region: item.region,

@@ -12,7 +12,7 @@ export async function leaveQueue(
       matchId: player.matchId,
     });
   }
-  if (!player || player.status !== 'queued' || !player.ticketId || !player.region) {
+  if (player?.status !== 'queued' || !player.ticketId || !player.region) {
     throw new MatchmakingError(ErrorCode.NotQueued, 'not in the queue');
   }
   const deleted = await deps.tickets.deleteWaiting(player.region, player.ticketId);

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { findMatches, type MatchingConfig, type ServerEvent, type Ticket } from '@matchmaking/core';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { findMatches, type MatchingConfig, type ServerEvent } from '@matchmaking/core';
 import type { LifecycleDeps, TicketItem } from '@matchmaking/functions/lifecycle';
-import { functions } from '@matchmaking/functions/manifest';
+import { functions, QUEUE_BATCH_SIZE } from '@matchmaking/functions/manifest';
 import { tableDefinitions } from '@matchmaking/functions/tables';
 import { startLocalStack } from '../src/stack.js';
 
@@ -601,16 +601,16 @@ function afterDesign(
       settings,
       BUDGET,
       regions,
-      // As the matchmaker handler: a batch of queue changes only may be skipped when it brings nothing new.
+      // As the matchmaker handler does.
       {
         pool,
         served: [region],
         changes,
         unstarted,
-        onlyChanges: batch.every((request) => request.reason === 'joined' || request.reason === 'requeued'),
-        catchUp:
-          batch.length >= 10 ||
-          !batch.every((request) => request.reason === 'joined' || request.reason === 'requeued'),
+        ...product.batchHints(
+          batch.map((request) => request.reason),
+          QUEUE_BATCH_SIZE,
+        ),
       },
     );
     return {
@@ -657,7 +657,7 @@ function beforeDesign(
       const now = Date.now();
       const items = (await readRegionTheOldWay(region)).filter((t) => (t.retryAt ?? 0) <= now);
       const byId = new Map(items.map((item) => [item.ticketId, item]));
-      const { matches } = findMatches(items.map(toTicket), now, matching);
+      const { matches } = findMatches(items.map(product.toTicket), now, matching);
       for (let i = 0; i < matches.length; i += BEFORE_WAVE) {
         if (performance.now() >= until()) {
           atCut = { made: i, left: matches.length - i, ms: performance.now() - startedAt };
@@ -707,50 +707,17 @@ function cutNote(cut: CutPass | undefined): string[] {
 async function readRegionTheOldWay(region: string): Promise<TicketItem[]> {
   const tickets: TicketItem[] = [];
   for (const key of [...(partitions.get(region) ?? [])].sort()) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: TICKETS_TABLE,
-          KeyConditionExpression: '#key = :key',
-          FilterExpression: '#state = :waiting',
-          ExpressionAttributeNames: { '#key': TICKETS_HASH_KEY, '#state': 'state' },
-          ExpressionAttributeValues: { ':key': key, ':waiting': 'waiting' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      tickets.push(...(page.Items ?? []).map(asTicketItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await product.queryPages(doc, {
+      TableName: TICKETS_TABLE,
+      KeyConditionExpression: '#key = :key',
+      FilterExpression: '#state = :waiting',
+      ExpressionAttributeNames: { '#key': TICKETS_HASH_KEY, '#state': 'state' },
+      ExpressionAttributeValues: { ':key': key, ':waiting': 'waiting' },
+      ConsistentRead: true,
+    });
+    tickets.push(...items.map(product.ticketFromItem));
   }
   return tickets.sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
-}
-
-/** A stored ticket without the attributes that exist only for keys and indexes. */
-function asTicketItem(item: Record<string, unknown>): TicketItem {
-  const ticket = item as unknown as TicketItem;
-  return {
-    region: ticket.region,
-    ticketId: ticket.ticketId,
-    players: ticket.players,
-    enqueuedAt: ticket.enqueuedAt,
-    state: ticket.state,
-    ...(ticket.matchId === undefined ? {} : { matchId: ticket.matchId }),
-    ...(ticket.attempts === undefined ? {} : { attempts: ticket.attempts }),
-    ...(ticket.failedMatches === undefined ? {} : { failedMatches: ticket.failedMatches }),
-    ...(ticket.claimedAt === undefined ? {} : { claimedAt: ticket.claimedAt }),
-    ...(ticket.retryAt === undefined ? {} : { retryAt: ticket.retryAt }),
-  };
-}
-
-function toTicket(item: TicketItem): Ticket {
-  return {
-    ticketId: item.ticketId,
-    region: item.region,
-    enqueuedAt: item.enqueuedAt,
-    players: item.players.map((p) => ({ userId: p.userId, rating: p.rating, rd: p.rd })),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,7 +1013,7 @@ function matcherCost(
   for (let i = 0; i < 5; i += 1) {
     const started = performance.now();
     const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= Date.now());
-    findMatches(items.map(toTicket), Date.now(), matching);
+    findMatches(items.map(product.toTicket), Date.now(), matching);
     times.push(performance.now() - started);
     size = items.length;
   }
