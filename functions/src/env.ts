@@ -1,5 +1,6 @@
 import { regionNameSchema } from '@matchmaking/core';
 import { z } from 'zod';
+import { warmPoolSchema } from './pool/pool-config.js';
 
 /**
  * Every environment variable a Lambda function reads: its name, what it means
@@ -38,6 +39,45 @@ export const envDefinitions = {
     schema: z.string().min(3),
   },
   MATCHES_TABLE: { description: 'DynamoDB table: matches, keyed by match id', schema: z.string().min(3) },
+  SERVERS_TABLE: {
+    description: 'DynamoDB table: warm-pool game servers, keyed by server id',
+    schema: z.string().min(3),
+  },
+  WARM_POOL: {
+    description:
+      'JSON: the warm pool per region, {"default":{"idle":N,"max":M},"regions":{"<region>":{...}},"leadSeconds":60}; idle 0 and max 0 turn it off',
+    schema: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(warmPoolSchema),
+  },
+  WARM_SERVER_HEARTBEAT_SECONDS: {
+    description:
+      "Seconds between a warm server's heartbeats; a server silent for three of them is never assigned and is stopped",
+    schema: z.coerce.number().positive().max(300),
+  },
+  WARM_ASSIGN_TIMEOUT_SECONDS: {
+    description:
+      'Seconds an assigned warm server has to take its match before it is marked bad and the match goes to another server or a cold start',
+    schema: z.coerce.number().positive().max(20),
+  },
+  WARM_SERVER_REGISTER_SECONDS: {
+    description:
+      'Seconds a launched warm server has to register (Fargate start included) before it is stopped',
+    schema: positiveInt,
+  },
+  WARM_SERVER_MATCHES: {
+    description:
+      'Matches a warm server plays before it exits (1: a fresh process per match; more: it returns to the pool after each)',
+    schema: positiveInt.max(1000),
+  },
   MATCHMAKER_TABLE: {
     description: "DynamoDB table: the matchmaker's own state (the pass epoch)",
     schema: z.string().min(3),
@@ -135,6 +175,11 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   MAX_MESSAGES_PER_PLAYER: '20',
   PASS_MAX_MATCHES: '1000',
   PASS_BUDGET_SECONDS: '20',
+  WARM_POOL: '{}',
+  WARM_SERVER_HEARTBEAT_SECONDS: '5',
+  WARM_ASSIGN_TIMEOUT_SECONDS: '3',
+  WARM_SERVER_REGISTER_SECONDS: '180',
+  WARM_SERVER_MATCHES: '1',
 };
 
 export class ConfigError extends Error {

@@ -26,7 +26,7 @@ export type Trigger =
   /** EventBridge "ECS Task State Change" events of every region's game-server cluster. */
   | { kind: 'gameServerTaskEvents' };
 
-export type TableName = 'connections' | 'players' | 'tickets' | 'matches' | 'matchmaker';
+export type TableName = 'connections' | 'players' | 'tickets' | 'matches' | 'matchmaker' | 'servers';
 export type TableAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'
@@ -72,6 +72,31 @@ const READ_WRITE: TableAction[] = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
+/** The warm pool's settings (WARM_*), read by every function that uses the pool. */
+const POOL_SETTINGS: readonly EnvName[] = [
+  'WARM_POOL',
+  'WARM_SERVER_HEARTBEAT_SECONDS',
+  'WARM_ASSIGN_TIMEOUT_SECONDS',
+  'WARM_SERVER_REGISTER_SECONDS',
+  'WARM_SERVER_MATCHES',
+];
+/** What launching, assigning and retiring pool servers needs (with ECS access, see runGameServers). */
+const POOL_KEEPER: readonly EnvName[] = [
+  'SERVERS_TABLE',
+  'MATCHMAKER_TABLE',
+  'CALLBACK_BASE_URL',
+  'GAME_SERVER_FLEETS',
+  'MAX_MATCH_SECONDS',
+  'GAME_SERVER_IDLE_SECONDS',
+  ...POOL_SETTINGS,
+];
+const POOL_KEEPER_ACCESS: Access[] = [
+  {
+    kind: 'table',
+    table: 'servers',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  },
+];
 /** Every message route replies and counts the player's messages (the per-player limit). */
 const MESSAGE_ROUTE: readonly EnvName[] = ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'MAX_MESSAGES_PER_PLAYER'];
 const MESSAGE_COUNT: Access = { kind: 'table', table: 'players', actions: ['dynamodb:UpdateItem'] };
@@ -82,7 +107,7 @@ const allTables = (actions: TableAction[]): Access[] =>
     actions,
   }));
 
-export const functions: readonly FunctionDefinition[] = [
+const definitions: readonly FunctionDefinition[] = [
   {
     name: 'authorizer',
     entry: 'src/handlers/authorizer.ts',
@@ -203,13 +228,17 @@ export const functions: readonly FunctionDefinition[] = [
       'MAX_MATCH_SECONDS',
       'GAME_SERVER_IDLE_SECONDS',
       'MATCHMAKING_QUEUE_URL',
+      ...POOL_KEEPER,
     ],
     access: [
       ...allTables(READ_WRITE),
+      ...POOL_KEEPER_ACCESS,
+      { kind: 'table', table: 'matchmaker', actions: ['dynamodb:UpdateItem'] },
       { kind: 'manageConnections' },
       { kind: 'runGameServers' },
       { kind: 'sendToMatchmakingQueue' },
     ],
+    // A match may try a few warm servers (WARM_ASSIGN_TIMEOUT_SECONDS each) before a cold RunTask.
     timeoutSeconds: 30,
     memoryMb: 512,
   },
@@ -241,6 +270,18 @@ export const functions: readonly FunctionDefinition[] = [
     memoryMb: 256,
   },
   {
+    name: 'poolServer',
+    entry: 'src/handlers/pool-server.ts',
+    trigger: { kind: 'http', method: 'POST', path: '/servers/{serverId}/{action}' },
+    env: ['SERVERS_TABLE', 'MATCHES_TABLE', ...POOL_SETTINGS],
+    access: [
+      { kind: 'table', table: 'servers', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      { kind: 'table', table: 'matches', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+    ],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  {
     name: 'tick',
     entry: 'src/handlers/tick.ts',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)' },
@@ -252,9 +293,12 @@ export const functions: readonly FunctionDefinition[] = [
       'GAME_SERVER_FLEETS',
       'READY_TIMEOUT_SECONDS',
       'MAX_MATCH_SECONDS',
+      ...POOL_KEEPER,
     ],
     access: [
       ...allTables([...READ_WRITE, 'dynamodb:Query']),
+      ...POOL_KEEPER_ACCESS,
+      { kind: 'table', table: 'matchmaker', actions: ['dynamodb:GetItem'] },
       { kind: 'sendToMatchmakingQueue' },
       { kind: 'manageConnections' },
       { kind: 'runGameServers' },
@@ -266,12 +310,25 @@ export const functions: readonly FunctionDefinition[] = [
     name: 'taskStateChange',
     entry: 'src/handlers/task-state-change.ts',
     trigger: { kind: 'gameServerTaskEvents' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUE_URL'],
-    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUE_URL', ...POOL_KEEPER],
+    access: [
+      ...allTables(READ_WRITE),
+      ...POOL_KEEPER_ACCESS,
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'manageConnections' },
+      // A dead spare is replaced at once; a server's match may need its task stopped.
+      { kind: 'runGameServers' },
+    ],
     timeoutSeconds: 15,
     memoryMb: 256,
   },
 ];
+
+/** Every function, each variable named once (the pool's lists overlap with the lifecycle's). */
+export const functions: readonly FunctionDefinition[] = definitions.map((definition) => ({
+  ...definition,
+  env: [...new Set(definition.env)],
+}));
 
 /** The single FIFO message group: every matchmaking pass runs one at a time (design card). */
 export const MATCHMAKING_MESSAGE_GROUP = 'matchmaking';

@@ -7,8 +7,12 @@ import { ConnectionsRepository } from './data/connections-repository.js';
 import { MatchesRepository } from './data/matches-repository.js';
 import { MatchmakerStateRepository } from './data/matchmaker-state-repository.js';
 import { PlayersRepository } from './data/players-repository.js';
+import { PoolDemandRepository } from './data/pool-demand-repository.js';
+import { ServersRepository } from './data/servers-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
+import { nudgeServer } from './pool/nudge.js';
+import type { PoolDeps, PoolSettings } from './pool/pool-deps.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
 import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 
@@ -75,5 +79,71 @@ export function queueingDeps(env: Env = process.env) {
     rateLimit: rateLimit(env),
     ...system,
     regions: loadConfig(['MATCHMAKING_REGIONS'], env).MATCHMAKING_REGIONS,
+  };
+}
+
+/** The warm pool's settings (WARM_* variables). */
+export function poolSettings(env: Env = process.env): PoolSettings {
+  const config = loadConfig(
+    [
+      'WARM_POOL',
+      'WARM_SERVER_HEARTBEAT_SECONDS',
+      'WARM_ASSIGN_TIMEOUT_SECONDS',
+      'WARM_SERVER_REGISTER_SECONDS',
+      'WARM_SERVER_MATCHES',
+    ],
+    env,
+  );
+  return {
+    pool: config.WARM_POOL,
+    heartbeatSeconds: config.WARM_SERVER_HEARTBEAT_SECONDS,
+    assignTimeoutSeconds: config.WARM_ASSIGN_TIMEOUT_SECONDS,
+    registerSeconds: config.WARM_SERVER_REGISTER_SECONDS,
+    matchesPerServer: config.WARM_SERVER_MATCHES,
+  };
+}
+
+/** What a pool server's calls need: its record, its match, the settings; never ECS. */
+export function poolCallDeps(
+  env: Env = process.env,
+): Pick<PoolDeps, 'servers' | 'matches' | 'clock' | 'settings'> {
+  const config = loadConfig(['SERVERS_TABLE', 'MATCHES_TABLE'], env);
+  const doc = documentClient();
+  return {
+    servers: new ServersRepository(doc, config.SERVERS_TABLE),
+    matches: new MatchesRepository(doc, config.MATCHES_TABLE),
+    clock: systemClock,
+    settings: poolSettings(env),
+  };
+}
+
+/** Everything the warm pool's use cases need (the functions that assign, keep, launch or hear servers). */
+export function poolDeps(env: Env = process.env): PoolDeps {
+  const config = loadConfig(
+    [
+      'SERVERS_TABLE',
+      'MATCHES_TABLE',
+      'MATCHMAKER_TABLE',
+      'CALLBACK_BASE_URL',
+      'MAX_MATCH_SECONDS',
+      'GAME_SERVER_IDLE_SECONDS',
+    ],
+    env,
+  );
+  const doc = documentClient();
+  return {
+    servers: new ServersRepository(doc, config.SERVERS_TABLE),
+    matches: new MatchesRepository(doc, config.MATCHES_TABLE),
+    demand: new PoolDemandRepository(doc, config.MATCHMAKER_TABLE),
+    launcher: gameServerLauncher(env),
+    clock: systemClock,
+    settings: poolSettings(env),
+    timings: {
+      callbackBaseUrl: config.CALLBACK_BASE_URL,
+      maxMatchSeconds: config.MAX_MATCH_SECONDS,
+      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
+    },
+    nudge: nudgeServer,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

@@ -21,7 +21,7 @@ describe('starting game servers on ECS', () => {
     const launcher = new EcsGameServerLauncher({ 'eu-west-1': fleet });
     const launch = launcher.start({
       region: 'eu-west-1',
-      matchId: 'm',
+      startedBy: 'm',
       environment: { MATCH_ID: 'm', PADDING: 'x'.repeat(MAX_OVERRIDES_CHARACTERS) },
     });
     await expect(launch).rejects.toBeInstanceOf(GameServerLaunchError);
@@ -47,7 +47,7 @@ describe('starting game servers on ECS', () => {
 
   it('names the region when no fleet is configured for it', async () => {
     const launcher = new EcsGameServerLauncher({ 'eu-west-1': fleet });
-    await expect(launcher.start({ region: 'us-east-1', matchId: 'm', environment: {} })).rejects.toThrow(
+    await expect(launcher.start({ region: 'us-east-1', startedBy: 'm', environment: {} })).rejects.toThrow(
       /us-east-1/,
     );
   });

@@ -1,5 +1,6 @@
 import { regionNameSchema } from '@matchmaking/core';
 import { envDefaults } from '@matchmaking/functions/env';
+import { warmPoolSchema } from '@matchmaking/functions/pool-config';
 import { z } from 'zod';
 
 /**
@@ -36,6 +37,27 @@ export const settingsSchema = z.strictObject({
   gameServerCpu: z.enum(['256', '512', '1024', '2048', '4096']).default('256'),
   gameServerMemory: positiveInt.default(512),
   gameServerPort: positiveInt.max(65535).default(7777),
+  /**
+   * The warm pool: `{default: {idle, max}, regions: {<region>: {idle, max}}, leadSeconds}`
+   * (idle servers kept ready per region, and the most demand may grow them to).
+   */
+  warmPool: warmPoolSchema.default({ default: { idle: 0, max: 0 }, regions: {}, leadSeconds: 60 }),
+  /** Seconds between a warm server's heartbeats (three missed: stopped). */
+  warmServerHeartbeatSeconds: z.coerce
+    .number()
+    .positive()
+    .max(300)
+    .default(Number(envDefaults.WARM_SERVER_HEARTBEAT_SECONDS)),
+  /** Seconds an assigned warm server has to take its match before another (or a cold start) gets it. */
+  warmAssignTimeoutSeconds: z.coerce
+    .number()
+    .positive()
+    .max(20)
+    .default(Number(envDefaults.WARM_ASSIGN_TIMEOUT_SECONDS)),
+  /** Seconds a launched warm server has to register (Fargate's start included). */
+  warmServerRegisterSeconds: positiveInt.default(Number(envDefaults.WARM_SERVER_REGISTER_SECONDS)),
+  /** Matches a warm server plays before it exits (1: a fresh task per match). */
+  warmServerMatches: positiveInt.max(1000).default(Number(envDefaults.WARM_SERVER_MATCHES)),
   /** Run game servers on Fargate Spot (cheaper; a reclaimed task ends its match as abandoned). */
   fargateSpot: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
@@ -71,6 +93,12 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
   }
   if (new Set(settings.regions).size !== settings.regions.length) {
     throw new Error('invalid stack configuration: matchmaking:regions lists a region twice');
+  }
+  for (const region of Object.keys(settings.warmPool.regions)) {
+    if (!settings.regions.includes(region))
+      throw new Error(
+        `invalid stack configuration: matchmaking:warmPool.regions names ${region}, which is not in matchmaking:regions`,
+      );
   }
   if (settings.ratingWindowMax < settings.ratingWindowInitial) {
     throw new Error('invalid stack configuration: ratingWindowMax must be at least ratingWindowInitial');

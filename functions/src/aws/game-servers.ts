@@ -2,12 +2,23 @@ import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Fleet } from '../env.js';
 import { ecsClient } from './clients.js';
 
-/** What starting a game server needs: where, for which match, with which environment. */
+/** What starting a game server needs: where, for whom, with which environment. */
 export interface GameServerLaunch {
   region: string;
-  matchId: string;
+  /**
+   * Who the task is for, at most 36 characters: the match id (a server for one
+   * match) or `w-<serverId>` (a warm-pool server). It names the task in its
+   * state-change events, and makes a retried RunTask start nothing new.
+   */
+  startedBy: string;
   environment: Record<string, string>;
 }
+
+/** The `startedBy` of a warm-pool server's task. */
+export const poolStartedBy = (serverId: string) => `w-${serverId}`;
+/** The server id of a warm-pool task's `startedBy`, or undefined for a match's own task. */
+export const poolServerOf = (startedBy: string) =>
+  startedBy.startsWith('w-') ? startedBy.slice(2) : undefined;
 
 /** Starts and stops game-server tasks; the port the matchmaking use cases talk to. */
 export interface GameServerLauncher {
@@ -63,7 +74,7 @@ export function launchFailureKind(failure: {
 export class EcsGameServerLauncher implements GameServerLauncher {
   constructor(private readonly fleets: Record<string, Fleet>) {}
 
-  async start({ region, matchId, environment }: GameServerLaunch): Promise<string> {
+  async start({ region, startedBy, environment }: GameServerLaunch): Promise<string> {
     const fleet = this.fleetOf(region);
     const overrides = {
       containerOverrides: [
@@ -84,9 +95,8 @@ export class EcsGameServerLauncher implements GameServerLauncher {
         cluster: fleet.cluster,
         taskDefinition: fleet.taskDefinition,
         count: 1,
-        // The match id names the task in its state-change events, and makes a retried RunTask start nothing new.
-        startedBy: matchId.slice(0, 36),
-        clientToken: matchId.slice(0, 64),
+        startedBy: startedBy.slice(0, 36),
+        clientToken: startedBy.slice(0, 64),
         ...(fleet.capacityProvider
           ? { capacityProviderStrategy: [{ capacityProvider: fleet.capacityProvider, weight: 1 }] }
           : { launchType: 'FARGATE' }),

@@ -119,6 +119,8 @@ export interface MatchItem {
   /** SHA-256 (hex) of the session token the callbacks carry; set by the exchange. Tokens are never stored. */
   tokenHash?: string;
   taskArn?: string;
+  /** The warm-pool server assigned to the match (absent for a server started for this match alone). */
+  serverId?: string;
   server?: ServerAddress;
   outcome?: 'home' | 'away' | 'draw';
   /** Why a match was cancelled or abandoned, for players and operators. */
@@ -133,5 +135,42 @@ export interface MatchItem {
   deadlineShard?: string;
   deadlineAt?: number;
   /** Epoch seconds; finished matches are kept for a while, then expire. */
+  expiresAt?: number;
+}
+
+/**
+ * servers: one warm-pool game server (an ECS task started ahead of matches).
+ * launching -> idle (registered, heartbeating) -> assigned (a match waits for
+ * it to take it) -> busy (took it) -> idle again (returned to the pool) or
+ * stopped; idle or assigned-not-taken -> draining (SIGTERM, e.g. Spot);
+ * any -> stopped (exited, silent, or marked bad). Every change is a
+ * conditional write on the state.
+ */
+export type ServerState = 'launching' | 'idle' | 'assigned' | 'busy' | 'draining' | 'stopped';
+
+export interface ServerItem {
+  serverId: string;
+  region: string;
+  state: ServerState;
+  /** SHA-256 of the one-time registration token in the task's overrides. */
+  registrationHash: string;
+  /** SHA-256 of the server's own token, issued at registration; tokens are never stored. */
+  credentialHash?: string;
+  taskArn?: string;
+  /** Where players (and the assignment nudge) reach it. */
+  address?: ServerAddress;
+  launchedAt: number;
+  registeredAt?: number;
+  heartbeatAt?: number;
+  /** The match assigned (assigned, busy). */
+  matchId?: string;
+  assignedAt?: number;
+  /** Matches this server has played (a server returned to the pool plays several). */
+  matchesPlayed?: number;
+  /** Why it stopped, for operators. */
+  stopReason?: string;
+  /** `region#shard` while launching or idle: the sparse spare-servers index. The repository sets it. */
+  spareShard?: string;
+  /** Epoch seconds: a stopped server's record expires. */
   expiresAt?: number;
 }

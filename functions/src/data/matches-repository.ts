@@ -117,6 +117,72 @@ export class MatchesRepository {
     );
   }
 
+  /**
+   * Records the warm server assigned to a starting match (its task is the
+   * match's task), once: false if the match has a server or a task already
+   * (a redelivered start got there first) or is no longer starting.
+   */
+  assignServer(matchId: string, serverId: string, taskArn: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'SET serverId = :serverId, taskArn = :taskArn',
+          ConditionExpression:
+            '#state = :starting AND attribute_not_exists(taskArn) AND attribute_not_exists(serverId)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':serverId': serverId, ':taskArn': taskArn, ':starting': 'starting' },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The assigned server takes its match: records the session token's hash
+   * (a new one on a retried fetch whose answer was lost). The race with
+   * `withdrawServer` is decided here: exactly one of them holds.
+   */
+  takeByServer(matchId: string, serverId: string, tokenHash: string, now: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression:
+            'SET tokenHash = :tokenHash, sessionOpenedAt = if_not_exists(sessionOpenedAt, :now)',
+          ConditionExpression: '#state = :starting AND serverId = :serverId',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':tokenHash': tokenHash,
+            ':now': now,
+            ':serverId': serverId,
+            ':starting': 'starting',
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Takes the assignment back from a server that did not take it in time (or
+   * is draining): the match is free for another server or a cold start.
+   * False if the server took it first.
+   */
+  withdrawServer(matchId: string, serverId: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'REMOVE serverId, taskArn',
+          ConditionExpression: 'serverId = :serverId AND attribute_not_exists(sessionOpenedAt)',
+          ExpressionAttributeValues: { ':serverId': serverId },
+        }),
+      ),
+    );
+  }
+
   /** Replaces the bootstrap token of a match whose creation is being re-run before its server was started. */
   replaceBootstrap(matchId: string, bootstrapHash: string): Promise<boolean> {
     return conditionally(() =>

@@ -10,6 +10,8 @@
 
 /** Tickets: 16 shards per region, 16,000 ticket writes/s per region before partitions are the limit. */
 export const TICKET_SHARDS = 16;
+/** Spare (launching or idle) warm servers: 4 shards per region; a buffer is tens of servers, assignments hundreds per second. */
+export const SPARE_SHARDS = 4;
 /** Matches' deadline index: 8 shards per state. */
 export const DEADLINE_SHARDS = 8;
 

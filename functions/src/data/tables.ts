@@ -12,7 +12,13 @@ export interface KeyAttribute {
 
 export interface TableDefinition {
   /** Environment variable that carries the physical table name to the functions. */
-  envName: 'CONNECTIONS_TABLE' | 'PLAYERS_TABLE' | 'TICKETS_TABLE' | 'MATCHES_TABLE' | 'MATCHMAKER_TABLE';
+  envName:
+    | 'CONNECTIONS_TABLE'
+    | 'PLAYERS_TABLE'
+    | 'TICKETS_TABLE'
+    | 'MATCHES_TABLE'
+    | 'MATCHMAKER_TABLE'
+    | 'SERVERS_TABLE';
   hashKey: KeyAttribute;
   rangeKey?: KeyAttribute;
   /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes expired items on AWS (never relied on for correctness). */
@@ -74,10 +80,32 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
       },
     ],
   },
-  /** The matchmaker's own state, one item per name (the pass epoch that tells an instance it missed a pass). */
+  /**
+   * Warm-pool game servers by id; the sparse index lists the spare ones
+   * (launching or idle) of a region, `region#shard` (see shards.ts), which
+   * the match starter picks from and the pool keeper counts. Servers in a
+   * match are not in it, so its size is the buffer, never the fleet.
+   */
+  servers: {
+    envName: 'SERVERS_TABLE',
+    hashKey: { name: 'serverId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalSecondaryIndexes: [
+      {
+        name: 'spareByShard',
+        hashKey: { name: 'spareShard', type: 'S' },
+        rangeKey: { name: 'serverId', type: 'S' },
+      },
+    ],
+  },
+  /**
+   * The matchmaker's own state, one item per name: the pass epoch that tells
+   * an instance it missed a pass, and the warm pool's per-minute demand counters.
+   */
   matchmaker: {
     envName: 'MATCHMAKER_TABLE',
     hashKey: { name: 'name', type: 'S' },
+    ttlAttribute: 'expiresAt',
     globalSecondaryIndexes: [],
   },
 };

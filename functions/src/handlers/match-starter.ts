@@ -5,6 +5,7 @@ import { startMatch } from '../match/start-match.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
+import { poolDeps } from '../services.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('match-starter');
@@ -13,6 +14,7 @@ const deps = lazy(() => {
   const config = loadConfig(['CALLBACK_BASE_URL', 'MAX_MATCH_SECONDS', 'GAME_SERVER_IDLE_SECONDS']);
   return {
     lifecycle: lifecycleDeps(),
+    pool: poolDeps(),
     timings: {
       callbackBaseUrl: config.CALLBACK_BASE_URL,
       maxMatchSeconds: config.MAX_MATCH_SECONDS,
@@ -23,12 +25,12 @@ const deps = lazy(() => {
 
 /**
  * Consumes the match-start queue (one message group per match, so matches
- * start side by side): marks the players, sends MATCH FOUND and starts the
- * game server of each recorded match. A failed start is reported for its
+ * start side by side): marks the players, sends MATCH FOUND and gives each
+ * recorded match a warm server, or starts one. A failed start is reported for its
  * message alone and retried; a malformed message is dropped.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { lifecycle, timings } = deps();
+  const { lifecycle, pool, timings } = deps();
   const failures = await Promise.all(
     event.Records.map(async (record) => {
       const parsed = startRequestSchema.safeParse(safeJson(record.body));
@@ -37,7 +39,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         return [];
       }
       try {
-        await startMatch(lifecycle, timings, parsed.data.matchId);
+        await startMatch(lifecycle, timings, parsed.data.matchId, pool);
         return [];
       } catch (error) {
         logger.error('match start failed; it will be retried', { matchId: parsed.data.matchId, error });

@@ -3,6 +3,8 @@ import { GameServerLaunchError } from '../aws/game-servers.js';
 import type { MatchItem, PlayerItem } from '../data/items.js';
 import { cancelMatch } from '../lifecycle/cancel-match.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import { assignWarmServer } from '../pool/assign-warm-server.js';
+import type { PoolDeps } from '../pool/pool-deps.js';
 import { createLogger } from '../runtime/logger.js';
 import { type GameServerTimings, gameServerEnvironment } from './game-server-environment.js';
 import { newMatchToken } from './match-token.js';
@@ -25,6 +27,7 @@ export async function startMatch(
   deps: LifecycleDeps,
   timings: GameServerTimings,
   matchId: string,
+  pool?: PoolDeps,
 ): Promise<StartOutcome> {
   const match = await deps.matches.get(matchId);
   if (!match) return 'unknown';
@@ -41,6 +44,11 @@ export async function startMatch(
   if (gone.size > 0) {
     await cancelMatch(deps, match, 'a player left before the match could start', gone, { playerLeft: true });
     return 'cancelled';
+  }
+  if (pool) {
+    const warm = await assignWarmServer(pool, match);
+    if (warm === 'taken') return 'started';
+    if (warm === 'done-before') return 'done-before';
   }
   return startServer(deps, timings, match);
 }
@@ -74,7 +82,11 @@ async function startServer(
   if (!(await deps.matches.replaceBootstrap(match.matchId, hash))) return 'done-before';
   const environment = gameServerEnvironment(match, token, timings);
   try {
-    const taskArn = await deps.launcher.start({ region: match.region, matchId: match.matchId, environment });
+    const taskArn = await deps.launcher.start({
+      region: match.region,
+      startedBy: match.matchId,
+      environment,
+    });
     await deps.matches.setTask(match.matchId, taskArn);
     logger.info('game server started', { matchId: match.matchId, region: match.region, taskArn });
     return 'started';

@@ -443,9 +443,9 @@ class Recorder {
 
   /** RunTask stand-in: RUNTASK_MS, then a task ARN (see the header: no process per match). */
   readonly launcher: LifecycleDeps['launcher'] = {
-    start: async ({ region, matchId }) => {
+    start: async ({ region, startedBy }) => {
       await sleep(RUNTASK_MS);
-      return `arn:aws:ecs:${region}:000000000000:task/bench/${matchId}`;
+      return `arn:aws:ecs:${region}:000000000000:task/bench/${startedBy}`;
     },
     stop: async () => undefined,
   };

@@ -51,6 +51,21 @@ export interface LocalStackOptions {
   gameServer?: GameServerProcess;
   /** Game-server tasks that may run at once; RunTask fails beyond, like ECS at the Fargate quota (default 16). */
   maxTasks?: number;
+  /**
+   * Idle warm game servers kept per region (WARM_POOL's idle; 0, the default,
+   * turns the pool off), filled at start and by every tick, assigned by the
+   * match starter exactly as on AWS.
+   */
+  warmServers?: number;
+  /** The rest of the warm pool's settings (WARM_*); defaults as on AWS, max = warmServers. */
+  warmPool?: {
+    max?: number;
+    leadSeconds?: number;
+    heartbeatSeconds?: number;
+    assignTimeoutSeconds?: number;
+    registerSeconds?: number;
+    matchesPerServer?: number;
+  };
   /** Powertools log level of the handlers. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Game-server output lines; dropped when absent. */
@@ -271,6 +286,9 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     throw error;
   }
   ready = true;
+  // The warm pool fills at start, not only at the first tick.
+  if (tick && (options.warmServers ?? 0) > 0)
+    void lambdas.invoke(tick.name, scheduledEvent(home)).catch((error: unknown) => console.error(error));
 
   async function shutdown(): Promise<void> {
     if (tickTimer) clearInterval(tickTimer);
@@ -291,7 +309,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     return {
       websocket: `ws://127.0.0.1:${port}`,
       connections: `${baseUrl}/@connections`,
-      callbacks: `${baseUrl}/matches/{matchId}/ready|result`,
+      callbacks: `${baseUrl}/matches/{matchId}/session|ready|result`,
+      poolServers: `${baseUrl}/servers/{serverId}/register|heartbeat|assignment|deregister|release`,
       jwks: `${baseUrl}/.well-known/jwks.json`,
       devTokens: `${baseUrl}/dev/tokens`,
       sqs: queueUrl,
@@ -394,6 +413,7 @@ function handlerEnvironment(input: {
     GAME_SERVER_IDLE_SECONDS: String(options.gameServerIdleSeconds ?? 120),
     PASS_MAX_MATCHES: String(options.pass?.maxMatches ?? 1000),
     PASS_BUDGET_SECONDS: String(options.pass?.budgetSeconds ?? 20),
+    ...poolEnvironment(options),
     AWS_REGION: regions[0] as string,
     AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
@@ -404,6 +424,29 @@ function handlerEnvironment(input: {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
   };
+}
+
+/** WARM_POOL and the other WARM_* variables from `warmServers` and `warmPool`. */
+function poolEnvironment(options: LocalStackOptions): Record<string, string> {
+  const idle = options.warmServers ?? 0;
+  const pool = options.warmPool ?? {};
+  if (!Number.isInteger(idle) || idle < 0) throw new Error(`warmServers must be a whole number, got ${idle}`);
+  const max = pool.max ?? idle;
+  return {
+    WARM_POOL: JSON.stringify({
+      default: { idle, max },
+      regions: {},
+      ...(pool.leadSeconds === undefined ? {} : { leadSeconds: pool.leadSeconds }),
+    }),
+    ...withValue('WARM_SERVER_HEARTBEAT_SECONDS', optionalNumber(pool.heartbeatSeconds)),
+    ...withValue('WARM_ASSIGN_TIMEOUT_SECONDS', optionalNumber(pool.assignTimeoutSeconds)),
+    ...withValue('WARM_SERVER_REGISTER_SECONDS', optionalNumber(pool.registerSeconds)),
+    ...withValue('WARM_SERVER_MATCHES', optionalNumber(pool.matchesPerServer)),
+  };
+}
+
+function optionalNumber(value: number | undefined): { value?: string } {
+  return value === undefined ? {} : { value: String(value) };
 }
 
 /** The emulation settings, checked, with every absent one 0 (off). */

@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
+  [ErrorCode.Gone]: 410,
 };
 
 /** JSON response of the callback API. */
@@ -30,7 +31,11 @@ export function callbackRoute(
       if (error instanceof MatchmakingError) {
         return json(STATUS[error.code] ?? 400, { code: error.code, message: error.message });
       }
-      logger.error('callback failed', { matchId: event.pathParameters?.matchId, error });
+      logger.error('callback failed', {
+        matchId: event.pathParameters?.matchId,
+        serverId: event.pathParameters?.serverId,
+        error,
+      });
       return json(500, { code: ErrorCode.Internal, message: 'internal error; retry' });
     }
   };

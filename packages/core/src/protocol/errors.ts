@@ -17,6 +17,8 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
+  /** A warm-pool server the platform retired (stopped, draining): it must exit. */
+  Gone: 'GONE',
   RateLimited: 'RATE_LIMITED',
   Internal: 'INTERNAL',
 } as const;

@@ -8,8 +8,17 @@
  * user id is ever comma-joined into the environment.
  */
 export const GameServerEnv = {
-  /** The match this server runs. */
+  /** The match this server runs (a server started for one match; absent for a warm-pool server). */
   matchId: 'MATCH_ID',
+  /** A warm-pool server's id (set instead of MATCH_ID): it registers, waits idle, and is assigned a match. */
+  serverId: 'SERVER_ID',
+  /**
+   * A warm-pool server's one-time credential: exchanged once at
+   * `POST /servers/{serverId}/register` for the server's own token (never one
+   * shared by the fleet), and worthless afterwards. No match secret is ever in
+   * a pool server's overrides: its match comes from `POST /servers/{serverId}/assignment`.
+   */
+  registrationToken: 'SERVER_REGISTRATION_TOKEN',
   /** Base URL of the callback HTTP API, without a trailing slash. */
   callbackBaseUrl: 'CALLBACK_BASE_URL',
   /**
@@ -48,3 +57,39 @@ export interface GameServerSession {
     away: { userId: string; joinKeyHash: string }[];
   };
 }
+
+/**
+ * The warm pool's callbacks (callback API, `Authorization: Bearer <token>`):
+ *
+ *   POST /servers/{serverId}/register   {port, ip?}  Bearer SERVER_REGISTRATION_TOKEN, once
+ *        200 ServerRegistration; 409 already registered; 403 wrong token or unknown server.
+ *   POST /servers/{serverId}/heartbeat  {}           Bearer <server token>, every heartbeatSeconds while alive
+ *        200 ServerHeartbeat; 410 the platform retired this server (it must exit).
+ *   POST /servers/{serverId}/assignment {}           Bearer <server token>
+ *        200 GameServerSession of the assigned match (repeatable while the match is starting:
+ *        each answer carries a new session token); 404 nothing assigned; 410 retired.
+ *   POST /servers/{serverId}/deregister {}           Bearer <server token> (SIGTERM, e.g. a Spot interruption)
+ *        200 {state: 'draining'}: no match will be assigned (an assignment not yet taken goes elsewhere);
+ *        409 the server is in a match (it finishes or is abandoned as any match).
+ *   POST /servers/{serverId}/release    {}           Bearer <server token>, after the match's result
+ *        200 ServerHeartbeat (back in the pool, idle); 410 exit now (the platform's matchesPerServer is reached).
+ *
+ * And on the game server's own port: `POST /assignment` (no body, no credential): a nudge
+ * that makes an idle server fetch its assignment at once instead of at its next heartbeat.
+ * A forged nudge costs one authenticated fetch that finds nothing.
+ */
+export interface ServerRegistration {
+  serverId: string;
+  /** The server's own credential for its later calls; the platform stores only its SHA-256. */
+  token: string;
+  heartbeatSeconds: number;
+}
+
+export interface ServerHeartbeat {
+  state: 'idle' | 'assigned' | 'busy' | 'draining';
+  /** A match is assigned and not yet taken: fetch it from /assignment. */
+  assigned: boolean;
+}
+
+/** The game server's own-port path of the assignment nudge. */
+export const ASSIGNMENT_NUDGE_PATH = '/assignment';

@@ -13,6 +13,9 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine 
   --max-match <n>      seconds a match may run (default 3600)
   --max-tasks <n>      game servers that may run at once; RunTask fails beyond, as ECS does
                        at the Fargate quota (default 16)
+  --warm-servers <n>   idle game servers kept ready per region (the warm pool; default 0: off);
+                       a match takes one at once instead of starting one
+  --warm-servers-max <n>  the most the pool grows to with demand (default: --warm-servers)
   --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO)
 
 AWS's latencies, off by default (0), to see what the design costs there:
@@ -58,6 +61,8 @@ const { values } = (() => {
         'ready-timeout': { type: 'string' },
         'max-match': { type: 'string' },
         'max-tasks': { type: 'string' },
+        'warm-servers': { type: 'string' },
+        'warm-servers-max': { type: 'string' },
         'log-level': { type: 'string' },
         'emulate-runtask-ms': { type: 'string' },
         'emulate-task-start-seconds': { type: 'string' },
@@ -93,6 +98,12 @@ if (maxTasks === 0) {
   console.error('--max-tasks must be at least 1');
   process.exit(2);
 }
+const warmServers = positiveInt('warm-servers', values['warm-servers'], 0) as number;
+const warmMax = positiveInt('warm-servers-max', values['warm-servers-max']);
+if (warmMax !== undefined && warmMax < warmServers) {
+  console.error('--warm-servers-max must be at least --warm-servers');
+  process.exit(2);
+}
 const emulate = {
   runTaskMs: positiveInt('emulate-runtask-ms', values['emulate-runtask-ms'], 0),
   taskStartSeconds:
@@ -109,6 +120,8 @@ const stack = await startLocalStack({
   readyTimeoutSeconds: positiveInt('ready-timeout', values['ready-timeout']),
   maxMatchSeconds: positiveInt('max-match', values['max-match']),
   maxTasks,
+  warmServers,
+  ...(warmMax === undefined ? {} : { warmPool: { max: warmMax } }),
   logLevel: logLevel as 'INFO',
   emulate,
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
@@ -136,6 +149,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.tea
   dev tokens         POST ${e.devTokens} (needs the run's secret, in ${stack.devTokenFile})
   SQS FIFO queue     ${e.sqs}
   ECS (RunTask)      ${e.ecs} (at most ${stack.ecs.maxRunningTasks} game servers at once)
+  warm pool          ${warmServers > 0 ? `${warmServers} idle game server(s) per region, up to ${warmMax ?? warmServers}` : 'off (--warm-servers <n> keeps servers ready)'}
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
   emulated AWS       ${emulated.length > 0 ? emulated.join(', ') : 'off (no latency, no cold starts)'}; function timeouts enforced
 

@@ -1,0 +1,79 @@
+import type { ServerItem } from '../data/items.js';
+import { createLogger } from '../runtime/logger.js';
+import { launchServers } from './launch-servers.js';
+import { poolOf, poolTarget } from './pool-config.js';
+import { type PoolDeps, silentSince } from './pool-deps.js';
+
+const logger = createLogger('keep-pool');
+
+/**
+ * Launches per keep and region at most: ECS starts about 20 tasks per second
+ * per region (RunTask throttling), and the tick must stay well under its
+ * timeout; a bigger gap is closed over the next ticks.
+ */
+export const MAX_LAUNCHES_PER_KEEP = 20;
+
+export interface KeepReport {
+  region: string;
+  spare: number;
+  target: number;
+  launched: number;
+  stopped: number;
+}
+
+/**
+ * The tick's reconciliation of each region's buffer: spare servers that went
+ * silent (no heartbeat for three beats) or never registered are retired and
+ * stopped, the buffer is refilled to its target (idle, raised with demand up
+ * to max) and trimmed when above it (idle servers only). Reads only the
+ * spare index, never the servers in matches.
+ */
+export async function keepPools(deps: PoolDeps, regions: readonly string[]): Promise<KeepReport[]> {
+  return Promise.all(regions.map((region) => keepPool(deps, region)));
+}
+
+async function keepPool(deps: PoolDeps, region: string): Promise<KeepReport> {
+  const now = deps.clock.now();
+  const pool = poolOf(deps.settings.pool, region);
+  const spares = await deps.servers.listSpare(region);
+  const dead = spares.filter((server) => deadReason(deps, server, now) !== undefined);
+  let stopped = 0;
+  for (const server of dead)
+    stopped += await retireAndStop(deps, server, deadReason(deps, server, now) ?? '');
+  const live = spares.filter((server) => !dead.includes(server));
+  const taken = pool.max > 0 ? await deps.demand.takenLastMinute(region, now) : 0;
+  const target = poolTarget(pool, taken, deps.settings.pool.leadSeconds);
+  let launched = 0;
+  if (live.length < target) {
+    launched = await launchServers(deps, region, Math.min(target - live.length, MAX_LAUNCHES_PER_KEEP));
+  } else if (live.length > target) {
+    const excess = live.filter((server) => server.state === 'idle').slice(0, live.length - target);
+    for (const server of excess) stopped += await retireAndStop(deps, server, 'the pool is above its target');
+  }
+  const report = { region, spare: live.length, target, launched, stopped };
+  if (launched + stopped > 0) logger.info('warm pool kept', report);
+  return report;
+}
+
+function deadReason(deps: PoolDeps, server: ServerItem, now: number): string | undefined {
+  if (server.state === 'idle' && (server.heartbeatAt ?? 0) < silentSince(deps.settings, now))
+    return 'silent: no heartbeat for three beats';
+  if (server.state === 'launching' && server.launchedAt < now - deps.settings.registerSeconds * 1000)
+    return `did not register within ${deps.settings.registerSeconds} s`;
+  return undefined;
+}
+
+/** Retires a spare server (only from the state it was read in) and stops its task. 1 if it was retired. */
+async function retireAndStop(deps: PoolDeps, server: ServerItem, reason: string): Promise<number> {
+  const retired = await deps.servers.retire(server.serverId, reason, deps.clock.now(), {
+    from: [server.state],
+  });
+  if (!retired) return 0;
+  logger.info('warm server retired', { serverId: server.serverId, region: server.region, reason });
+  if (retired.taskArn) {
+    await deps.launcher.stop(server.region, retired.taskArn, reason).catch((error: unknown) => {
+      logger.warn('could not stop a retired warm server', { serverId: server.serverId, error });
+    });
+  }
+  return 1;
+}
