@@ -20,17 +20,25 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 200, maxDelayMs: 5000 };
 
+export interface PostOptions {
+  retry: RetryPolicy;
+  /** A 409 ends the call as done (a retry of ours that had landed) instead of being a final refusal. */
+  conflictIsDone?: boolean;
+  /** Each attempt's time limit. */
+  timeoutMs?: number;
+}
+
 /**
  * POSTs JSON with a bearer token. Network errors and 5xx are retried with
  * capped exponential backoff (the API makes repeats harmless); a 2xx, or a 409
- * when `conflictIsDone`, ends the call; any other 4xx is final.
+ * when `conflictIsDone`, ends the call; any other 4xx is final (`CallbackRejected`,
+ * whose `status` callers may read: for the pool's calls a 404 or 410 is an answer).
  */
-async function post(
+export async function postJson(
   url: string,
   token: string,
   body: unknown,
-  retry: RetryPolicy,
-  conflictIsDone: boolean,
+  { retry, conflictIsDone = false, timeoutMs = 10_000 }: PostOptions,
 ): Promise<{ status: number; text: string }> {
   let delay = retry.firstDelayMs;
   let lastProblem = '';
@@ -40,7 +48,7 @@ async function post(
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.text();
       if (response.ok || (conflictIsDone && response.status === 409))
@@ -72,7 +80,7 @@ export async function postCallback(
   body: unknown,
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<CallbackOutcome> {
-  const { status } = await post(url, token, body, retry, true);
+  const { status } = await postJson(url, token, body, { retry, conflictIsDone: true });
   return status === 409 ? 'already-done' : 'accepted';
 }
 
@@ -86,6 +94,6 @@ export async function requestSession(
   bootstrapToken: string,
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<string> {
-  const { text } = await post(url, bootstrapToken, {}, retry, false);
+  const { text } = await postJson(url, bootstrapToken, {}, { retry });
   return text;
 }

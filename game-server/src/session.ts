@@ -62,3 +62,20 @@ export function parseSession(text: string, expectedMatchId: string): GameServerS
   if (problems.length > 0) throw new SessionInvalid(`invalid session: ${problems.join('; ')}`);
   return { matchId: expectedMatchId, token: body.token as string, teams: { home, away } };
 }
+
+/**
+ * A warm-pool server learns its match from the assignment itself: the
+ * session is checked against the match id it names (a non-empty string).
+ */
+export function parseAssignedSession(text: string): GameServerSession {
+  let matchId: unknown;
+  try {
+    matchId = (JSON.parse(text) as { matchId?: unknown } | null)?.matchId;
+  } catch {
+    throw new SessionInvalid('the assignment answer is not JSON');
+  }
+  if (typeof matchId !== 'string' || matchId.length === 0) {
+    throw new SessionInvalid('invalid session: matchId is missing');
+  }
+  return parseSession(text, matchId);
+}

@@ -63,6 +63,10 @@ export async function callbackApi(
 
 const processes: ChildProcess[] = [];
 const servers: Server[] = [];
+/** Closes a stand-in API after the test. */
+export const closeAfterTest = (server: Server) => {
+  servers.push(server);
+};
 const sockets: { terminate(): void }[] = [];
 afterEach(() => {
   for (const child of processes.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
