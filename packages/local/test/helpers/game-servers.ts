@@ -17,3 +17,39 @@ export const sleepingGameServer = script(
 
 /** Crashes at once, before ready. */
 export const crashingGameServer = script('process.exit(3);');
+
+/**
+ * A warm-pool server with one fault, as a real process: it registers with
+ * its task's one-time token (port 9: nothing listens, so a nudge fails at
+ * once), then, by `fault`:
+ * - 'ignores': heartbeats but never takes an assignment;
+ * - 'silent': never heartbeats after registering;
+ * - 'crashes-after-take': takes its assignment at its first heartbeat that
+ *   announces one, then exits 1 before reporting ready.
+ */
+export function faultyPoolServer(fault: 'ignores' | 'silent' | 'crashes-after-take'): GameServerProcess {
+  return script(`
+    const base = process.env.CALLBACK_BASE_URL, id = process.env.SERVER_ID;
+    const call = (action, token) => fetch(base + '/servers/' + id + '/' + action, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' },
+      body: JSON.stringify(action === 'register' ? { port: 9 } : {}),
+    });
+    process.on('SIGTERM', () => process.exit(0));
+    (async () => {
+      const registered = await call('register', process.env.SERVER_REGISTRATION_TOKEN);
+      if (registered.status !== 200) process.exit(1);
+      const { token, heartbeatSeconds } = await registered.json();
+      if (${JSON.stringify(fault)} === 'silent') return setInterval(() => {}, 1000);
+      setInterval(async () => {
+        const beat = await call('heartbeat', token).catch(() => undefined);
+        if (!beat || beat.status !== 200) return;
+        const { assigned } = await beat.json();
+        if (assigned && ${JSON.stringify(fault)} === 'crashes-after-take') {
+          await call('assignment', token);
+          process.exit(1);
+        }
+      }, heartbeatSeconds * 1000);
+    })();
+  `);
+}

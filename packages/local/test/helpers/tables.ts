@@ -19,6 +19,7 @@ export function tableReader(stack: LocalStack) {
     tickets: () => scan(stack.tableNames.tickets),
     matches: () => scan(stack.tableNames.matches),
     connections: () => scan(stack.tableNames.connections),
+    servers: () => scan(stack.tableNames.servers),
     /** Every ticket of a region, whatever its state. */
     waiting: async (region: string) =>
       (await scan(stack.tableNames.tickets)).filter((t) => t.region === region),
