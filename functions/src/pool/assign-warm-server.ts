@@ -41,7 +41,7 @@ export async function assignWarmServer(deps: PoolDeps, match: MatchItem): Promis
     }
     const [outcome] = await Promise.all([
       waitForTake(deps, match.matchId, server),
-      replace(deps, match.region),
+      replace(deps, server),
       deps.nudge(server.address as { ip: string; port: number }),
     ]);
     if (outcome !== 'withdrawn') return outcome;
@@ -74,10 +74,16 @@ async function claimIdleServer(
   return undefined;
 }
 
-/** Each server taken from the buffer is replaced at once, so steady demand never empties it. */
-async function replace(deps: PoolDeps, region: string): Promise<void> {
+/**
+ * Each server taken from the buffer for its last match is replaced at once,
+ * so steady demand never empties it. One that returns to the pool after
+ * this match (WARM_SERVER_MATCHES) is not: the tick's keep covers the gap.
+ */
+async function replace(deps: PoolDeps, server: ServerItem): Promise<void> {
+  const region = server.region;
   try {
     await deps.demand.countTaken(region, deps.clock.now());
+    if ((server.matchesPlayed ?? 0) + 1 < deps.settings.matchesPerServer) return;
     await launchServers(deps, region, 1);
   } catch (error) {
     logger.warn('replacement not launched; the next keep will', { region, error });
