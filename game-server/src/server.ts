@@ -69,7 +69,11 @@ const MAX_NUDGE_BODY_BYTES = 1024;
 export function createGameServer(options: GameServerOptions): GameServer {
   let room: Room | undefined;
   let listening = false;
-  const where = () => (room ? { matchId: room.matchId } : { serverId: options.serverId });
+  /** Who a log line is about: the server (a warm-pool one) and its match, if any. */
+  const where = () => ({
+    ...(options.serverId === undefined ? {} : { serverId: options.serverId }),
+    ...(room ? { matchId: room.matchId } : {}),
+  });
 
   const server = createServer((request, response) => {
     let path = '';
@@ -78,14 +82,7 @@ export function createGameServer(options: GameServerOptions): GameServer {
     } catch {}
     if (path === '/health') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(
-        JSON.stringify({
-          status: 'ok',
-          ...(options.serverId === undefined ? {} : { serverId: options.serverId }),
-          ...(room ? { matchId: room.matchId } : {}),
-          state: room ? room.state() : 'idle',
-        }),
-      );
+      response.end(JSON.stringify({ status: 'ok', ...where(), state: room ? room.state() : 'idle' }));
     } else if (path === ASSIGNMENT_NUDGE_PATH && options.onNudge) {
       nudge(request, response, options.onNudge);
     } else if (path === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
