@@ -7,7 +7,7 @@
  */
 
 export { documentClient } from '../aws/clients.js';
-export type { TicketItem } from '../data/items.js';
+export type { MatchItem, ServerItem, TicketItem } from '../data/items.js';
 export { queryPages } from '../data/query-pages.js';
 export { newTicketId, ticketFromItem } from '../data/tickets-repository.js';
 export { lifecycleDeps } from '../handlers/lifecycle-services.js';
@@ -15,7 +15,11 @@ export { type RecordOutcome, recordMatch } from '../match/record-match.js';
 export { batchHints, runMatchmakingPass, toTicket } from '../match/run-pass.js';
 export { startMatch } from '../match/start-match.js';
 export { POOL_RESYNC_MS, WaitingPool } from '../match/waiting-pool.js';
-export { matchmakerState, matchStartQueue } from '../services.js';
+export { assignWarmServer } from '../pool/assign-warm-server.js';
+export { keepPools } from '../pool/keep-pool.js';
+export type { PoolDeps } from '../pool/pool-deps.js';
+export { takeAssignment } from '../pool/server-calls.js';
+export { matchmakerState, matchStartQueue, poolDeps } from '../services.js';
 export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';
 export type { LifecycleDeps } from './lifecycle-deps.js';

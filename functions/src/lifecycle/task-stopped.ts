@@ -13,6 +13,7 @@ export interface StoppedTask {
 const EXITS_AFTER_READY: Record<number, string> = {
   3: 'no result within the maximum match time',
   4: 'no player connected to the game server',
+  5: 'the platform retired the game server',
 };
 
 /** A game-server task stopped: before ready the match is cancelled (players requeued), after ready abandoned. */

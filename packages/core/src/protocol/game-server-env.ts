@@ -33,7 +33,7 @@ export const GameServerEnv = {
   host: 'HOST',
   /** Seconds after which the server ends the match on its own. */
   maxMatchSeconds: 'MAX_MATCH_SECONDS',
-  /** Seconds with no player connected (from listening, or since the last one left) after which the server ends the match unplayed. */
+  /** Seconds with no player connected (from the match's start: listening for a match's own server, the assignment for a pool server; or since the last one left) after which the server ends the match unplayed. */
   idleSeconds: 'IDLE_SECONDS',
   /** Optional address to report instead of the callback request's source address. */
   publicIp: 'PUBLIC_IP',

@@ -1,0 +1,134 @@
+import {
+  assignWarmServer,
+  keepPools,
+  type MatchItem,
+  type PoolDeps,
+  poolDeps,
+  takeAssignment,
+} from '@matchmaking/functions/lifecycle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../src/index.js';
+import { startTestStack } from '../helpers/stack.js';
+import { tableReader } from '../helpers/tables.js';
+
+/*
+ * The warm pool's conditional writes under contention, against dynalite with
+ * no processes: matches started side by side over fewer idle servers, a
+ * redelivered start, and the keeper's demand scaling. The "server" takes its
+ * assignment when nudged, as the real one does.
+ */
+const REGION = 'eu-west-1';
+let stack: LocalStack;
+let deps: PoolDeps;
+let launches = 0;
+let serial = 0;
+/** One fixed instant, 1 s into a minute: the demand counters of every test fall in the same minute. */
+const NOW = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
+
+beforeAll(async () => {
+  // No pool in the stack itself (its tick would keep it): these tests run the pool's use cases by hand.
+  stack = await startTestStack({ regions: [REGION], teamSize: 1 });
+  const real = poolDeps();
+  deps = {
+    ...real,
+    clock: { now: () => NOW },
+    settings: { ...real.settings, pool: { default: { idle: 2, max: 6 }, regions: {}, leadSeconds: 60 } },
+    launcher: {
+      start: async ({ startedBy }) => {
+        launches += 1;
+        return `arn:aws:ecs:${REGION}:000000000000:task/test/${startedBy}`;
+      },
+      stop: async () => undefined,
+    },
+    // The nudged server takes its match at once (what the real server does on a nudge).
+    nudge: async (address) => {
+      const server = await real.servers.get(address.ip);
+      if (server) await takeAssignment(deps, server).catch(() => undefined);
+    },
+  };
+});
+afterAll(() => stack.stop());
+
+/** An idle, registered server (its "address" is its id, so the nudge above finds it). */
+async function idleServer(): Promise<string> {
+  serial += 1;
+  const serverId = serial.toString(16).padStart(32, '0');
+  const now = NOW;
+  await deps.servers.create({ serverId, region: REGION, registrationHash: 'r', launchedAt: now });
+  await deps.servers.setTask(serverId, `arn:aws:ecs:${REGION}:000000000000:task/test/${serverId}`);
+  await deps.servers.register(serverId, 'r', 'c', { ip: serverId, port: 1 }, now);
+  return serverId;
+}
+
+async function startingMatch(): Promise<MatchItem> {
+  serial += 1;
+  const player = (side: string) => ({
+    userId: `${side}-${serial}`,
+    connectionId: `c-${side}-${serial}`,
+    rating: 1500,
+    rd: 350,
+    vol: 0.06,
+    joinKey: `key-${side}-${serial}`,
+  });
+  const match: MatchItem = {
+    matchId: `match-${serial}`,
+    region: REGION,
+    state: 'starting',
+    home: [player('h')],
+    away: [player('a')],
+    tickets: [],
+    bootstrapHash: 'b',
+    createdAt: Date.now(),
+  };
+  await deps.matches.create(match);
+  return match;
+}
+
+const serverOf = async (matchId: string) => (await deps.matches.get(matchId))?.serverId;
+
+describe('warm-server assignment under contention', () => {
+  it('gives 12 matches started at once over 4 idle servers 4 distinct servers, and starts the other 8 cold', async () => {
+    const idle = await Promise.all([1, 2, 3, 4].map(() => idleServer()));
+    const matches = await Promise.all(Array.from({ length: 12 }, () => startingMatch()));
+    launches = 0;
+    const outcomes = await Promise.all(matches.map((match) => assignWarmServer(deps, match)));
+    expect(outcomes.filter((o) => o === 'taken')).toHaveLength(4);
+    expect(outcomes.filter((o) => o === 'none')).toHaveLength(8);
+    const assigned = await Promise.all(matches.map((match) => serverOf(match.matchId)));
+    expect(new Set(assigned.filter(Boolean))).toEqual(new Set(idle));
+    for (const serverId of idle) {
+      const server = await deps.servers.get(serverId);
+      expect(server?.state).toBe('busy');
+      expect(assigned.filter((id) => id === serverId)).toHaveLength(1);
+      expect(assigned.indexOf(serverId)).toBe(matches.findIndex((m) => m.matchId === server?.matchId));
+    }
+    // Each server taken for its last match (WARM_SERVER_MATCHES 1) was replaced at once.
+    expect(launches).toBe(4);
+  });
+
+  it('gives a match started twice at once (a redelivered start) one server; the other goes back to idle', async () => {
+    const idle = await Promise.all([1, 2].map(() => idleServer()));
+    const match = await startingMatch();
+    const outcomes = await Promise.all([assignWarmServer(deps, match), assignWarmServer(deps, match)]);
+    expect(outcomes.sort()).toEqual(['done-before', 'taken']);
+    const serverId = await serverOf(match.matchId);
+    const states = await Promise.all(idle.map(async (id) => (await deps.servers.get(id))?.state));
+    expect(states.sort()).toEqual(['busy', 'idle']);
+    expect((await deps.servers.get(serverId as string))?.state).toBe('busy');
+  });
+
+  it('grows the buffer with demand, up to its max: servers taken in the last minute over the lead time', async () => {
+    const tables = tableReader(stack);
+    const spare = async () =>
+      ((await tables.servers()) as { region: string; state: string }[]).filter(
+        (s) => s.region === REGION && (s.state === 'idle' || s.state === 'launching'),
+      ).length;
+    // The tests above took 5 servers this minute; lead 60 s: the target is min(max 6, max(idle 2, 5)) = 5.
+    expect(await spare()).toBe(6); // their 5 replacements and the idle server the second test left
+    expect((await keepPools(deps, [REGION]))[0]).toMatchObject({ target: 5, stopped: 1, launched: 0 });
+    expect(await spare()).toBe(5);
+    // Demand gone (a later minute): back to idle 2, the excess idle servers stopped, launching ones kept.
+    const later = { ...deps, clock: { now: () => NOW + 5 * 60_000 } };
+    expect((await keepPools(later, [REGION]))[0]).toMatchObject({ target: 2 });
+  });
+});
