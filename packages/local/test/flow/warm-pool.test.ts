@@ -136,6 +136,8 @@ describe('the warm pool', () => {
       const server = (await servers()).find((s) => s.serverId === silent?.serverId);
       expect(server).toMatchObject({ state: 'stopped', stopReason: expect.stringMatching(/silent/) });
       expect(stack.ecs.tasks.get(silent?.taskArn as string)?.lastStatus).toBe('STOPPED');
+      // ... and the same keep refilled the pool (the new server is launching).
+      expect((await servers()).filter((s) => s.state === 'launching')).toHaveLength(1);
     });
   });
 

@@ -127,8 +127,18 @@ describe('warm-server assignment under contention', () => {
     expect(await spare()).toBe(6); // their 5 replacements and the idle server the second test left
     expect((await keepPools(deps, [REGION]))[0]).toMatchObject({ target: 5, stopped: 1, launched: 0 });
     expect(await spare()).toBe(5);
-    // Demand gone (a later minute): back to idle 2, the excess idle servers stopped, launching ones kept.
+    // Five minutes on: demand gone (target idle 2), and the launching servers never registered
+    // (WARM_SERVER_REGISTER_SECONDS 180): they are stopped; the refill launches at most 20 per keep.
     const later = { ...deps, clock: { now: () => NOW + 5 * 60_000 } };
-    expect((await keepPools(later, [REGION]))[0]).toMatchObject({ target: 2 });
+    expect((await keepPools(later, [REGION]))[0]).toMatchObject({ target: 2, spare: 0, launched: 2 });
+    const never = ((await tables.servers()) as { stopReason?: string }[]).filter((s) =>
+      /did not register within 180 s/.test(s.stopReason ?? ''),
+    );
+    expect(never).toHaveLength(5);
+    const big = {
+      ...later,
+      settings: { ...deps.settings, pool: { ...deps.settings.pool, default: { idle: 50, max: 50 } } },
+    };
+    expect((await keepPools(big, [REGION]))[0]).toMatchObject({ target: 50, launched: 20 });
   });
 });
