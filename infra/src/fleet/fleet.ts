@@ -99,7 +99,8 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
     opts,
     'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
   );
-  // The game server calls only the public callback API: its task role grants nothing.
+  // The game server calls only the public callback API, with its own token (a match's bootstrap
+  // token, or a pool server's registration token then server token): its task role grants nothing.
   const role = taskRole(`${name}-task`, opts);
   const taskDefinition = new aws.ecs.TaskDefinition(
     `${name}-game-server`,
@@ -118,6 +119,11 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
             name: CONTAINER_NAME,
             image: imageUri,
             essential: true,
+            // Seconds from SIGTERM to SIGKILL: 120, Fargate's maximum and the notice a Fargate Spot
+            // interruption gives. On SIGTERM an idle warm-pool server deregisters first (so no match is
+            // assigned to a server about to go); a server in a match closes it and exits, and the match
+            // ends through the task-stopped event. Either way the process gets every second it can.
+            stopTimeout: 120,
             portMappings: [{ containerPort: input.port, protocol: 'tcp' }],
             environment: [{ name: 'PORT', value: String(input.port) }],
             logConfiguration: {
