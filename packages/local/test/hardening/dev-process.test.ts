@@ -12,7 +12,8 @@ import { frame, OPCODE, RawClient } from '../helpers/raw-socket.js';
  * client's bad frame used to end it (ws emitted 'error' with nobody
  * listening). The process must close that client (1007 for invalid UTF-8,
  * 1002 for an unmasked frame) and keep serving; `pnpm -s token` must work
- * against it (it reads the run's secret), and Ctrl-C must leave no file behind.
+ * against it (it reads the run's secret), `--warm-servers` fills the pool at
+ * start, and Ctrl-C must leave no file behind (the idle servers deregister).
  */
 let dev: ChildProcess | undefined;
 afterAll(() => {
@@ -64,6 +65,8 @@ describe('pnpm dev', () => {
         'SILENT',
         '--max-tasks',
         '3',
+        '--warm-servers',
+        '1',
       ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -81,6 +84,13 @@ describe('pnpm dev', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(output).toContain('at most 3 game servers at once');
+    expect(output).toContain('warm pool          1 idle game server(s) per region, up to 1');
+    // The pool fills at start: each region's server registers through the real functions.
+    const registered = () => output.match(/"event":"registered"/g)?.length ?? 0;
+    while (registered() < 2) {
+      if (Date.now() > deadline) throw new Error(`no warm server registered:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 
     for (const [bytes, code] of [
       [frame(OPCODE.text, Buffer.from([0xc3, 0x28])), 1007],
@@ -104,5 +114,7 @@ describe('pnpm dev', () => {
     dev.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(existsSync(devTokenFile(port))).toBe(false);
+    // Ctrl-C stops the idle warm servers with SIGTERM: each leaves the pool before it exits.
+    expect(output.match(/"event":"deregistered"/g)).toHaveLength(2);
   });
 });
