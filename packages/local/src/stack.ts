@@ -90,6 +90,9 @@ export interface Emulation {
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 
+/** Stacks started in this process (see the cold start after loading the handlers). */
+let stacksStarted = 0;
+
 /** The reference game server: its bundle run by plain node, as its container does (built at stack start when stale). */
 export const defaultGameServer: GameServerProcess = {
   command: process.execPath,
@@ -105,7 +108,7 @@ export const defaultGameServer: GameServerProcess = {
  * its @connections API, the callback HTTP API, SQS FIFO with the matchmaker's
  * event source mapping, ECS RunTask as local processes, a JWKS with dev
  * tokens, and the tick. The handlers are the real modules; only the endpoints
- * in their environment are local. One stack per process (the environment is global).
+ * in their environment are local. One stack at a time per process (the environment is global); a later one starts its handlers cold.
  *
  * Only this machine is served: everything listens on 127.0.0.1, a request
  * whose Host is not a loopback name is refused (DNS rebinding), the AWS
@@ -203,6 +206,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     log: options.logLevel === 'SILENT' ? undefined : (line) => console.error(line),
   });
   await lambdas.load();
+  // A later stack in the same process would get the modules the first one loaded (ESM keeps one
+  // instance per URL), with SDK clients and settings bound to that stack's endpoints: its
+  // handlers start cold instead, each a fresh instance reading this stack's environment.
+  if (stacksStarted++ > 0) lambdas.coldStart();
 
   const websocket = new WebSocketApi(lambdas);
   const management = new ManagementApi(websocket);

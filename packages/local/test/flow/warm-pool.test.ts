@@ -28,9 +28,6 @@ async function start(options: Partial<LocalStackOptions> = {}): Promise<void> {
     ...options,
     warmPool: { heartbeatSeconds: 0.3, assignTimeoutSeconds: 0.5, registerSeconds: 20, ...options.warmPool },
   });
-  // Each test has its own stack and settings: the handlers' modules (their SDK clients, the
-  // settings read at cold start) must be fresh instances, not the previous stack's.
-  stack.lambdas.coldStart();
   tables = tableReader(stack);
 }
 
@@ -46,9 +43,8 @@ const matchOf = async (matchId: string) => (await tables.matches()).find((m) => 
 const taskStartedBy = (startedBy: string) =>
   [...stack.ecs.tasks.values()].filter((task) => task.startedBy === startedBy);
 
-/** Keeps the pool (the tick) until `count` servers are idle; returns them. */
+/** Waits until the stack's start-up keep has `count` servers idle; returns them. */
 async function idleServers(count: number): Promise<Server[]> {
-  await stack.tick();
   let idle: Server[] = [];
   await eventually(async () => {
     idle = (await servers()).filter((server) => server.state === 'idle');
