@@ -39,9 +39,10 @@ export const settingsSchema = z.strictObject({
   gameServerPort: positiveInt.max(65535).default(7777),
   /**
    * The warm pool: `{default: {idle, max}, regions: {<region>: {idle, max}}, leadSeconds}`
-   * (idle servers kept ready per region, and the most demand may grow them to).
+   * (idle servers kept ready per region, and the most demand may grow them to). Unset: the
+   * schema's own defaults, the pool off in every region.
    */
-  warmPool: warmPoolSchema.default({ default: { idle: 0, max: 0 }, regions: {}, leadSeconds: 60 }),
+  warmPool: warmPoolSchema.prefault({}),
   /** Seconds between a warm server's heartbeats (three missed: stopped). */
   warmServerHeartbeatSeconds: z.coerce
     .number()

@@ -5,6 +5,9 @@ export interface Recorded {
   name: string;
   inputs: Record<string, unknown>;
   provider?: string;
+  /** The id and outputs the mock answered with (ARNs, names, endpoints), to follow references between resources. */
+  id: string;
+  state: Record<string, unknown>;
 }
 
 /**
@@ -14,11 +17,17 @@ export interface Recorded {
  */
 export function installMocks(): Recorded[] {
   const recorded: Recorded[] = [];
+  // Each explicit provider's region by name, so a resource's ARN names its provider's region.
+  const providerRegions = new Map<string, string>();
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-        const region = String(args.inputs.region ?? 'us-east-1');
+        // A provider reference is `<urn>::<id>`; the URN's fourth `::` part is the provider's name.
+        const providerName = args.provider?.split('::')[3];
+        const region = String(
+          args.inputs.region ?? (providerName && providerRegions.get(providerName)) ?? 'us-east-1',
+        );
+        if (args.type === 'pulumi:providers:aws') providerRegions.set(args.name, region);
         const arn = `arn:aws:${args.type.split(':')[1]?.split('/')[0]}:${region}:123456789012:${args.name}`;
         const state: Record<string, unknown> = { ...args.inputs, arn, name: args.inputs.name ?? args.name };
         if (args.type === 'aws:sqs/queue:Queue')
@@ -52,7 +61,16 @@ export function installMocks(): Recorded[] {
         if (args.type === 'awsx:ecr:Image') state.imageUri = `123456789012.dkr.ecr/${args.name}@sha256:abc`;
         if (args.type === 'aws:ecs/taskDefinition:TaskDefinition') state.arnWithoutRevision = `${arn}-family`;
         if (args.type === 'aws:apigatewayv2/domainName:DomainName') state.domainName = args.inputs.domainName;
-        return { id: `${args.name}-id`, state };
+        const id = `${args.name}-id`;
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+          id,
+          state,
+        });
+        return { id, state };
       },
       call(args) {
         if (args.token === 'aws:ec2/getVpc:getVpc') return { id: 'vpc-1' };

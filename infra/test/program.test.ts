@@ -71,7 +71,7 @@ describe('the Pulumi program (with mocks)', () => {
     expect(Object.keys(outputs.clusters as object)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
   });
 
-  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the five tables', () => {
+  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the six tables', () => {
     const apis = ofType('aws:apigatewayv2/api:Api');
     expect(apis.map((a) => a.inputs.protocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
     expect(apis.find((a) => a.inputs.protocolType === 'WEBSOCKET')?.inputs.routeSelectionExpression).toBe(
@@ -90,7 +90,7 @@ describe('the Pulumi program (with mocks)', () => {
     });
     expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
     const tables = ofType('aws:dynamodb/table:Table');
-    expect(tables).toHaveLength(5);
+    expect(tables).toHaveLength(6);
     const tickets = tables.find((t) => t.name.endsWith('tickets'));
     // Sharded partitions (no region is one hot key); sparse indexes for waiting and claimed tickets.
     expect(tickets?.inputs).toMatchObject({
@@ -179,7 +179,12 @@ describe('the Pulumi program (with mocks)', () => {
       ]),
     );
     expect(routes).toEqual(
-      expect.arrayContaining(['POST /matches/{matchId}/ready', 'POST /matches/{matchId}/result']),
+      expect.arrayContaining([
+        'POST /matches/{matchId}/session',
+        'POST /matches/{matchId}/ready',
+        'POST /matches/{matchId}/result',
+        'POST /servers/{serverId}/{action}',
+      ]),
     );
     const connect = ofType('aws:apigatewayv2/route:Route').find((r) => r.inputs.routeKey === '$connect');
     expect(connect?.inputs.authorizationType).toBe('CUSTOM');
@@ -208,8 +213,17 @@ describe('resource counts', () => {
     ['aws:ec2/securityGroup:SecurityGroup', 3, 1],
     ['aws:ecs/taskDefinition:TaskDefinition', 3, 1],
     ['aws:lambda/function:Function', functions.length, functions.length],
-    ['aws:dynamodb/table:Table', 5, 5],
+    // connections, players, tickets, matches, matchmaker and the warm pool's servers.
+    ['aws:dynamodb/table:Table', 6, 6],
     ['aws:apigatewayv2/api:Api', 2, 2],
+    // 7 WebSocket routes; 4 callback routes (session, ready, result, the pool servers' calls).
+    ['aws:apigatewayv2/route:Route', 11, 11],
+    ['aws:apigatewayv2/integration:Integration', 11, 11],
+    // API Gateway: the authorizer and each route; EventBridge: the tick's schedule and the task events.
+    ['aws:lambda/permission:Permission', 1 + 11 + 2, 1 + 11 + 2],
+    ['aws:iam/rolePolicy:RolePolicy', functions.length, functions.length],
+    // One per function; per fleet a task role and an execution role; an event forwarder per non-home fleet.
+    ['aws:iam/role:Role', functions.length + 3 * 2 + 2, functions.length + 2],
     ['aws:lambda/eventSourceMapping:EventSourceMapping', 2, 2],
   ])('%s: %i for three regions, %i for one', (type, three, one) => {
     expect(ofType(type)).toHaveLength(three);

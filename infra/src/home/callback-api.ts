@@ -3,7 +3,10 @@ import * as pulumi from '@pulumi/pulumi';
 import type { DeployedFunctions } from './functions.js';
 import { allowApiGateway } from './websocket-api.js';
 
-/** The HTTP API the game servers call (ready, result): one route per http trigger of the manifest. */
+/**
+ * The HTTP API the game servers call (a match's session, ready, result; a warm-pool server's
+ * register, heartbeat, assignment, deregister, release): one route per http trigger of the manifest.
+ */
 export function createCallbackApi(prefix: string, opts: pulumi.CustomResourceOptions) {
   return new aws.apigatewayv2.Api(`${prefix}-callbacks`, { protocolType: 'HTTP' }, opts);
 }

@@ -3,7 +3,10 @@ import { tableDefinitions } from '@matchmaking/functions/tables';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
-/** The four tables, declared from the same key definitions the functions and the local runtime use. */
+/**
+ * The tables with their indexes and TTL, declared from the same definitions the functions and the
+ * local runtime use (tables.ts).
+ */
 export function createTables(
   prefix: string,
   opts: pulumi.CustomResourceOptions,
