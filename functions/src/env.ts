@@ -65,8 +65,8 @@ export const envDefinitions = {
   },
   WARM_ASSIGN_TIMEOUT_SECONDS: {
     description:
-      'Seconds an assigned warm server has to take its match before it is marked bad and the match goes to another server or a cold start',
-    schema: z.coerce.number().positive().max(20),
+      "Seconds an assigned warm server has to take its match before it is marked bad and the match goes to another server or a cold start (at most 8: a match tries 3 servers within the starter's 30 s timeout)",
+    schema: z.coerce.number().positive().max(8),
   },
   WARM_SERVER_REGISTER_SECONDS: {
     description:

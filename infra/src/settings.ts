@@ -53,7 +53,7 @@ export const settingsSchema = z.strictObject({
   warmAssignTimeoutSeconds: z.coerce
     .number()
     .positive()
-    .max(20)
+    .max(8)
     .default(Number(envDefaults.WARM_ASSIGN_TIMEOUT_SECONDS)),
   /** Seconds a launched warm server has to register (Fargate's start included). */
   warmServerRegisterSeconds: positiveInt.default(Number(envDefaults.WARM_SERVER_REGISTER_SECONDS)),

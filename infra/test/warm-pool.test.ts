@@ -109,7 +109,7 @@ describe('warm pool settings', () => {
     );
     expect(() => parseSettings({ ...base, warmPool: { leadSeconds: 0 } })).toThrow(/warmPool\.leadSeconds/);
     expect(() => parseSettings({ ...base, warmPool: { defaults: { idle: 1, max: 1 } } })).toThrow(/warmPool/);
-    expect(() => parseSettings({ ...base, warmAssignTimeoutSeconds: '30' })).toThrow(
+    expect(() => parseSettings({ ...base, warmAssignTimeoutSeconds: '9' })).toThrow(
       /warmAssignTimeoutSeconds/,
     );
     expect(() => parseSettings({ ...base, warmServerHeartbeatSeconds: '0' })).toThrow(
