@@ -150,6 +150,34 @@ describe('the warm pool', () => {
     expect((await servers()).find((s) => s.serverId === server?.serverId)?.state).toBe('stopped');
   });
 
+  it('cancels the match at the ready deadline when the server took it and never reported ready; stops it', async () => {
+    await start({ gameServer: faultyPoolServer('never-ready'), readyTimeoutSeconds: 1 });
+    const [server] = await idleServers(1);
+    stack.ecs.gameServer = sleepingGameServer;
+    const matchId = await matchFound(['wp-p1', 'wp-p2']);
+    await eventually(async () => expect((await matchOf(matchId))?.sessionOpenedAt).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await stack.tick();
+    const cancelled = await Promise.all(players.map((p) => p.next('matchCancelled', 0, 10_000)));
+    expect(cancelled.map((event) => event.requeued)).toEqual([true, true]);
+    await eventually(async () => {
+      expect(stack.ecs.tasks.get(server?.taskArn as string)?.lastStatus).toBe('STOPPED');
+      expect((await servers()).find((s) => s.serverId === server?.serverId)?.state).toBe('stopped');
+    });
+  });
+
+  it('abandons the match when the server crashes after ready: no rating change, players freed', async () => {
+    await start({ gameServer: faultyPoolServer('crashes-after-ready') });
+    const [server] = await idleServers(1);
+    stack.ecs.gameServer = sleepingGameServer;
+    const matchId = await matchFound(['wp-q1', 'wp-q2']);
+    const abandoned = await Promise.all(players.map((p) => p.next('matchAbandoned', 0, 10_000)));
+    expect(abandoned.map((event) => event.matchId)).toEqual([matchId, matchId]);
+    expect(await matchOf(matchId)).toMatchObject({ state: 'abandoned', serverId: server?.serverId });
+    for (const userId of ['wp-q1', 'wp-q2'])
+      expect(await tables.player(userId)).toMatchObject({ status: 'idle', rating: 1500 });
+  });
+
   it('gives two matches found at once two different servers (one idle, one cold)', async () => {
     await start();
     await idleServers(1);

@@ -25,9 +25,13 @@ export const crashingGameServer = script('process.exit(3);');
  * - 'ignores': heartbeats but never takes an assignment;
  * - 'silent': never heartbeats after registering;
  * - 'crashes-after-take': takes its assignment at its first heartbeat that
- *   announces one, then exits 1 before reporting ready.
+ *   announces one, then exits 1 before reporting ready;
+ * - 'never-ready': takes it and never reports ready (nor exits);
+ * - 'crashes-after-ready': takes it, reports ready, then exits 1.
  */
-export function faultyPoolServer(fault: 'ignores' | 'silent' | 'crashes-after-take'): GameServerProcess {
+export function faultyPoolServer(
+  fault: 'ignores' | 'silent' | 'crashes-after-take' | 'never-ready' | 'crashes-after-ready',
+): GameServerProcess {
   return script(`
     const base = process.env.CALLBACK_BASE_URL, id = process.env.SERVER_ID;
     const call = (action, token) => fetch(base + '/servers/' + id + '/' + action, {
@@ -41,14 +45,23 @@ export function faultyPoolServer(fault: 'ignores' | 'silent' | 'crashes-after-ta
       if (registered.status !== 200) process.exit(1);
       const { token, heartbeatSeconds } = await registered.json();
       if (${JSON.stringify(fault)} === 'silent') return setInterval(() => {}, 1000);
+      let taken = false;
       setInterval(async () => {
         const beat = await call('heartbeat', token).catch(() => undefined);
         if (!beat || beat.status !== 200) return;
         const { assigned } = await beat.json();
-        if (assigned && ${JSON.stringify(fault)} === 'crashes-after-take') {
-          await call('assignment', token);
-          process.exit(1);
-        }
+        const fault = ${JSON.stringify(fault)};
+        if (!assigned || fault === 'ignores' || taken) return;
+        taken = true;
+        const session = await (await call('assignment', token)).json();
+        if (fault === 'crashes-after-take') process.exit(1);
+        if (fault === 'never-ready') return;
+        await fetch(base + '/matches/' + session.matchId + '/ready', {
+          method: 'POST',
+          headers: { authorization: 'Bearer ' + session.token, 'content-type': 'application/json' },
+          body: JSON.stringify({ port: 9 }),
+        });
+        process.exit(1);
       }, heartbeatSeconds * 1000);
     })();
   `);
