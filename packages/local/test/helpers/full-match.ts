@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 import type { LocalStack } from '../../src/index.js';
 import { TestPlayer } from './player.js';
+import { eventually } from './wait.js';
 
 /**
  * The seed's walkthrough with real parts: players connect with tokens and
@@ -40,6 +41,11 @@ export async function playFullMatch(stack: LocalStack, userIds: string[], region
   reporterOf('home').send('HOME');
   reporterOf('away').send('HOME');
   const finished = await Promise.all(players.map((p) => p.next('matchFinished', 0, 20_000)));
+  // The game server tells its sockets once the API answered its result call, which may be after
+  // the players' matchFinished events: wait for every socket to hear it before closing them.
+  await eventually(() =>
+    expect(gameMessages.filter((m) => m.startsWith('match finished')).length).toBe(games.length),
+  );
   const profiles = await Promise.all(players.map((p) => p.request({ action: 'getProfile' }, 'profile')));
   await Promise.all(players.map((p) => p.close()));
   for (const game of games) game.terminate();
