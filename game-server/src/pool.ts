@@ -11,6 +11,8 @@ import { createStopper } from './stopper.js';
 const DEREGISTER_TIMEOUT_MS = 2000;
 /** Lets the players hear the result and close before the release cuts what is left. */
 const RELEASE_DELAY_MS = 200;
+/** The shortest gap between two fetches asked for while one ran (see fetchAssignment). */
+const REFETCH_GAP_MS = 200;
 
 /**
  * A warm-pool server (SERVER_ID): listen first (so /health and the nudge
@@ -32,6 +34,8 @@ export async function runPool(config: PoolConfig): Promise<void> {
   let fetching = false;
   /** A nudge before the registration answered: fetch as soon as there is a token. */
   let nudgedEarly = false;
+  /** A nudge or heartbeat asked for a fetch while one ran (or a match was ending). */
+  let pending = false;
   let deadline: NodeJS.Timeout | undefined;
   let beatTimer: NodeJS.Timeout | undefined;
 
@@ -85,22 +89,43 @@ export async function runPool(config: PoolConfig): Promise<void> {
     }
   };
 
+  /**
+   * Fetches the assignment, one fetch at a time. A nudge or heartbeat that
+   * comes during a fetch, or while the last match is being released, is not
+   * dropped: one more fetch follows, at most every REFETCH_GAP_MS (so a flood
+   * of forged nudges costs the platform a few calls a second, and a real one
+   * is never lost: a lost one would get this server marked bad).
+   */
   const fetchAssignment = async (reason: 'nudge' | 'heartbeat' | 'release') => {
     if (!token) {
       nudgedEarly = true;
       return;
     }
-    if (fetching || session || stopping()) return;
+    if (stopping()) return;
+    if (fetching || session) {
+      pending = true;
+      return;
+    }
     fetching = true;
+    try {
+      await fetchOnce(token, reason);
+    } finally {
+      fetching = false;
+    }
+    if (pending && !session && !stopping()) {
+      pending = false;
+      setTimeout(() => void fetchAssignment(reason), REFETCH_GAP_MS);
+    }
+  };
+
+  const fetchOnce = async (serverToken: string, reason: 'nudge' | 'heartbeat' | 'release') => {
     let answer: string | undefined;
     try {
-      answer = await client.assignment(token);
+      answer = await client.assignment(serverToken);
     } catch (error) {
       if (error instanceof ServerRetired) return retired(error, 'assignment');
       log('assignment not fetched', { serverId, reason, error: (error as Error).message });
       return;
-    } finally {
-      fetching = false;
     }
     // Stopping (a deregistration is under way): the platform gives the match to another server.
     if (stopping()) return;
@@ -120,6 +145,7 @@ export async function runPool(config: PoolConfig): Promise<void> {
   };
 
   const play = (match: GameServerSession) => {
+    pending = false;
     const { matchId } = match;
     session = match;
     game.begin(match);
@@ -150,7 +176,10 @@ export async function runPool(config: PoolConfig): Promise<void> {
       game.reset();
       session = undefined;
       log('released', { serverId, matchId: match.matchId, state: answer.state });
-      if (answer.assigned) void fetchAssignment('release');
+      if (answer.assigned || pending) {
+        pending = false;
+        void fetchAssignment('release');
+      }
     } catch (error) {
       if (error instanceof ServerRetired) {
         log('retired after the match', { serverId, matchId: match.matchId });

@@ -137,6 +137,19 @@ describe('warm-pool server: assignment', () => {
     expect(api.of('assignment')).toHaveLength(1);
   });
 
+  it('does not lose a nudge that comes during a fetch that finds nothing: one more fetch follows', async () => {
+    const { api, port } = await startPool(
+      {},
+      { heartbeatSeconds: 60, assignmentDelayMs: 300, statuses: { assignment: [404] } },
+    );
+    expect(await nudge(port)).toBe(202);
+    await until(() => api.of('assignment').length === 1);
+    api.assign();
+    expect(await nudge(port)).toBe(202); // while the first fetch is under way
+    await until(() => api.of('ready').length === 1);
+    expect(api.of('assignment')).toHaveLength(2);
+  });
+
   it('fetches when a heartbeat says a match is assigned', async () => {
     const { api, port } = await startPool();
     api.assign();
