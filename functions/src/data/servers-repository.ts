@@ -132,7 +132,8 @@ export class ServersRepository {
   }
 
   /**
-   * Any state (or only `from`, and only while on `matchId` if given) ->
+   * Any state (or only `from`, only while on `matchId`, only with no
+   * heartbeat after `heartbeatBefore`, if given) ->
    * stopped, out of the pool. Returns the server as it was, or undefined if
    * the condition failed (already stopped, or moved on).
    */
@@ -140,7 +141,7 @@ export class ServersRepository {
     serverId: string,
     reason: string,
     now: number,
-    only: { from?: readonly ServerState[]; matchId?: string } = {},
+    only: { from?: readonly ServerState[]; matchId?: string; heartbeatBefore?: number } = {},
   ): Promise<ServerItem | undefined> {
     const from = only.from ?? ['launching', 'idle', 'assigned', 'busy', 'draining'];
     const values: Record<string, unknown> = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
@@ -148,6 +149,11 @@ export class ServersRepository {
     if (only.matchId !== undefined) {
       condition += ' AND matchId = :matchId';
       values[':matchId'] = only.matchId;
+    }
+    if (only.heartbeatBefore !== undefined) {
+      // Not after a heartbeat newer than the one it was judged by.
+      condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt <= :heartbeatBefore)';
+      values[':heartbeatBefore'] = only.heartbeatBefore;
     }
     return this.updateReturning(serverId, {
       set: {

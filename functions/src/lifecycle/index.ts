@@ -19,6 +19,7 @@ export { assignWarmServer } from '../pool/assign-warm-server.js';
 export { keepPools } from '../pool/keep-pool.js';
 export type { PoolDeps } from '../pool/pool-deps.js';
 export { takeAssignment } from '../pool/server-calls.js';
+export { serverStopped } from '../pool/server-stopped.js';
 export { matchmakerState, matchStartQueue, poolDeps } from '../services.js';
 export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';

@@ -10,6 +10,12 @@ const logger = createLogger('assign-warm-server');
 const MAX_SERVERS_TRIED = 3;
 /** How often the starter looks whether its server took the match. */
 const POLL_MS = 50;
+/**
+ * No new server is tried after this long (the starter's timeout is 30 s,
+ * and a cold start may still follow): a slow RunTask for the replacements
+ * or several bad servers cannot push the start past its timeout.
+ */
+export const WARM_BUDGET_MS = 12_000;
 
 /**
  * 'taken': a warm server took the match (its ready callback follows).
@@ -31,7 +37,8 @@ export async function assignWarmServer(deps: PoolDeps, match: MatchItem): Promis
   const pool = poolOf(deps.settings.pool, match.region);
   if (pool.max === 0) return 'none';
   const tried = new Set<string>();
-  while (tried.size < MAX_SERVERS_TRIED) {
+  const giveUpAt = deps.clock.now() + WARM_BUDGET_MS;
+  while (tried.size < MAX_SERVERS_TRIED && deps.clock.now() < giveUpAt) {
     const server = await claimIdleServer(deps, match, tried);
     if (!server) return 'none';
     tried.add(server.serverId);

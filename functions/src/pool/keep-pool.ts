@@ -56,17 +56,24 @@ async function keepPool(deps: PoolDeps, region: string): Promise<KeepReport> {
 }
 
 function deadReason(deps: PoolDeps, server: ServerItem, now: number): string | undefined {
+  const registerBy = now - deps.settings.registerSeconds * 1000;
   if (server.state === 'idle' && (server.heartbeatAt ?? 0) < silentSince(deps.settings, now))
     return 'silent: no heartbeat for three beats';
-  if (server.state === 'launching' && server.launchedAt < now - deps.settings.registerSeconds * 1000)
+  if (server.state === 'launching' && server.launchedAt < registerBy)
     return `did not register within ${deps.settings.registerSeconds} s`;
+  // Its launcher died between RunTask and recording the task: never assignable, so not a spare.
+  if (server.state === 'idle' && server.taskArn === undefined && server.launchedAt < registerBy)
+    return 'its task was never recorded';
   return undefined;
 }
 
 /** Retires a spare server (only from the state it was read in) and stops its task. 1 if it was retired. */
 async function retireAndStop(deps: PoolDeps, server: ServerItem, reason: string): Promise<number> {
+  // Only from the state it was read in, and, for a silent one, only if it is still silent (the
+  // index read may be a beat behind).
   const retired = await deps.servers.retire(server.serverId, reason, deps.clock.now(), {
     from: [server.state],
+    ...(server.state === 'idle' ? { heartbeatBefore: server.heartbeatAt ?? 0 } : {}),
   });
   if (!retired) return 0;
   logger.info('warm server retired', { serverId: server.serverId, region: server.region, reason });

@@ -89,22 +89,31 @@ export async function deregisterServer(
     if (current?.state === 'stopped') throw retired(server);
     throw new MatchmakingError(ErrorCode.Conflict, `this server is ${current?.state}: its match goes on`);
   }
-  if (drained.state === 'assigned' && drained.matchId)
-    await deps.matches.withdrawServer(drained.matchId, server.serverId);
+  if (drained.state === 'assigned' && drained.matchId) {
+    if (!(await deps.matches.withdrawServer(drained.matchId, server.serverId))) {
+      // It took the match just before: it is out of the pool all the same, and when it stops
+      // the match ends as any match whose server stopped (see serverStopped).
+      throw new MatchmakingError(ErrorCode.Conflict, 'this server took a match: it goes on or ends with it');
+    }
+  }
   logger.info('warm server draining', { serverId: server.serverId, region: server.region });
   return { state: 'draining' };
 }
 
 /**
  * After its match's result: back to the pool (idle) while it has matches
- * left (WARM_SERVER_MATCHES), otherwise retired (410: it exits).
+ * left (WARM_SERVER_MATCHES), otherwise retired (410: it exits). A retry
+ * after the server was released gets its state now (perhaps assigned again).
  */
 export async function releaseServer(
   deps: Pick<PoolDeps, 'servers' | 'matches' | 'clock' | 'settings'>,
   server: ServerItem,
 ): Promise<ServerHeartbeat> {
+  if (server.state === 'stopped' || server.state === 'draining') throw retired(server);
+  // Released already (a retry whose answer was lost): its state now, maybe with a new match.
+  if (server.state === 'idle' || server.state === 'assigned')
+    return { state: server.state, assigned: server.state === 'assigned' };
   if (server.state !== 'busy' || !server.matchId) {
-    if (server.state === 'stopped' || server.state === 'draining') throw retired(server);
     throw new MatchmakingError(ErrorCode.Conflict, `this server is ${server.state}, not in a match`);
   }
   const match = await deps.matches.get(server.matchId);

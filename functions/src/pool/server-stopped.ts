@@ -1,3 +1,4 @@
+import type { ServerItem } from '../data/items.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import { type StoppedTask, taskStopped } from '../lifecycle/task-stopped.js';
 import { createLogger } from '../runtime/logger.js';
@@ -21,16 +22,35 @@ export async function serverStopped(
   serverId: string,
   task: Omit<StoppedTask, 'matchId'>,
 ): Promise<ServerStoppedOutcome> {
-  const was = await deps.servers.retire(serverId, task.reason, deps.clock.now());
+  const now = deps.clock.now();
+  const was = await deps.servers.retire(serverId, task.reason, now);
   if (!was) return 'ignored';
   logger.info('warm server stopped', { serverId, state: was.state, reason: task.reason });
-  if (was.state === 'idle' || was.state === 'draining') {
+  if (replaceAtOnce(was, now)) {
     await launchServers(deps, was.region, 1).catch((error: unknown) => {
       logger.warn('replacement not launched; the next keep will', { region: was.region, error });
     });
   }
-  if (!was.matchId || (was.state !== 'assigned' && was.state !== 'busy')) return 'retired';
+  // A draining server may hold a match too: it took one just as it was told to stop.
+  if (!was.matchId || !['assigned', 'busy', 'draining'].includes(was.state)) return 'retired';
   if (await deps.matches.withdrawServer(was.matchId, serverId)) return 'withdrawn';
+  // Only a match that is still this server's ends with it: one withdrawn from it already (the
+  // starter gave up on it) has moved on to another server or a cold start.
+  const match = await deps.matches.get(was.matchId);
+  if (match?.serverId !== serverId) return 'retired';
   const outcome = await taskStopped(deps, { ...task, matchId: was.matchId });
   return outcome === 'ignored' ? 'retired' : outcome;
+}
+
+/** Spares that stayed up a while before they died, or left in order (SIGTERM, e.g. Spot). */
+export const REPLACE_AT_ONCE_AFTER_MS = 60_000;
+
+/**
+ * A spare is replaced at once when it deregistered (an orderly stop: a Spot
+ * reclaim) or had been registered for a minute; one that died sooner is left
+ * to the tick's keep, so an image that crashes after registering cannot loop launches.
+ */
+function replaceAtOnce(server: ServerItem, now: number): boolean {
+  if (server.state === 'draining') return true;
+  return server.state === 'idle' && now - (server.registeredAt ?? now) >= REPLACE_AT_ONCE_AFTER_MS;
 }

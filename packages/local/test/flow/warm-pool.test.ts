@@ -245,7 +245,8 @@ describe("a pool server's calls", () => {
     expect((await call('heartbeat', token, {}, '../../matches/x')).status).toBe(404);
     expect((await call('reboot', token)).status).toBe(404);
     expect((await call('assignment', token)).status).toBe(404);
-    expect((await call('release', token)).status).toBe(409);
+    // A release that finds the server idle (a retry whose answer was lost) answers its state.
+    expect((await call('release', token)).body).toEqual({ state: 'idle', assigned: false });
     expect((await call('register', registration, { port: 'x' })).status).toBe(400);
   });
 

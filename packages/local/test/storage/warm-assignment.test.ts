@@ -1,9 +1,11 @@
 import {
   assignWarmServer,
   keepPools,
+  lifecycleDeps,
   type MatchItem,
   type PoolDeps,
   poolDeps,
+  serverStopped,
   takeAssignment,
 } from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,5 +142,69 @@ describe('warm-server assignment under contention', () => {
       settings: { ...deps.settings, pool: { ...deps.settings.pool, default: { idle: 50, max: 50 } } },
     };
     expect((await keepPools(big, [REGION]))[0]).toMatchObject({ target: 50, launched: 20 });
+  });
+});
+
+describe("a pool server's end", () => {
+  const arnOf = (serverId: string) => `arn:aws:ecs:${REGION}:000000000000:task/test/${serverId}`;
+  const stopped = (serverId: string) =>
+    serverStopped({ ...lifecycleDeps(), ...deps }, serverId, {
+      taskArn: arnOf(serverId),
+      reason: 'Essential container in task exited',
+      exitCode: 1,
+    });
+
+  it('leaves alone a match that was withdrawn from the server before its task stopped', async () => {
+    const serverId = await idleServer();
+    const match = await startingMatch();
+    expect(await deps.servers.assign(serverId, match.matchId, NOW, NOW - 1)).toBe(true);
+    expect(await deps.matches.assignServer(match.matchId, serverId, arnOf(serverId))).toBe(true);
+    expect(await deps.matches.withdrawServer(match.matchId, serverId)).toBe(true); // the starter gave up
+    expect(await stopped(serverId)).toBe('retired');
+    expect((await deps.matches.get(match.matchId))?.state).toBe('starting');
+  });
+
+  it('ends the match a draining server had taken when its task stops (cancelled before ready)', async () => {
+    const serverId = await idleServer();
+    const match = await startingMatch();
+    await deps.servers.assign(serverId, match.matchId, NOW, NOW - 1);
+    await deps.matches.assignServer(match.matchId, serverId, arnOf(serverId));
+    expect(await deps.matches.takeByServer(match.matchId, serverId, 'h', NOW)).toBe(true);
+    expect((await deps.servers.drain(serverId))?.state).toBe('assigned'); // SIGTERM just after the take
+    expect(await stopped(serverId)).toBe('cancelled');
+    expect((await deps.matches.get(match.matchId))?.state).toBe('cancelled');
+  });
+
+  it('replaces at once a spare that deregistered, not one that died within a minute of registering', async () => {
+    const draining = await idleServer();
+    await deps.servers.drain(draining);
+    const young = await idleServer();
+    launches = 0;
+    expect(await stopped(young)).toBe('retired');
+    expect(launches).toBe(0);
+    expect(await stopped(draining)).toBe('retired');
+    expect(launches).toBe(1);
+  });
+
+  it('retires a silent server only if no heartbeat came after the one it was judged by', async () => {
+    const serverId = await idleServer();
+    await deps.servers.heartbeat(serverId, NOW + 10);
+    const judged = { heartbeatBefore: NOW, from: ['idle'] as const };
+    expect(await deps.servers.retire(serverId, 'silent', NOW + 20, judged)).toBeUndefined();
+    expect((await deps.servers.get(serverId))?.state).toBe('idle');
+  });
+
+  it('stops an idle server whose task was never recorded (its launcher died after RunTask)', async () => {
+    serial += 1;
+    const serverId = serial.toString(16).padStart(32, '0');
+    await deps.servers.create({ serverId, region: REGION, registrationHash: 'r', launchedAt: NOW });
+    await deps.servers.register(serverId, 'r', 'c', { ip: serverId, port: 1 }, NOW);
+    const later = NOW + 200_000; // past WARM_SERVER_REGISTER_SECONDS, heartbeating all along
+    await deps.servers.heartbeat(serverId, later);
+    await keepPools({ ...deps, clock: { now: () => later } }, [REGION]);
+    expect(await deps.servers.get(serverId)).toMatchObject({
+      state: 'stopped',
+      stopReason: 'its task was never recorded',
+    });
   });
 });
