@@ -1,7 +1,8 @@
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { WebSocket } from 'ws';
 import { ensureGameServerBundle } from '../src/game-server-bundle.js';
 import { repoRoot } from '../src/lambda.js';
@@ -19,12 +20,19 @@ const { values } = parseArgs({
     players: { type: 'string', default: '30' },
     'failure-rate': { type: 'string', default: '0.3' },
     'team-size': { type: 'string', default: '1' },
+    'warm-servers': { type: 'string', default: '0' },
+    /** A file every game server's output goes to, each line after its task's id (dropped when absent). */
+    'server-log': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
 const PLAYERS = Number(values.players);
 const FAILURE_RATE = Number(values['failure-rate']);
+const WARM_SERVERS = Number(values['warm-servers']);
+if (!Number.isInteger(WARM_SERVERS) || WARM_SERVERS < 0)
+  throw new Error(`--warm-servers must be a whole number, got ${values['warm-servers']}`);
 const REGION = 'eu-west-1';
+const serverLog = values['server-log'] ? createWriteStream(values['server-log']) : undefined;
 
 await ensureGameServerBundle();
 const stack = await startLocalStack({
@@ -35,6 +43,13 @@ const stack = await startLocalStack({
   readyTimeoutSeconds: 4,
   maxMatchSeconds: 15,
   logLevel: 'SILENT',
+  // The warm pool (off with 0): heartbeats every second, and a server that has not
+  // registered 10 s after its launch is stopped (the soak's time scale, not Fargate's).
+  warmServers: WARM_SERVERS,
+  warmPool: { heartbeatSeconds: 1, registerSeconds: 10 },
+  onGameServerLog: serverLog
+    ? (taskArn, line) => serverLog.write(`${taskArn.slice(-8)} ${line}\n`)
+    : undefined,
   gameServer: {
     command: process.execPath,
     args: [
@@ -115,7 +130,9 @@ function play(gameUrl: string, matchId: string): void {
   }, Math.random() * 2000);
 }
 
-console.log(`soak: ${PLAYERS} players for ${SECONDS} s, game-server failure rate ${FAILURE_RATE}`);
+console.log(
+  `soak: ${PLAYERS} players for ${SECONDS} s, game-server failure rate ${FAILURE_RATE}, warm servers ${WARM_SERVERS}`,
+);
 const loops = Array.from({ length: PLAYERS }, (_, i) => playerLoop(`soak-${i}`));
 await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
 running = false;
@@ -132,10 +149,22 @@ const doc = DynamoDBDocumentClient.from(
     credentials: stack.credentials,
   }),
 );
-const scan = async (table: string) => (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+type Item = NonNullable<ScanCommandOutput['Items']>[number];
+const scan = async (table: string): Promise<Item[]> => {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
 const matches = await scan(stack.tableNames.matches);
 const players = await scan(stack.tableNames.players);
 const tickets = await scan(stack.tableNames.tickets);
+const servers = await scan(stack.tableNames.servers);
+const tasks = [...stack.ecs.tasks.values()];
 const violations: string[] = [];
 const live = matches.filter((m) => m.state === 'starting' || m.state === 'ready');
 const inLive = new Map<string, number>();
@@ -169,6 +198,59 @@ for (const ticket of tickets) {
   if (ticket.state !== 'waiting' || owner?.ticketId !== ticket.ticketId)
     violations.push(`orphan ticket ${ticket.ticketId}`);
 }
+
+// The warm pool: no server assigned to two matches, no match with two servers.
+// WARM_SERVER_MATCHES is 1 here: a server plays at most one match, so a serverId is in at most one match.
+const serverById = new Map(servers.map((server) => [server.serverId as string, server]));
+const matchesOfServer = new Map<string, string[]>();
+for (const match of matches) {
+  if (match.serverId === undefined) continue;
+  matchesOfServer.set(match.serverId, [...(matchesOfServer.get(match.serverId) ?? []), match.matchId]);
+}
+for (const [serverId, ids] of matchesOfServer)
+  if (ids.length > 1)
+    violations.push(`server ${serverId} assigned to ${ids.length} matches: ${ids.join(', ')}`);
+const matchesOfTask = new Map<string, string[]>();
+for (const match of matches) {
+  if (match.taskArn === undefined) continue;
+  matchesOfTask.set(match.taskArn, [...(matchesOfTask.get(match.taskArn) ?? []), match.matchId]);
+}
+for (const [taskArn, ids] of matchesOfTask)
+  if (ids.length > 1) violations.push(`task ${taskArn} serves ${ids.length} matches: ${ids.join(', ')}`);
+const coldTasksOf = (matchId: string) => tasks.filter((task) => task.startedBy === matchId);
+for (const match of matches) {
+  const cold = coldTasksOf(match.matchId);
+  if (cold.length > 1) violations.push(`match ${match.matchId} has ${cold.length} cold tasks`);
+  if (match.serverId === undefined) continue;
+  if (cold.length > 0)
+    violations.push(
+      `match ${match.matchId} has warm server ${match.serverId} and ${cold.length} cold task(s)`,
+    );
+  const server = serverById.get(match.serverId);
+  if (!server) violations.push(`match ${match.matchId}: its server ${match.serverId} has no item`);
+  else if (server.taskArn !== match.taskArn)
+    violations.push(`match ${match.matchId}: taskArn ${match.taskArn} is not its server's ${server.taskArn}`);
+}
+// Servers holding a match (assigned or busy): one match each, and that match names them.
+const holders = servers.filter((server) => server.state === 'assigned' || server.state === 'busy');
+for (const server of holders) {
+  const match = matches.find((m) => m.matchId === server.matchId);
+  violations.push(
+    `server ${server.serverId} still ${server.state} after the drain (match ${server.matchId}: ${match?.state ?? 'no item'}${match?.serverId === server.serverId ? '' : `, whose server is ${match?.serverId ?? 'none'}`})`,
+  );
+}
+// No game-server process left running after the drain, but the pool's spare servers (idle or launching).
+const spare = new Set(
+  servers.filter((s) => s.state === 'idle' || s.state === 'launching').map((s) => s.taskArn as string),
+);
+const stillRunning = tasks.filter((task) => task.lastStatus !== 'STOPPED' && !spare.has(task.taskArn));
+for (const task of stillRunning) {
+  const server = servers.find((s) => s.taskArn === task.taskArn);
+  violations.push(
+    `task ${task.taskArn} still ${task.lastStatus} after the drain (${server ? `server ${server.serverId} ${server.state}` : `started by ${task.startedBy}`})`,
+  );
+}
+const spareRunning = tasks.filter((task) => task.lastStatus !== 'STOPPED' && spare.has(task.taskArn)).length;
 await stack.stop();
 const orphans = [...stack.ecs.tasks.values()].filter(
   (t) => t.process && t.process.exitCode === null && t.process.signalCode === null,
@@ -176,9 +258,14 @@ const orphans = [...stack.ecs.tasks.values()].filter(
 if (orphans.length > 0) violations.push(`${orphans.length} game-server processes left running`);
 
 const byState = (state: string) => matches.filter((m) => m.state === state).length;
+const warmMatches = matches.filter((m) => m.serverId !== undefined).length;
+const coldMatches = matches.filter((m) => coldTasksOf(m.matchId).length > 0).length;
+const poolTasks = tasks.filter((task) => task.environment.SERVER_ID !== undefined).length;
 console.table([
   {
-    'matches started': stack.ecs.tasks.size,
+    'matches started': warmMatches + coldMatches,
+    'warm server': warmMatches,
+    cold: coldMatches,
     finished: byState('finished'),
     cancelled: byState('cancelled'),
     abandoned: byState('abandoned'),
@@ -189,5 +276,24 @@ console.table([
     'invariant violations': violations.length,
   },
 ]);
+if (WARM_SERVERS > 0) {
+  const stopReasons = new Map<string, number>();
+  for (const server of servers) {
+    if (server.state !== 'stopped') continue;
+    const reason = String(server.stopReason ?? 'none').replace(/[0-9a-f]{32}/g, '<id>');
+    stopReasons.set(reason, (stopReasons.get(reason) ?? 0) + 1);
+  }
+  console.log(
+    `warm pool: ${poolTasks} servers launched, ${spareRunning} spare at the end; servers by state: ${JSON.stringify(countBy(servers, (s) => s.state))}`,
+  );
+  console.table([...stopReasons].map(([reason, count]) => ({ 'stopped servers: reason': reason, count })));
+}
 for (const violation of violations.slice(0, 20)) console.log(`violation: ${violation}`);
+if (serverLog) await new Promise((resolve) => serverLog.end(resolve));
 process.exit(violations.length === 0 ? 0 : 1);
+
+function countBy<T>(items: T[], keyOf: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[keyOf(item)] = (counts[keyOf(item)] ?? 0) + 1;
+  return counts;
+}
