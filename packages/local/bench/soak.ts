@@ -13,6 +13,14 @@ import { startLocalStack } from '../src/stack.js';
  * join, leave, disconnect, reconnect and play, and game servers that fail at a
  * given rate; then checks the invariants over the whole run and prints a
  * summary. Not part of `pnpm test`.
+ *
+ * `--warm-servers N` turns the warm pool on (N idle servers; the flaky server
+ * fails in pool mode too, see flaky-game-server.mjs), and the checks cover
+ * it: no server (serverId or taskArn) in two matches (WARM_SERVER_MATCHES is
+ * 1: a server plays one match), no match with two servers (a warm server and
+ * a cold task, or a taskArn that is not its server's), no server still
+ * assigned or busy and no game-server task still running after the drain but
+ * the pool's spare servers. `--server-log <file>` keeps every game server's output.
  */
 const { values } = parseArgs({
   options: {
@@ -200,6 +208,11 @@ for (const ticket of tickets) {
 }
 
 // The warm pool: no server assigned to two matches, no match with two servers.
+const poolChecks = { twice: 0, two: 0, held: 0, running: 0 };
+const poolViolation = (check: keyof typeof poolChecks, violation: string) => {
+  poolChecks[check] += 1;
+  violations.push(violation);
+};
 // WARM_SERVER_MATCHES is 1 here: a server plays at most one match, so a serverId is in at most one match.
 const serverById = new Map(servers.map((server) => [server.serverId as string, server]));
 const matchesOfServer = new Map<string, string[]>();
@@ -209,33 +222,39 @@ for (const match of matches) {
 }
 for (const [serverId, ids] of matchesOfServer)
   if (ids.length > 1)
-    violations.push(`server ${serverId} assigned to ${ids.length} matches: ${ids.join(', ')}`);
+    poolViolation('twice', `server ${serverId} assigned to ${ids.length} matches: ${ids.join(', ')}`);
 const matchesOfTask = new Map<string, string[]>();
 for (const match of matches) {
   if (match.taskArn === undefined) continue;
   matchesOfTask.set(match.taskArn, [...(matchesOfTask.get(match.taskArn) ?? []), match.matchId]);
 }
 for (const [taskArn, ids] of matchesOfTask)
-  if (ids.length > 1) violations.push(`task ${taskArn} serves ${ids.length} matches: ${ids.join(', ')}`);
+  if (ids.length > 1)
+    poolViolation('twice', `task ${taskArn} serves ${ids.length} matches: ${ids.join(', ')}`);
 const coldTasksOf = (matchId: string) => tasks.filter((task) => task.startedBy === matchId);
 for (const match of matches) {
   const cold = coldTasksOf(match.matchId);
-  if (cold.length > 1) violations.push(`match ${match.matchId} has ${cold.length} cold tasks`);
+  if (cold.length > 1) poolViolation('two', `match ${match.matchId} has ${cold.length} cold tasks`);
   if (match.serverId === undefined) continue;
   if (cold.length > 0)
-    violations.push(
+    poolViolation(
+      'two',
       `match ${match.matchId} has warm server ${match.serverId} and ${cold.length} cold task(s)`,
     );
   const server = serverById.get(match.serverId);
-  if (!server) violations.push(`match ${match.matchId}: its server ${match.serverId} has no item`);
+  if (!server) poolViolation('two', `match ${match.matchId}: its server ${match.serverId} has no item`);
   else if (server.taskArn !== match.taskArn)
-    violations.push(`match ${match.matchId}: taskArn ${match.taskArn} is not its server's ${server.taskArn}`);
+    poolViolation(
+      'two',
+      `match ${match.matchId}: taskArn ${match.taskArn} is not its server's ${server.taskArn}`,
+    );
 }
 // Servers holding a match (assigned or busy): one match each, and that match names them.
 const holders = servers.filter((server) => server.state === 'assigned' || server.state === 'busy');
 for (const server of holders) {
   const match = matches.find((m) => m.matchId === server.matchId);
-  violations.push(
+  poolViolation(
+    'held',
     `server ${server.serverId} still ${server.state} after the drain (match ${server.matchId}: ${match?.state ?? 'no item'}${match?.serverId === server.serverId ? '' : `, whose server is ${match?.serverId ?? 'none'}`})`,
   );
 }
@@ -246,7 +265,8 @@ const spare = new Set(
 const stillRunning = tasks.filter((task) => task.lastStatus !== 'STOPPED' && !spare.has(task.taskArn));
 for (const task of stillRunning) {
   const server = servers.find((s) => s.taskArn === task.taskArn);
-  violations.push(
+  poolViolation(
+    'running',
     `task ${task.taskArn} still ${task.lastStatus} after the drain (${server ? `server ${server.serverId} ${server.state}` : `started by ${task.startedBy}`})`,
   );
 }
@@ -276,6 +296,10 @@ console.table([
     'invariant violations': violations.length,
   },
 ]);
+console.log(
+  `warm-pool checks: servers assigned to two matches ${poolChecks.twice}, matches with two servers ${poolChecks.two}, ` +
+    `servers still assigned or busy after the drain ${poolChecks.held}, game-server tasks still running after the drain (spare servers aside) ${poolChecks.running}`,
+);
 if (WARM_SERVERS > 0) {
   const stopReasons = new Map<string, number>();
   for (const server of servers) {
