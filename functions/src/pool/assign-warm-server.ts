@@ -56,27 +56,40 @@ export async function assignWarmServer(deps: PoolDeps, match: MatchItem): Promis
   return 'none';
 }
 
-/** A fresh idle server of the region, moved to assigned; undefined if none could be had. */
+/** Listings of the spare servers one claim makes at most, and claims tried per listing. */
+const CLAIM_ROUNDS = 3;
+const CLAIMS_PER_ROUND = 10;
+
+/**
+ * A fresh idle server of the region, moved to assigned; undefined if none
+ * could be had. Matches started side by side list the same servers at the
+ * same moment, so lost races are common: each round tries up to 10 of them
+ * in random order, and a round that loses them all lists again (the index
+ * may also be a moment behind), so a match never starts cold while an idle
+ * server is left.
+ */
 async function claimIdleServer(
   deps: PoolDeps,
   match: MatchItem,
   tried: ReadonlySet<string>,
 ): Promise<ServerItem | undefined> {
-  const now = deps.clock.now();
-  const fresh = silentSince(deps.settings, now);
-  const candidates = shuffle(
-    (await deps.servers.listSpare(match.region)).filter(
-      (server) =>
-        server.state === 'idle' &&
-        server.taskArn !== undefined &&
-        server.address !== undefined &&
-        (server.heartbeatAt ?? 0) >= fresh &&
-        !tried.has(server.serverId),
-    ),
-  );
-  // The index is eventually consistent and other starters pick too: a lost race tries the next one.
-  for (const server of candidates.slice(0, 5)) {
-    if (await deps.servers.assign(server.serverId, match.matchId, now, fresh)) return server;
+  for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
+    const now = deps.clock.now();
+    const fresh = silentSince(deps.settings, now);
+    const candidates = shuffle(
+      (await deps.servers.listSpare(match.region)).filter(
+        (server) =>
+          server.state === 'idle' &&
+          server.taskArn !== undefined &&
+          server.address !== undefined &&
+          (server.heartbeatAt ?? 0) >= fresh &&
+          !tried.has(server.serverId),
+      ),
+    );
+    if (candidates.length === 0) return undefined;
+    for (const server of candidates.slice(0, CLAIMS_PER_ROUND)) {
+      if (await deps.servers.assign(server.serverId, match.matchId, now, fresh)) return server;
+    }
   }
   return undefined;
 }

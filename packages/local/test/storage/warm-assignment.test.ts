@@ -5,6 +5,7 @@ import {
   type MatchItem,
   type PoolDeps,
   poolDeps,
+  type ServerItem,
   serverStopped,
   takeAssignment,
 } from '@matchmaking/functions/lifecycle';
@@ -206,5 +207,29 @@ describe("a pool server's end", () => {
       state: 'stopped',
       stopReason: 'its task was never recorded',
     });
+  });
+});
+
+describe('claiming an idle server', () => {
+  it('lists the spare servers again when every one it tried was taken meanwhile: no cold start while one is idle', async () => {
+    // Six servers another starter took a moment ago, still listed as idle (what this starter read),
+    // and the one still idle, which only the next listing shows.
+    const taken = await Promise.all([1, 2, 3, 4, 5, 6].map(() => idleServer()));
+    const stale = await Promise.all(taken.map(async (id) => (await deps.servers.get(id)) as ServerItem));
+    for (const id of taken) await deps.servers.assign(id, `elsewhere-${id}`, NOW, NOW - 1);
+    const idle = await idleServer();
+    let listings = 0;
+    const racing: PoolDeps = {
+      ...deps,
+      servers: Object.assign(Object.create(deps.servers), {
+        listSpare: async (region: string) => {
+          listings += 1;
+          return listings === 1 ? stale : deps.servers.listSpare(region);
+        },
+      }),
+    };
+    const match = await startingMatch();
+    expect(await assignWarmServer(racing, match)).toBe('taken');
+    expect(await serverOf(match.matchId)).toBe(idle);
   });
 });
