@@ -17,6 +17,21 @@ const csvList = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
+/** A variable holding JSON, checked against `schema` ('must be JSON' when it does not parse). */
+function jsonText<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
 export const fleetSchema = z.strictObject({
   cluster: z.string().min(1),
   taskDefinition: z.string().min(1),
@@ -46,17 +61,7 @@ export const envDefinitions = {
   WARM_POOL: {
     description:
       'JSON: the warm pool per region, {"default":{"idle":N,"max":M},"regions":{"<region>":{...}},"leadSeconds":60}; idle 0 and max 0 turn it off',
-    schema: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(warmPoolSchema),
+    schema: jsonText(warmPoolSchema),
   },
   WARM_SERVER_HEARTBEAT_SECONDS: {
     description:
@@ -121,17 +126,7 @@ export const envDefinitions = {
   GAME_SERVER_FLEETS: {
     description:
       'JSON: region -> { cluster, taskDefinition, containerName, subnets, securityGroups, assignPublicIp }',
-    schema: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.record(regionNameSchema, fleetSchema)),
+    schema: jsonText(z.record(regionNameSchema, fleetSchema)),
   },
   RATING_WINDOW_INITIAL: {
     description: 'Rating window (+-points) a new ticket accepts',

@@ -11,6 +11,7 @@ import { PoolDemandRepository } from './data/pool-demand-repository.js';
 import { ServersRepository } from './data/servers-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
+import type { GameServerTimings } from './match/game-server-environment.js';
 import { nudgeServer } from './pool/nudge.js';
 import type { PoolDeps, PoolSettings } from './pool/pool-deps.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
@@ -117,32 +118,24 @@ export function poolCallDeps(
   };
 }
 
+/** What a game server is told about its match's limits and where to call (match starter, pool keepers). */
+export function gameServerTimings(env: Env = process.env): GameServerTimings {
+  const config = loadConfig(['CALLBACK_BASE_URL', 'MAX_MATCH_SECONDS', 'GAME_SERVER_IDLE_SECONDS'], env);
+  return {
+    callbackBaseUrl: config.CALLBACK_BASE_URL,
+    maxMatchSeconds: config.MAX_MATCH_SECONDS,
+    idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
+  };
+}
+
 /** Everything the warm pool's use cases need (the functions that assign, keep, launch or hear servers). */
 export function poolDeps(env: Env = process.env): PoolDeps {
-  const config = loadConfig(
-    [
-      'SERVERS_TABLE',
-      'MATCHES_TABLE',
-      'MATCHMAKER_TABLE',
-      'CALLBACK_BASE_URL',
-      'MAX_MATCH_SECONDS',
-      'GAME_SERVER_IDLE_SECONDS',
-    ],
-    env,
-  );
-  const doc = documentClient();
+  const { MATCHMAKER_TABLE } = loadConfig(['MATCHMAKER_TABLE'], env);
   return {
-    servers: new ServersRepository(doc, config.SERVERS_TABLE),
-    matches: new MatchesRepository(doc, config.MATCHES_TABLE),
-    demand: new PoolDemandRepository(doc, config.MATCHMAKER_TABLE),
+    ...poolCallDeps(env),
+    demand: new PoolDemandRepository(documentClient(), MATCHMAKER_TABLE),
     launcher: gameServerLauncher(env),
-    clock: systemClock,
-    settings: poolSettings(env),
-    timings: {
-      callbackBaseUrl: config.CALLBACK_BASE_URL,
-      maxMatchSeconds: config.MAX_MATCH_SECONDS,
-      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
-    },
+    timings: gameServerTimings(env),
     nudge: nudgeServer,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -29,6 +29,19 @@ export interface Recorded {
   body: Record<string, unknown>;
 }
 
+/** Reads a request to a fake API and records it in `calls`; returns its path. */
+export async function record(request: IncomingMessage, calls: Recorded[]): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const path = request.url ?? '';
+  calls.push({
+    path,
+    authorization: request.headers.authorization,
+    body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>,
+  });
+  return path;
+}
+
 type Kind = 'session' | 'ready' | 'result';
 
 /**
@@ -42,14 +55,7 @@ export async function callbackApi(
 ) {
   const calls: Recorded[] = [];
   const server: Server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const path = request.url ?? '';
-    calls.push({
-      path,
-      authorization: request.headers.authorization,
-      body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>,
-    });
+    const path = await record(request, calls);
     const kind = path.split('/').pop() as Kind;
     const status = statuses[kind]?.shift() ?? 200;
     response.writeHead(status, { 'content-type': 'application/json' });

@@ -5,6 +5,7 @@ import {
   defaultSession,
   player,
   type Recorded,
+  record,
   sha256Hex,
   startGameServer,
   until,
@@ -48,14 +49,7 @@ export async function poolApi(options: PoolApiOptions = {}) {
   const calls: Recorded[] = [];
   let assigned: { matchId: string } | undefined;
   const server: Server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const path = request.url ?? '';
-    calls.push({
-      path,
-      authorization: request.headers.authorization,
-      body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>,
-    });
+    const path = await record(request, calls);
     const kind = path.split('/').pop() as PoolKind;
     if (kind === 'assignment' && assignmentDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, assignmentDelayMs));

@@ -1,27 +1,15 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { loadConfig } from '../env.js';
 import { startMatch } from '../match/start-match.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { poolDeps } from '../services.js';
+import { gameServerTimings, poolDeps } from '../services.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('match-starter');
 const startRequestSchema = z.strictObject({ matchId: z.string().min(1).max(64) });
-const deps = lazy(() => {
-  const config = loadConfig(['CALLBACK_BASE_URL', 'MAX_MATCH_SECONDS', 'GAME_SERVER_IDLE_SECONDS']);
-  return {
-    lifecycle: lifecycleDeps(),
-    pool: poolDeps(),
-    timings: {
-      callbackBaseUrl: config.CALLBACK_BASE_URL,
-      maxMatchSeconds: config.MAX_MATCH_SECONDS,
-      idleSeconds: config.GAME_SERVER_IDLE_SECONDS,
-    },
-  };
-});
+const deps = lazy(() => ({ lifecycle: lifecycleDeps(), pool: poolDeps(), timings: gameServerTimings() }));
 
 /**
  * Consumes the match-start queue (one message group per match, so matches

@@ -22,6 +22,15 @@ export async function openSession(
       `the session of this match is already open (or the match is ${match.state})`,
     );
   }
+  return sessionFor(match, token);
+}
+
+/**
+ * What a game server gets for its match: the session token and the roster,
+ * each player with the SHA-256 of its join key (never the key). The same for
+ * a match's own server and a warm-pool server.
+ */
+export function sessionFor(match: MatchItem, token: string): GameServerSession {
   const roster = (team: MatchItem['home']) =>
     team.map((member) => ({ userId: member.userId, joinKeyHash: hashToken(member.joinKey) }));
   return { matchId: match.matchId, token, teams: { home: roster(match.home), away: roster(match.away) } };

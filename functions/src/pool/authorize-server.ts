@@ -1,6 +1,7 @@
 import { ErrorCode, MatchmakingError } from '@matchmaking/core';
 import type { ServerItem } from '../data/items.js';
 import type { ServersRepository } from '../data/servers-repository.js';
+import { bearerToken } from '../lifecycle/callback-auth.js';
 import { tokenMatches } from '../match/match-token.js';
 
 export type ServerCredential = 'server' | 'registration';
@@ -17,13 +18,10 @@ export async function authorizeServer(
   authorization: string | undefined,
   credential: ServerCredential = 'server',
 ): Promise<ServerItem> {
-  const token = /^Bearer\s+(\S{1,512})$/i.exec(authorization ?? '')?.[1];
-  if (!token) {
-    throw new MatchmakingError(
-      ErrorCode.Unauthorized,
-      `missing bearer token (Authorization: Bearer <${credential === 'server' ? 'server token' : 'SERVER_REGISTRATION_TOKEN'}>)`,
-    );
-  }
+  const token = bearerToken(
+    authorization,
+    credential === 'server' ? 'server token' : 'SERVER_REGISTRATION_TOKEN',
+  );
   const server = serverId && /^[0-9a-f]{32}$/.test(serverId) ? await servers.get(serverId) : undefined;
   const expected = credential === 'server' ? server?.credentialHash : server?.registrationHash;
   if (!server || !expected || !tokenMatches(token, expected)) {

@@ -7,7 +7,8 @@ import {
   type ServerRegistration,
 } from '@matchmaking/core';
 import type { ServerItem } from '../data/items.js';
-import { hashToken, newMatchToken } from '../match/match-token.js';
+import { sessionFor } from '../lifecycle/open-session.js';
+import { newMatchToken } from '../match/match-token.js';
 import { createLogger } from '../runtime/logger.js';
 import type { PoolDeps } from './pool-deps.js';
 
@@ -67,9 +68,7 @@ export async function takeAssignment(
   }
   if (server.state === 'assigned') await deps.servers.markBusy(server.serverId, match.matchId);
   logger.info('warm server took its match', { serverId: server.serverId, matchId: match.matchId });
-  const roster = (team: typeof match.home) =>
-    team.map((member) => ({ userId: member.userId, joinKeyHash: hashToken(member.joinKey) }));
-  return { matchId: match.matchId, token, teams: { home: roster(match.home), away: roster(match.away) } };
+  return sessionFor(match, token);
 }
 
 /**
