@@ -1,6 +1,7 @@
-import { splitTeams } from './team-split.js';
+import { formMatch, toEntry } from './form-match.js';
+import { compareIds, RatingList } from './rating-list.js';
 import type { FormedMatch, MatchingConfig, MatchingResult, Ticket } from './types.js';
-import { assertMatchingConfig, currentWindow, isMatchable } from './window.js';
+import { assertMatchingConfig, isMatchable } from './window.js';
 
 /**
  * How many unused neighbours (by rating) a ticket looks at on each side before
@@ -11,10 +12,13 @@ const PROBES_PER_SIDE = 64;
 
 /**
  * One matching pass. Rules (see the matching tests for each):
+ * - tickets match only within their queue and region: tickets of different
+ *   queues or regions are never in one match (tickets without a queue form
+ *   their own group);
  * - a ticket's window is +-currentWindow() rating points around each of its
  *   players; every player of a match lies inside the window of every member;
  * - the longest-waiting ticket is served first and picks the nearest ratings;
- * - parties stay whole on one team; regions never mix;
+ * - parties stay whole on one team;
  * - teams are split to minimise the difference of team mean ratings;
  * - the same input gives the same output; matched + remaining = pool.
  * Tickets that can never match (empty, larger than a team, non-finite ratings)
@@ -22,177 +26,75 @@ const PROBES_PER_SIDE = 64;
  */
 export function findMatches(pool: readonly Ticket[], now: number, config: MatchingConfig): MatchingResult {
   assertMatchingConfig(config);
-  const byRegion = new Map<string, Ticket[]>();
+  const matchable = pool.filter((ticket) => isMatchable(ticket, config.teamSize));
+  const matches = groupByQueueAndRegion(matchable).flatMap((group) => matchGroup(group, now, config));
+  return { matches, remaining: unmatched(pool, matches) };
+}
+
+/**
+ * One matching pass over several queues: each queue's tickets are matched
+ * with that queue's config (as findMatches, queue by queue in name order).
+ * Tickets without a queue, or whose queue is not in `queues`, stay in
+ * `remaining`. Throws a RangeError naming the queue and the field when a
+ * queue's config is bad.
+ */
+export function findMatchesByQueue(
+  pool: readonly Ticket[],
+  now: number,
+  queues: Readonly<Record<string, MatchingConfig>>,
+): MatchingResult {
+  const names = Object.keys(queues).sort();
+  for (const name of names) assertQueueConfig(name, queues[name] as MatchingConfig);
+  const byQueue = new Map<string, Ticket[]>(names.map((name) => [name, []]));
   for (const ticket of pool) {
-    if (!isMatchable(ticket, config.teamSize)) continue;
-    const list = byRegion.get(ticket.region) ?? [];
-    list.push(ticket);
-    byRegion.set(ticket.region, list);
+    if (ticket.queue !== undefined) byQueue.get(ticket.queue)?.push(ticket);
   }
-  const matches: FormedMatch[] = [];
-  const used = new Set<Ticket>();
-  for (const region of [...byRegion.keys()].sort()) {
-    for (const match of matchRegion(byRegion.get(region) ?? [], now, config)) {
-      matches.push(match);
-      for (const ticket of [...match.home, ...match.away]) used.add(ticket);
-    }
+  const matches = names.flatMap(
+    (name) => findMatches(byQueue.get(name) ?? [], now, queues[name] as MatchingConfig).matches,
+  );
+  return { matches, remaining: unmatched(pool, matches) };
+}
+
+function assertQueueConfig(name: string, config: MatchingConfig): void {
+  try {
+    assertMatchingConfig(config);
+  } catch (error) {
+    throw new RangeError(`queue ${name}: ${(error as Error).message}`, { cause: error });
   }
-  return { matches, remaining: pool.filter((ticket) => !used.has(ticket)) };
 }
 
-/** A ticket with what the matcher needs precomputed. */
-interface Entry {
-  ticket: Ticket;
-  mean: number;
-  min: number;
-  max: number;
-  window: number;
+/** The pool's tickets in no match, in pool order. */
+function unmatched(pool: readonly Ticket[], matches: readonly FormedMatch[]): Ticket[] {
+  const used = new Set(matches.flatMap((match) => [...match.home, ...match.away]));
+  return pool.filter((ticket) => !used.has(ticket));
 }
 
-/** The intersection of the chosen members' windows and the spread of their players. */
-interface Selection {
-  entries: Entry[];
-  players: number;
-  lo: number;
-  hi: number;
-  min: number;
-  max: number;
+/** Tickets grouped by (queue, region), groups in a fixed order so the pass does not depend on the pool's. */
+function groupByQueueAndRegion(tickets: readonly Ticket[]): Ticket[][] {
+  const groups = new Map<string, Ticket[]>();
+  for (const ticket of tickets) {
+    // null, not '', for "no queue": a queue named '' is a queue of its own.
+    const key = JSON.stringify([ticket.queue ?? null, ticket.region]);
+    const group = groups.get(key);
+    if (group) group.push(ticket);
+    else groups.set(key, [ticket]);
+  }
+  return [...groups.keys()].sort().map((key) => groups.get(key) as Ticket[]);
 }
 
-function matchRegion(tickets: readonly Ticket[], now: number, config: MatchingConfig): FormedMatch[] {
+function matchGroup(tickets: readonly Ticket[], now: number, config: MatchingConfig): FormedMatch[] {
   const entries = tickets.map((ticket) => toEntry(ticket, now, config));
-  const byRating = [...entries].sort((a, b) => a.mean - b.mean || compareIds(a, b));
-  const list = new RatingList(byRating);
-  const byWait = [...entries].sort((a, b) => a.ticket.enqueuedAt - b.ticket.enqueuedAt || compareIds(a, b));
+  const list = new RatingList(entries);
+  const byWait = [...entries].sort(
+    (a, b) => a.ticket.enqueuedAt - b.ticket.enqueuedAt || compareIds(a.ticket, b.ticket),
+  );
   const matches: FormedMatch[] = [];
   for (const anchor of byWait) {
-    if (!list.has(anchor)) continue;
-    const match = formAround(anchor, list, config.teamSize);
-    if (!match) continue;
-    for (const ticket of [...match.home, ...match.away]) list.remove(ticket);
-    matches.push({ region: anchor.ticket.region, home: match.home, away: match.away });
+    if (!list.has(anchor.ticket)) continue;
+    const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config.teamSize);
+    if (!split) continue;
+    for (const ticket of [...split.home, ...split.away]) list.remove(ticket);
+    matches.push({ region: anchor.ticket.region, home: split.home, away: split.away });
   }
   return matches;
-}
-
-/** Grows a selection from the anchor outwards, nearest rating first, until two full teams can be split. */
-function formAround(anchor: Entry, list: RatingList, teamSize: number) {
-  const target = 2 * teamSize;
-  let selection = select(undefined, anchor);
-  if (selection.players === target) return splitTeams([anchor.ticket], teamSize);
-  for (const candidate of list.nearest(anchor, PROBES_PER_SIDE)) {
-    if (selection.players + candidate.ticket.players.length > target) continue;
-    if (!compatible(selection, candidate)) continue;
-    const next = select(selection, candidate);
-    if (next.players < target) {
-      selection = next;
-      continue;
-    }
-    const split = splitTeams(
-      next.entries.map((entry) => entry.ticket),
-      teamSize,
-    );
-    if (split) return split;
-  }
-  return undefined;
-}
-
-function select(selection: Selection | undefined, entry: Entry): Selection {
-  const lo = entry.max - entry.window;
-  const hi = entry.min + entry.window;
-  if (!selection)
-    return { entries: [entry], players: entry.ticket.players.length, lo, hi, min: entry.min, max: entry.max };
-  return {
-    entries: [...selection.entries, entry],
-    players: selection.players + entry.ticket.players.length,
-    lo: Math.max(selection.lo, lo),
-    hi: Math.min(selection.hi, hi),
-    min: Math.min(selection.min, entry.min),
-    max: Math.max(selection.max, entry.max),
-  };
-}
-
-/** Every player inside every window: the candidate's players in the selection's windows and vice versa. */
-function compatible(selection: Selection, entry: Entry): boolean {
-  const min = Math.min(selection.min, entry.min);
-  const max = Math.max(selection.max, entry.max);
-  return (
-    min >= selection.lo &&
-    max <= selection.hi &&
-    min >= entry.max - entry.window &&
-    max <= entry.min + entry.window
-  );
-}
-
-function toEntry(ticket: Ticket, now: number, config: MatchingConfig): Entry {
-  const ratings = ticket.players.map((player) => player.rating);
-  return {
-    ticket,
-    mean: ratings.reduce((a, b) => a + b, 0) / ratings.length,
-    min: Math.min(...ratings),
-    max: Math.max(...ratings),
-    window: currentWindow(ticket, now, config),
-  };
-}
-
-function compareIds(a: Entry, b: Entry): number {
-  return a.ticket.ticketId < b.ticket.ticketId ? -1 : a.ticket.ticketId > b.ticket.ticketId ? 1 : 0;
-}
-
-/** The unmatched tickets of a region in rating order, as a linked list so removal is O(1). */
-class RatingList {
-  private readonly index = new Map<Ticket, number>();
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
-  private readonly removed: Uint8Array;
-
-  constructor(private readonly entries: readonly Entry[]) {
-    const n = entries.length;
-    this.prev = new Int32Array(n);
-    this.next = new Int32Array(n);
-    this.removed = new Uint8Array(n);
-    entries.forEach((entry, i) => {
-      this.index.set(entry.ticket, i);
-      this.prev[i] = i - 1;
-      this.next[i] = i + 1 < n ? i + 1 : -1;
-    });
-  }
-
-  has(entry: Entry): boolean {
-    const i = this.index.get(entry.ticket);
-    return i !== undefined && this.removed[i] === 0;
-  }
-
-  remove(ticket: Ticket): void {
-    const i = this.index.get(ticket);
-    if (i === undefined || this.removed[i]) return;
-    this.removed[i] = 1;
-    const p = this.prev[i] as number;
-    const n = this.next[i] as number;
-    if (p >= 0) this.next[p] = n;
-    if (n >= 0) this.prev[n] = p;
-  }
-
-  /** Unmatched neighbours of the anchor, nearest mean rating first, at most `perSide` on each side. */
-  *nearest(anchor: Entry, perSide: number): Generator<Entry> {
-    const at = this.index.get(anchor.ticket) as number;
-    let left = this.prev[at] as number;
-    let right = this.next[at] as number;
-    let leftLeft = perSide;
-    let rightLeft = perSide;
-    while ((left >= 0 && leftLeft > 0) || (right >= 0 && rightLeft > 0)) {
-      const l = left >= 0 && leftLeft > 0 ? (this.entries[left] as Entry) : undefined;
-      const r = right >= 0 && rightLeft > 0 ? (this.entries[right] as Entry) : undefined;
-      const takeLeft = l !== undefined && (r === undefined || anchor.mean - l.mean <= r.mean - anchor.mean);
-      if (takeLeft) {
-        left = this.prev[left] as number;
-        leftLeft -= 1;
-        yield l;
-      } else if (r) {
-        right = this.next[right] as number;
-        rightLeft -= 1;
-        yield r;
-      }
-    }
-  }
 }

@@ -11,6 +11,8 @@ export interface TicketPlayer {
  */
 export interface Ticket {
   ticketId: string;
+  /** The game mode the party queued for; tickets of different queues never share a match. */
+  queue?: string;
   region: string;
   players: TicketPlayer[];
   enqueuedAt: number;
