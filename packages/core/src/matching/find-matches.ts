@@ -15,11 +15,15 @@ const PROBES_PER_SIDE = 64;
  * - tickets match only within their queue and region: tickets of different
  *   queues or regions are never in one match (tickets without a queue form
  *   their own group);
- * - a ticket's window is +-currentWindow() rating points around each of its
- *   players; every player of a match lies inside the window of every member;
- * - the longest-waiting ticket is served first and picks the nearest ratings;
+ * - a ticket's rating for the window is its party rating: the mean of its
+ *   players' ratings, or the highest with partyRating 'max'; its window is
+ *   +-currentWindow() rating points around that rating; in a match, every
+ *   ticket's rating lies inside the window of every other ticket;
+ * - the longest-waiting ticket is served first and picks the nearest (party)
+ *   ratings;
  * - parties stay whole on one team;
- * - teams are split to minimise the difference of team mean ratings;
+ * - teams are split to minimise the difference of the teams' mean ratings (of
+ *   their players, whatever the party rating);
  * - the same input gives the same output; matched + remaining = pool.
  * Tickets that can never match (empty, larger than a team, non-finite ratings)
  * stay in `remaining` for the caller to reject.

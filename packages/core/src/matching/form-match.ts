@@ -1,18 +1,16 @@
 import { splitTeams, type TeamSplit } from './team-split.js';
 import type { MatchingConfig, Ticket } from './types.js';
-import { currentWindow } from './window.js';
+import { currentWindow, windowRating } from './window.js';
 
 /** A ticket with what the matcher needs precomputed. */
 export interface Entry {
   ticket: Ticket;
-  /** The rating the tickets are ordered by: the mean of the party's players. */
+  /** The ticket's rating for the window (its party rating); also the order of nearest ratings. */
   rating: number;
-  min: number;
-  max: number;
   window: number;
 }
 
-/** The intersection of the chosen members' windows and the spread of their players. */
+/** The chosen tickets, the intersection of their windows and the range of their ratings. */
 interface Selection {
   entries: Entry[];
   players: number;
@@ -23,14 +21,7 @@ interface Selection {
 }
 
 export function toEntry(ticket: Ticket, now: number, config: MatchingConfig): Entry {
-  const ratings = ticket.players.map((player) => player.rating);
-  return {
-    ticket,
-    rating: ratings.reduce((a, b) => a + b, 0) / ratings.length,
-    min: Math.min(...ratings),
-    max: Math.max(...ratings),
-    window: currentWindow(ticket, now, config),
-  };
+  return { ticket, rating: windowRating(ticket, config), window: currentWindow(ticket, now, config) };
 }
 
 /**
@@ -62,28 +53,37 @@ export function formMatch(
 }
 
 function select(selection: Selection | undefined, entry: Entry): Selection {
-  const lo = entry.max - entry.window;
-  const hi = entry.min + entry.window;
+  const lo = entry.rating - entry.window;
+  const hi = entry.rating + entry.window;
   if (!selection)
-    return { entries: [entry], players: entry.ticket.players.length, lo, hi, min: entry.min, max: entry.max };
+    return {
+      entries: [entry],
+      players: entry.ticket.players.length,
+      lo,
+      hi,
+      min: entry.rating,
+      max: entry.rating,
+    };
   return {
     entries: [...selection.entries, entry],
     players: selection.players + entry.ticket.players.length,
     lo: Math.max(selection.lo, lo),
     hi: Math.min(selection.hi, hi),
-    min: Math.min(selection.min, entry.min),
-    max: Math.max(selection.max, entry.max),
+    min: Math.min(selection.min, entry.rating),
+    max: Math.max(selection.max, entry.rating),
   };
 }
 
-/** Every player inside every window: the candidate's players in the selection's windows and vice versa. */
+/**
+ * Every ticket's rating inside every other ticket's window: the candidate's
+ * rating in the selection's windows, and the selection's ratings in the
+ * candidate's window.
+ */
 function compatible(selection: Selection, entry: Entry): boolean {
-  const min = Math.min(selection.min, entry.min);
-  const max = Math.max(selection.max, entry.max);
   return (
-    min >= selection.lo &&
-    max <= selection.hi &&
-    min >= entry.max - entry.window &&
-    max <= entry.min + entry.window
+    entry.rating >= selection.lo &&
+    entry.rating <= selection.hi &&
+    Math.abs(selection.min - entry.rating) <= entry.window &&
+    Math.abs(selection.max - entry.rating) <= entry.window
   );
 }

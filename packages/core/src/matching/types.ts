@@ -18,7 +18,7 @@ export interface Ticket {
   enqueuedAt: number;
 }
 
-/** How matches are formed. Windows are +- rating points around each player's rating. */
+/** How matches are formed. Windows are +- rating points around each ticket's party rating. */
 export interface MatchingConfig {
   /** Players per team; a match always has two full teams. */
   teamSize: number;
@@ -28,6 +28,12 @@ export interface MatchingConfig {
   windowGrowthPerSecond: number;
   /** The widest the window gets. */
   windowMax: number;
+  /**
+   * A party's rating for the window (as GameLift FlexMatch's party
+   * aggregation): the mean of its players' ratings (default) or the highest,
+   * so a strong player cannot queue with weak friends to meet weaker opponents.
+   */
+  partyRating?: 'mean' | 'max';
 }
 
 /** A match the matcher formed: two teams, each made of whole tickets. */

@@ -1,9 +1,18 @@
 import type { MatchingConfig, Ticket } from './types.js';
 
+const PARTY_RATINGS: readonly unknown[] = ['mean', 'max'];
+
 /** How far (+- rating points) a ticket accepts other players, after waiting until `now`. */
 export function currentWindow(ticket: Ticket, now: number, config: MatchingConfig): number {
   const waitedSeconds = Math.max(0, now - ticket.enqueuedAt) / 1000;
   return Math.min(config.windowMax, config.windowInitial + config.windowGrowthPerSecond * waitedSeconds);
+}
+
+/** A ticket's rating for the window: the aggregate (config.partyRating) of its players' ratings. */
+export function windowRating(ticket: Ticket, config: MatchingConfig): number {
+  const ratings = ticket.players.map((player) => player.rating);
+  if (config.partyRating === 'max') return Math.max(...ratings);
+  return ratings.reduce((a, b) => a + b, 0) / ratings.length;
 }
 
 /** Throws a RangeError naming the bad field; a matcher with a bad config must not run. */
@@ -18,6 +27,9 @@ export function assertMatchingConfig(config: MatchingConfig): void {
   }
   if (windowMax < windowInitial) {
     throw new RangeError(`windowMax (${windowMax}) must be at least windowInitial (${windowInitial})`);
+  }
+  if (config.partyRating !== undefined && !PARTY_RATINGS.includes(config.partyRating)) {
+    throw new RangeError(`partyRating must be 'mean' or 'max', got ${String(config.partyRating)}`);
   }
 }
 

@@ -27,5 +27,6 @@ export const configArbitrary: fc.Arbitrary<MatchingConfig> = fc
     windowInitial: fc.integer({ min: 0, max: 300 }),
     windowGrowthPerSecond: fc.integer({ min: 0, max: 20 }),
     extra: fc.integer({ min: 0, max: 600 }),
+    partyRating: fc.constantFrom('mean' as const, 'max' as const),
   })
   .map(({ extra, ...config }) => ({ ...config, windowMax: config.windowInitial + extra }));

@@ -60,7 +60,7 @@ describe('findMatches', () => {
       ],
     };
     const pool = [party, solo('a', 1600), solo('b', 1500)];
-    const match = findMatches(pool, NOW, { ...config(2), windowInitial: 400 }).matches[0];
+    const match = findMatches(pool, NOW, config(2)).matches[0];
     const partyTeam = match?.home.includes(party) ? match.home : match?.away;
     expect(partyTeam).toEqual([party]);
   });
