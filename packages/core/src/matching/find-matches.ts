@@ -21,9 +21,15 @@ const PROBES_PER_SIDE = 64;
  *   ticket's rating lies inside the window of every other ticket;
  * - the longest-waiting ticket is served first and picks the nearest (party)
  *   ratings;
+ * - premade fairness (preferSimilarParties, default true): a party is matched
+ *   first against a team with a party of the same size, i.e. both teams have
+ *   the same party sizes ({2} vs {2}, {3,1,1} vs {3,1,1}, solos vs solos);
+ *   only if no such match is within the windows (among the nearest tickets
+ *   looked at) does it face other compositions, including solos;
  * - parties stay whole on one team;
  * - teams are split to minimise the difference of the teams' mean ratings (of
- *   their players, whatever the party rating);
+ *   their players, whatever the party rating), among the splits with the same
+ *   party sizes on both teams when the match was formed for that;
  * - the same input gives the same output; matched + remaining = pool.
  * Tickets that can never match (empty, larger than a team, non-finite ratings)
  * stay in `remaining` for the caller to reject.
@@ -95,7 +101,7 @@ function matchGroup(tickets: readonly Ticket[], now: number, config: MatchingCon
   const matches: FormedMatch[] = [];
   for (const anchor of byWait) {
     if (!list.has(anchor.ticket)) continue;
-    const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config.teamSize);
+    const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config);
     if (!split) continue;
     for (const ticket of [...split.home, ...split.away]) list.remove(ticket);
     matches.push({ region: anchor.ticket.region, home: split.home, away: split.away });

@@ -34,6 +34,13 @@ export interface MatchingConfig {
    * so a strong player cannot queue with weak friends to meet weaker opponents.
    */
   partyRating?: 'mean' | 'max';
+  /**
+   * Premade fairness (default true): a party is matched first against a team
+   * with a party of the same size (both teams with the same party sizes); only
+   * if no such match is within the windows does it face other compositions,
+   * solos included. False skips that first step (any composition at once).
+   */
+  preferSimilarParties?: boolean;
 }
 
 /** A match the matcher formed: two teams, each made of whole tickets. */

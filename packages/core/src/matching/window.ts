@@ -31,6 +31,11 @@ export function assertMatchingConfig(config: MatchingConfig): void {
   if (config.partyRating !== undefined && !PARTY_RATINGS.includes(config.partyRating)) {
     throw new RangeError(`partyRating must be 'mean' or 'max', got ${String(config.partyRating)}`);
   }
+  if (config.preferSimilarParties !== undefined && typeof config.preferSimilarParties !== 'boolean') {
+    throw new RangeError(
+      `preferSimilarParties must be true or false, got ${String(config.preferSimilarParties)}`,
+    );
+  }
 }
 
 /** A ticket the matcher can use at all: a party of 1..teamSize players with finite ratings. */
