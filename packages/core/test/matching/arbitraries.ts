@@ -28,5 +28,6 @@ export const configArbitrary: fc.Arbitrary<MatchingConfig> = fc
     windowGrowthPerSecond: fc.integer({ min: 0, max: 20 }),
     extra: fc.integer({ min: 0, max: 600 }),
     partyRating: fc.constantFrom('mean' as const, 'max' as const),
+    preferSimilarParties: fc.boolean(),
   })
   .map(({ extra, ...config }) => ({ ...config, windowMax: config.windowInitial + extra }));
