@@ -1,6 +1,7 @@
 import { regionNameSchema } from '@matchmaking/core';
 import { z } from 'zod';
 import { warmPoolSchema } from './pool/pool-config.js';
+import { queuesSchema } from './queues/queue-config.js';
 
 /**
  * Every environment variable a Lambda function reads: its name, what it means
@@ -9,7 +10,6 @@ import { warmPoolSchema } from './pool/pool-config.js';
  * one definition both use. No other module reads `process.env`.
  */
 const positiveInt = z.coerce.number().int().positive();
-const nonNegativeNumber = z.coerce.number().nonnegative();
 const csvList = z.string().transform((value) =>
   value
     .split(',')
@@ -83,6 +83,10 @@ export const envDefinitions = {
       'Matches a warm server plays before it exits (1: a fresh process per match; more: it returns to the pool after each)',
     schema: positiveInt.max(1000),
   },
+  PARTIES_TABLE: {
+    description: 'DynamoDB table: parties by invite code (members, leader)',
+    schema: z.string().min(3),
+  },
   MATCHMAKER_TABLE: {
     description: "DynamoDB table: the matchmaker's own state (the pass epoch)",
     schema: z.string().min(3),
@@ -122,21 +126,16 @@ export const envDefinitions = {
     description: 'Comma-separated regions players may queue in (each has a game-server fleet)',
     schema: csvList.pipe(z.array(regionNameSchema).min(1, 'must name at least one region')),
   },
-  TEAM_SIZE: { description: 'Players per team (the seed used 1)', schema: positiveInt.max(50) },
+  MATCHMAKING_QUEUES: {
+    description:
+      'JSON: the game modes, {"<queue>":{"teamSize":N,"ratingWindow":{"initial":100,"growthPerSecond":10,"max":600},"maxWaitSeconds":300,"partyRating":"mean","default":true},...}',
+    schema: jsonText(queuesSchema),
+  },
   GAME_SERVER_FLEETS: {
     description:
       'JSON: region -> { cluster, taskDefinition, containerName, subnets, securityGroups, assignPublicIp }',
     schema: jsonText(z.record(regionNameSchema, fleetSchema)),
   },
-  RATING_WINDOW_INITIAL: {
-    description: 'Rating window (+-points) a new ticket accepts',
-    schema: nonNegativeNumber,
-  },
-  RATING_WINDOW_GROWTH_PER_SECOND: {
-    description: 'Points the window widens per second waited',
-    schema: nonNegativeNumber,
-  },
-  RATING_WINDOW_MAX: { description: 'Widest rating window (+-points)', schema: nonNegativeNumber },
   READY_TIMEOUT_SECONDS: {
     description: 'Seconds a started match may wait for its server ready callback',
     schema: positiveInt,
@@ -159,10 +158,7 @@ export type Config<N extends EnvName> = { [K in N]: z.output<(typeof envDefiniti
 
 /** Defaults the Pulumi program and the local runtime use when the user sets nothing. */
 export const envDefaults: Partial<Record<EnvName, string>> = {
-  TEAM_SIZE: '1',
-  RATING_WINDOW_INITIAL: '100',
-  RATING_WINDOW_GROWTH_PER_SECOND: '10',
-  RATING_WINDOW_MAX: '600',
+  MATCHMAKING_QUEUES: JSON.stringify({ duel: { teamSize: 1 } }),
   READY_TIMEOUT_SECONDS: '120',
   MAX_MATCH_SECONDS: '3600',
   GAME_SERVER_IDLE_SECONDS: '120',
@@ -176,6 +172,14 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   WARM_SERVER_REGISTER_SECONDS: '180',
   WARM_SERVER_MATCHES: '1',
 };
+
+/** One problem, naming where it is inside a JSON value (`squad.teamSize: ...`) and, for a bad key, why. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const nested = 'issues' in issue && Array.isArray(issue.issues) ? issue.issues : [];
+  const reason =
+    nested.length > 0 ? `${issue.message} (${nested.map((i) => i.message).join('; ')})` : issue.message;
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${reason}` : reason;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -196,7 +200,7 @@ export function loadConfig<N extends EnvName>(
     }
     const parsed = envDefinitions[name].schema.safeParse(raw);
     if (parsed.success) config[name] = parsed.data;
-    else problems.push(`${name} is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    else problems.push(`${name} is invalid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }
   if (problems.length > 0) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
   return config as Config<N>;

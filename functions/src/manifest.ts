@@ -13,7 +13,13 @@ export type WebSocketRouteKey =
   | 'joinQueue'
   | 'leaveQueue'
   | 'tryCreateMatch'
-  | 'getProfile';
+  | 'getProfile'
+  | 'listQueues'
+  | 'getQueueStats'
+  | 'createParty'
+  | 'joinParty'
+  | 'leaveParty'
+  | 'kickFromParty';
 
 export type Trigger =
   | { kind: 'websocketAuthorizer' }
@@ -26,7 +32,14 @@ export type Trigger =
   /** EventBridge "ECS Task State Change" events of every region's game-server cluster. */
   | { kind: 'gameServerTaskEvents' };
 
-export type TableName = 'connections' | 'players' | 'tickets' | 'matches' | 'matchmaker' | 'servers';
+export type TableName =
+  | 'connections'
+  | 'players'
+  | 'tickets'
+  | 'matches'
+  | 'matchmaker'
+  | 'servers'
+  | 'parties';
 export type TableAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'
@@ -65,7 +78,13 @@ export interface FunctionDefinition {
   reservedConcurrency?: number;
 }
 
-const TABLES: readonly EnvName[] = ['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE'];
+const TABLES: readonly EnvName[] = [
+  'CONNECTIONS_TABLE',
+  'PLAYERS_TABLE',
+  'TICKETS_TABLE',
+  'MATCHES_TABLE',
+  'PARTIES_TABLE',
+];
 const READ_WRITE: TableAction[] = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -97,6 +116,15 @@ const POOL_KEEPER_ACCESS: Access[] = [
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   },
 ];
+/** What every queueing route (joinQueue, tryCreateMatch, listQueues...) reads: the queues, regions, their figures. */
+const QUEUEING: readonly EnvName[] = [
+  'MATCHMAKING_QUEUE_URL',
+  'MATCHMAKING_REGIONS',
+  'MATCHMAKING_QUEUES',
+  'MATCHMAKER_TABLE',
+];
+const READ_QUEUE_STATS: Access = { kind: 'table', table: 'matchmaker', actions: ['dynamodb:BatchGetItem'] };
+const PARTIES_READ_WRITE: Access = { kind: 'table', table: 'parties', actions: READ_WRITE };
 /** Every message route replies and counts the player's messages (the per-player limit). */
 const MESSAGE_ROUTE: readonly EnvName[] = ['WEBSOCKET_MANAGEMENT_ENDPOINT', 'MAX_MESSAGES_PER_PLAYER'];
 const MESSAGE_COUNT: Access = { kind: 'table', table: 'players', actions: ['dynamodb:UpdateItem'] };
@@ -130,8 +158,9 @@ const definitions: readonly FunctionDefinition[] = [
     name: 'disconnect',
     entry: 'src/handlers/disconnect.ts',
     trigger: { kind: 'websocketRoute', routeKey: '$disconnect' },
-    env: [...TABLES, 'MATCHMAKING_QUEUE_URL'],
-    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }],
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES'],
+    // A party member's disconnect tells the rest of the party.
+    access: [...allTables(READ_WRITE), PARTIES_READ_WRITE, { kind: 'manageConnections' }],
     timeoutSeconds: 10,
     memoryMb: 256,
   },
@@ -148,8 +177,14 @@ const definitions: readonly FunctionDefinition[] = [
     name: 'joinQueue',
     entry: 'src/handlers/join-queue.ts',
     trigger: { kind: 'websocketRoute', routeKey: 'joinQueue' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUE_URL', 'MATCHMAKING_REGIONS'],
-    access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
+    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
+    access: [
+      ...allTables(READ_WRITE),
+      READ_QUEUE_STATS,
+      { kind: 'table', table: 'parties', actions: ['dynamodb:GetItem'] },
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'manageConnections' },
+    ],
     timeoutSeconds: 10,
     memoryMb: 256,
   },
@@ -157,7 +192,7 @@ const definitions: readonly FunctionDefinition[] = [
     name: 'leaveQueue',
     entry: 'src/handlers/leave-queue.ts',
     trigger: { kind: 'websocketRoute', routeKey: 'leaveQueue' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUE_URL'],
+    env: [...TABLES, ...MESSAGE_ROUTE],
     access: [...allTables(READ_WRITE), { kind: 'sendToMatchmakingQueue' }, { kind: 'manageConnections' }],
     timeoutSeconds: 10,
     memoryMb: 256,
@@ -166,7 +201,7 @@ const definitions: readonly FunctionDefinition[] = [
     name: 'tryCreateMatch',
     entry: 'src/handlers/try-create-match.ts',
     trigger: { kind: 'websocketRoute', routeKey: 'tryCreateMatch' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUE_URL', 'MATCHMAKING_REGIONS'],
+    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
     access: [
       ...allTables(['dynamodb:GetItem']),
       MESSAGE_COUNT,
@@ -186,6 +221,60 @@ const definitions: readonly FunctionDefinition[] = [
     memoryMb: 256,
   },
   {
+    name: 'createParty',
+    entry: 'src/handlers/create-party.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'createParty' },
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES'],
+    access: [...allTables(READ_WRITE), PARTIES_READ_WRITE, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'joinParty',
+    entry: 'src/handlers/join-party.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'joinParty' },
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES'],
+    access: [...allTables(READ_WRITE), PARTIES_READ_WRITE, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'leaveParty',
+    entry: 'src/handlers/leave-party.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'leaveParty' },
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES'],
+    access: [...allTables(READ_WRITE), PARTIES_READ_WRITE, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'kickFromParty',
+    entry: 'src/handlers/kick-from-party.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'kickFromParty' },
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES'],
+    access: [...allTables(READ_WRITE), PARTIES_READ_WRITE, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'listQueues',
+    entry: 'src/handlers/list-queues.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'listQueues' },
+    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
+    access: [READ_QUEUE_STATS, MESSAGE_COUNT, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
+    name: 'getQueueStats',
+    entry: 'src/handlers/get-queue-stats.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'getQueueStats' },
+    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
+    access: [READ_QUEUE_STATS, MESSAGE_COUNT, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
     name: 'matchmaker',
     entry: 'src/handlers/matchmaker.ts',
     trigger: { kind: 'matchmakingQueue' },
@@ -193,10 +282,7 @@ const definitions: readonly FunctionDefinition[] = [
       ...TABLES,
       'WEBSOCKET_MANAGEMENT_ENDPOINT',
       'MATCHMAKING_REGIONS',
-      'TEAM_SIZE',
-      'RATING_WINDOW_INITIAL',
-      'RATING_WINDOW_GROWTH_PER_SECOND',
-      'RATING_WINDOW_MAX',
+      'MATCHMAKING_QUEUES',
       'READY_TIMEOUT_SECONDS',
       'PASS_MAX_MATCHES',
       'PASS_BUDGET_SECONDS',
@@ -289,6 +375,7 @@ const definitions: readonly FunctionDefinition[] = [
       ...TABLES,
       'MATCHMAKING_QUEUE_URL',
       'MATCHMAKING_REGIONS',
+      'MATCHMAKING_QUEUES',
       'WEBSOCKET_MANAGEMENT_ENDPOINT',
       'GAME_SERVER_FLEETS',
       'READY_TIMEOUT_SECONDS',
@@ -330,5 +417,11 @@ export const functions: readonly FunctionDefinition[] = definitions.map((definit
   env: [...new Set(definition.env)],
 }));
 
-/** The single FIFO message group: every matchmaking pass runs one at a time (design card). */
-export const MATCHMAKING_MESSAGE_GROUP = 'matchmaking';
+/**
+ * The FIFO message group of a queue's pass requests: a queue's passes run one
+ * at a time (design card), and queues' passes run side by side, so a busy
+ * queue never holds back another.
+ */
+export function matchmakingGroup(queue: string): string {
+  return `matchmaking-${queue}`;
+}

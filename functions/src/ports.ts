@@ -1,5 +1,6 @@
 import type { ServerEvent } from '@matchmaking/core';
 import { z } from 'zod';
+import { queueNameSchema } from './queues/queue-config.js';
 
 /**
  * What the use cases need from the outside world, as interfaces, so that they
@@ -33,6 +34,7 @@ export type PassReason = z.infer<typeof passReasonSchema>;
 
 /** A waiting ticket as a queue change carries it (the matchmaker's in-memory pool takes it as is). */
 export const waitingTicketSchema = z.object({
+  queue: queueNameSchema,
   region: z.string().min(1).max(64),
   ticketId: z.string().min(1).max(128),
   players: z
@@ -52,13 +54,16 @@ export const waitingTicketSchema = z.object({
   attempts: z.number().int().nonnegative().optional(),
   failedMatches: z.number().int().nonnegative().optional(),
   retryAt: z.number().int().nonnegative().optional(),
+  partyId: z.string().min(1).max(64).optional(),
 });
 
 export type WaitingTicket = z.infer<typeof waitingTicketSchema>;
 
-/** Body of a message on the matchmaking FIFO queue: run a pass over these regions. */
+/** Body of a message on the matchmaking FIFO queue: run a pass of this queue over these regions. */
 export const passRequestSchema = z.strictObject({
   reason: passReasonSchema,
+  /** The queue (game mode): each has its own message group, so its passes never wait behind another's. */
+  queue: queueNameSchema,
   regions: z.array(z.string().min(1)).min(1),
   /** Epoch ms when it was requested (for the flow benchmark and logs). */
   requestedAt: z.number().int().nonnegative(),

@@ -6,14 +6,18 @@ import { ManagementApiNotifier } from './aws/notifier.js';
 import { ConnectionsRepository } from './data/connections-repository.js';
 import { MatchesRepository } from './data/matches-repository.js';
 import { MatchmakerStateRepository } from './data/matchmaker-state-repository.js';
+import { PartiesRepository } from './data/parties-repository.js';
 import { PlayersRepository } from './data/players-repository.js';
 import { PoolDemandRepository } from './data/pool-demand-repository.js';
+import { QueueStatsRepository } from './data/queue-stats-repository.js';
 import { ServersRepository } from './data/servers-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
 import type { GameServerTimings } from './match/game-server-environment.js';
+import { newPartyCode } from './parties/party-code.js';
 import { nudgeServer } from './pool/nudge.js';
 import type { PoolDeps, PoolSettings } from './pool/pool-deps.js';
+import { queueCatalog as buildQueueCatalog, type QueueCatalog } from './queues/queue-config.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
 import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 
@@ -26,9 +30,13 @@ import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 export type Env = Record<string, string | undefined>;
 
 export function repositories(env: Env = process.env) {
-  const config = loadConfig(['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE'], env);
+  const config = loadConfig(
+    ['CONNECTIONS_TABLE', 'PLAYERS_TABLE', 'TICKETS_TABLE', 'MATCHES_TABLE', 'PARTIES_TABLE'],
+    env,
+  );
   const doc = documentClient();
   return {
+    parties: new PartiesRepository(doc, config.PARTIES_TABLE),
     connections: new ConnectionsRepository(doc, config.CONNECTIONS_TABLE),
     players: new PlayersRepository(doc, config.PLAYERS_TABLE),
     tickets: new TicketsRepository(doc, config.TICKETS_TABLE),
@@ -64,6 +72,11 @@ export function gameServerLauncher(env: Env = process.env) {
 
 export const system = { clock: systemClock, ids: uuidGenerator };
 
+/** The deployment's queues (game modes), MATCHMAKING_QUEUES. */
+export function queueCatalog(env: Env = process.env): QueueCatalog {
+  return buildQueueCatalog(loadConfig(['MATCHMAKING_QUEUES'], env).MATCHMAKING_QUEUES);
+}
+
 /** The per-player message limit every message route applies. */
 export function rateLimit(env: Env = process.env) {
   const config = loadConfig(['PLAYERS_TABLE', 'MAX_MESSAGES_PER_PLAYER'], env);
@@ -71,15 +84,35 @@ export function rateLimit(env: Env = process.env) {
   return new MessageRateLimit(players, systemClock, config.MAX_MESSAGES_PER_PLAYER);
 }
 
-/** What the queueing actions (joinQueue, tryCreateMatch) need: tables, replies, the queue, served regions. */
+/** Each queue's figures per region (the matchmaker table). */
+export function queueStatsRepository(env: Env = process.env) {
+  const { MATCHMAKER_TABLE } = loadConfig(['MATCHMAKER_TABLE'], env);
+  return new QueueStatsRepository(documentClient(), MATCHMAKER_TABLE);
+}
+
+/** What the queueing actions (joinQueue, listQueues, tryCreateMatch...) need: tables, replies, the queue, regions, queues. */
 export function queueingDeps(env: Env = process.env) {
   return {
+    stats: queueStatsRepository(env),
     ...repositories(env),
     notifier: notifier(env),
     queue: matchmakingQueue(env),
     rateLimit: rateLimit(env),
     ...system,
     regions: loadConfig(['MATCHMAKING_REGIONS'], env).MATCHMAKING_REGIONS,
+    catalog: queueCatalog(env),
+  };
+}
+
+/** What the party actions and $disconnect need: tables, replies, invite codes, the largest team. */
+export function partyDeps(env: Env = process.env) {
+  return {
+    ...repositories(env),
+    notifier: notifier(env),
+    rateLimit: rateLimit(env),
+    codes: { next: newPartyCode },
+    catalog: queueCatalog(env),
+    ...system,
   };
 }
 

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../src/env.js';
 
 describe('loadConfig', () => {
   it('parses lists, numbers and JSON and applies defaults', () => {
-    const config = loadConfig(['MATCHMAKING_REGIONS', 'TEAM_SIZE', 'GAME_SERVER_FLEETS'], {
+    const config = loadConfig(['MATCHMAKING_REGIONS', 'MATCHMAKING_QUEUES', 'GAME_SERVER_FLEETS'], {
       MATCHMAKING_REGIONS: 'us-east-1, eu-west-1',
       GAME_SERVER_FLEETS: JSON.stringify({
         'us-east-1': {
@@ -16,19 +16,42 @@ describe('loadConfig', () => {
       }),
     });
     expect(config.MATCHMAKING_REGIONS).toEqual(['us-east-1', 'eu-west-1']);
-    expect(config.TEAM_SIZE).toBe(1);
+    expect(config.MATCHMAKING_QUEUES).toEqual({
+      duel: {
+        teamSize: 1,
+        ratingWindow: { initial: 100, growthPerSecond: 10, max: 600 },
+        maxWaitSeconds: 300,
+        partyRating: 'mean',
+        default: false,
+      },
+    });
     expect(config.GAME_SERVER_FLEETS['us-east-1']?.assignPublicIp).toBe(true);
   });
 
   it('names every missing or bad variable at once', () => {
     const load = () =>
-      loadConfig(['JWKS_URL', 'TEAM_SIZE', 'MATCHMAKING_QUEUE_URL'], {
-        TEAM_SIZE: '0',
+      loadConfig(['JWKS_URL', 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'], {
+        MATCHMAKING_QUEUES: '{"duel":{"teamSize":0}}',
         MATCHMAKING_QUEUE_URL: 'http://q/standard',
       });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
-      /JWKS_URL is not set.*TEAM_SIZE is invalid.*MATCHMAKING_QUEUE_URL is invalid: must be a FIFO/,
+      /JWKS_URL is not set.*MATCHMAKING_QUEUES is invalid.*MATCHMAKING_QUEUE_URL is invalid: must be a FIFO/,
     );
+  });
+
+  it('refuses queues without exactly one default, or with a bad name or window, naming the problem', () => {
+    const load = (queues: unknown) => () =>
+      loadConfig(['MATCHMAKING_QUEUES'], { MATCHMAKING_QUEUES: JSON.stringify(queues) });
+    expect(load({ duel: { teamSize: 1 }, squad: { teamSize: 4 } })).toThrow(/exactly one queue must have/);
+    expect(load({ duel: { teamSize: 1, default: true }, squad: { teamSize: 4, default: true } })).toThrow(
+      /exactly one queue/,
+    );
+    expect(load({ Duel: { teamSize: 1 } })).toThrow(/lowercase/);
+    expect(load({ duel: { teamSize: 1, ratingWindow: { initial: 200, max: 100 } } })).toThrow(
+      /max must be at least initial/,
+    );
+    expect(load({ duel: { teamSize: 1, partyRating: 'median' } })).toThrow(/MATCHMAKING_QUEUES is invalid/);
+    expect(load({})).toThrow(/at least one queue/);
   });
 });

@@ -28,6 +28,10 @@ export interface PlayerItem {
   vol: number;
   /** The region the player queues in (set by joinQueue). */
   region?: string;
+  /** The queue (game mode) of the player's ticket (set by joinQueue). */
+  queue?: string;
+  /** The party the player is in (set by createParty and joinParty). */
+  partyId?: string;
   status: PlayerStatus;
   /** The player's newest connection; events go here. */
   connectionId?: string;
@@ -58,6 +62,8 @@ export interface TicketPlayerItem {
  * zero-padded enqueue time so that a Query returns the longest-waiting first.
  */
 export interface TicketItem {
+  /** The queue (game mode): tickets of different queues never match together. */
+  queue: string;
   region: string;
   ticketId: string;
   players: TicketPlayerItem[];
@@ -73,6 +79,8 @@ export interface TicketItem {
   claimedAt?: number;
   /** Not matched before this time (epoch ms): the back-off after the fleet had no capacity. */
   retryAt?: number;
+  /** The party this ticket queues (its leader queued it); absent for a player alone. */
+  partyId?: string;
 }
 
 /** A ticket as its match remembers it (its counters as they were when the match claimed it). */
@@ -103,6 +111,8 @@ export interface MatchPlayerItem {
 /** matches: one match and its lifecycle. */
 export interface MatchItem {
   matchId: string;
+  /** The queue (game mode) the match was formed in. */
+  queue: string;
   region: string;
   state: MatchState;
   home: MatchPlayerItem[];
@@ -173,4 +183,18 @@ export interface ServerItem {
   spareShard?: string;
   /** Epoch seconds: a stopped server's record expires. */
   expiresAt?: number;
+}
+
+/** parties: friends who queue together. The invite code is the key. */
+export interface PartyItem {
+  /** The invite code others join with. */
+  partyId: string;
+  /** The member who may queue the party and kick members. */
+  leaderId: string;
+  /** Members in the order they joined (the leader included); leadership passes to the next one. */
+  members: string[];
+  createdAt: number;
+  updatedAt: number;
+  /** Bumped by every change: each write is conditional on the version it read. */
+  version: number;
 }

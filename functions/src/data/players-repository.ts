@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NEW_PLAYER_RATING, type Rating } from '@matchmaking/core';
+import type { PoolRef } from '../queues/queue-config.js';
 import { conditionally, conditionallyReturning } from './conditional.js';
 import type { PlayerItem, ServerAddress } from './items.js';
 
@@ -76,7 +77,7 @@ export class PlayersRepository {
    */
   markQueued(
     userId: string,
-    region: string,
+    pool: PoolRef,
     ticketId: string,
     now: number,
     staleTicketId?: string,
@@ -86,15 +87,33 @@ export class PlayersRepository {
       : '#status = :idle OR attribute_not_exists(#status)';
     return this.update(
       userId,
-      'SET #status = :queued, ticketId = :ticketId, #region = :region, updatedAt = :now REMOVE matchId, #server',
+      'SET #status = :queued, ticketId = :ticketId, #region = :region, #queue = :queue, updatedAt = :now REMOVE matchId, #server',
       condition,
       {
         ':queued': 'queued',
         ':ticketId': ticketId,
-        ':region': region,
+        ':region': pool.region,
+        ':queue': pool.queue,
         ':now': now,
         ...(staleTicketId ? { ':stale': staleTicketId } : { ':idle': 'idle' }),
       },
+    );
+  }
+
+  /** Puts the player in this party; false if the player is in one already. */
+  async joinParty(userId: string, partyId: string): Promise<boolean> {
+    return (
+      (await this.update(userId, 'SET partyId = :partyId', 'attribute_not_exists(partyId)', {
+        ':partyId': partyId,
+      })) !== undefined
+    );
+  }
+
+  /** Takes the player out of this party (no change if the player is in another one or none). */
+  async leaveParty(userId: string, partyId: string): Promise<boolean> {
+    return (
+      (await this.update(userId, 'REMOVE partyId', 'partyId = :partyId', { ':partyId': partyId })) !==
+      undefined
     );
   }
 
@@ -212,7 +231,7 @@ export class PlayersRepository {
     values: Record<string, unknown>,
   ): Promise<PlayerItem | undefined> {
     const names: Record<string, string> = {};
-    for (const name of ['#status', '#server', '#region']) {
+    for (const name of ['#status', '#server', '#region', '#queue']) {
       if (expression.includes(name) || condition.includes(name)) names[name] = name.slice(1);
     }
     return conditionallyReturning(async () => {

@@ -18,7 +18,8 @@ export interface TableDefinition {
     | 'TICKETS_TABLE'
     | 'MATCHES_TABLE'
     | 'MATCHMAKER_TABLE'
-    | 'SERVERS_TABLE';
+    | 'SERVERS_TABLE'
+    | 'PARTIES_TABLE';
   hashKey: KeyAttribute;
   rangeKey?: KeyAttribute;
   /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes expired items on AWS (never relied on for correctness). */
@@ -97,6 +98,15 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
         rangeKey: { name: 'serverId', type: 'S' },
       },
     ],
+  },
+  /**
+   * Parties by invite code (the code is the key: joining by code is one
+   * GetItem). Members and leader change by conditional writes on a version.
+   */
+  parties: {
+    envName: 'PARTIES_TABLE',
+    hashKey: { name: 'partyId', type: 'S' },
+    globalSecondaryIndexes: [],
   },
   /**
    * The matchmaker's own state, one item per name: the pass epoch that tells

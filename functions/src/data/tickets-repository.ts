@@ -5,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { PoolRef } from '../queues/queue-config.js';
 import { conditionally, conditionallyReturning } from './conditional.js';
 import type { TicketItem } from './items.js';
 import { queryPages } from './query-pages.js';
@@ -22,8 +23,16 @@ interface StoredTicket extends TicketItem {
   claimedShard?: string;
 }
 
-function keyOf(region: string, ticketId: string) {
-  return { shardKey: shardKey(region, ticketId, TICKET_SHARDS), ticketId };
+/** A ticket's identity: its pool (queue and region) and id. */
+export type TicketRef = Pick<TicketItem, 'queue' | 'region' | 'ticketId'>;
+
+/** The partition prefix of a pool: tickets of different queues or regions never share a key. */
+function poolPrefix(pool: PoolRef): string {
+  return `${pool.queue}:${pool.region}`;
+}
+
+function keyOf(ref: TicketRef) {
+  return { shardKey: shardKey(poolPrefix(ref), ref.ticketId, TICKET_SHARDS), ticketId: ref.ticketId };
 }
 
 /** A stored ticket without the attributes that exist only for its keys and indexes. */
@@ -43,8 +52,8 @@ export function newTicketId(enqueuedAt: number, unique: string): string {
 }
 
 /**
- * Queue tickets, spread over TICKET_SHARDS partition keys per region
- * (`region#shard`, by a hash of the ticket id) so that ticket writes are not
+ * Queue tickets, spread over TICKET_SHARDS partition keys per pool
+ * (`queue:region#shard`, by a hash of the ticket id) so that ticket writes are not
  * capped by one partition. A ticket is 'waiting' until a matchmaking pass
  * claims it for a match; only the match may then release or delete it, so a
  * player can never be taken by two matches. Waiting and claimed tickets are
@@ -58,7 +67,7 @@ export class TicketsRepository {
 
   /** Stores a new ticket; false if that id exists already. */
   create(ticket: TicketItem): Promise<boolean> {
-    const key = keyOf(ticket.region, ticket.ticketId);
+    const key = keyOf(ticket);
     const item: StoredTicket = { ...ticket, ...key, waitingShard: key.shardKey };
     return conditionally(() =>
       this.doc.send(
@@ -71,9 +80,9 @@ export class TicketsRepository {
     );
   }
 
-  async get(region: string, ticketId: string): Promise<TicketItem | undefined> {
+  async get(ref: TicketRef): Promise<TicketItem | undefined> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keyOf(region, ticketId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: keyOf(ref), ConsistentRead: true }),
     );
     return result.Item ? ticketFromItem(result.Item) : undefined;
   }
@@ -84,18 +93,18 @@ export class TicketsRepository {
    * ticket claimed a moment ago may still show (its claim then fails), one
    * written a moment ago may not (its queue change carries it).
    */
-  async listWaiting(region: string): Promise<TicketItem[]> {
-    const tickets = await this.listWaitingSince(region, '');
+  async listWaiting(pool: PoolRef): Promise<TicketItem[]> {
+    const tickets = await this.listWaitingSince(pool, '');
     return tickets.sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
   }
 
   /** Deletes a ticket that is still waiting; false if a match claimed it (or it is gone). */
-  deleteWaiting(region: string, ticketId: string): Promise<boolean> {
+  deleteWaiting(ref: TicketRef): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: keyOf(region, ticketId),
+          Key: keyOf(ref),
           ConditionExpression: '#state = :waiting',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':waiting': 'waiting' },
@@ -109,28 +118,28 @@ export class TicketsRepository {
    * start with the queue time: the tickets that joined since then): what a
    * warm matchmaker reads, proportional to the joins, never to the pool.
    */
-  listWaitingSince(region: string, afterTicketId: string): Promise<TicketItem[]> {
-    return this.queryShards(region, WAITING_INDEX, 'waitingShard = :key AND ticketId > :after', {
+  listWaitingSince(pool: PoolRef, afterTicketId: string): Promise<TicketItem[]> {
+    return this.queryShards(pool, WAITING_INDEX, 'waitingShard = :key AND ticketId > :after', {
       ':after': afterTicketId,
     });
   }
 
   /** Claimed tickets of a region claimed at or before `cutoff` (the tick looks for claims whose match was never stored). */
-  listClaimedBefore(region: string, cutoff: number): Promise<TicketItem[]> {
-    return this.queryShards(region, CLAIMED_INDEX, 'claimedShard = :key AND claimedAt <= :cutoff', {
+  listClaimedBefore(pool: PoolRef, cutoff: number): Promise<TicketItem[]> {
+    return this.queryShards(pool, CLAIMED_INDEX, 'claimedShard = :key AND claimedAt <= :cutoff', {
       ':cutoff': cutoff,
     });
   }
 
   /** One Query per shard of the region on a sparse index (`:key` is the shard), all pages, in parallel. */
   private async queryShards(
-    region: string,
+    pool: PoolRef,
     index: string,
     condition: string,
     values: Record<string, unknown>,
   ): Promise<TicketItem[]> {
     const shards = await Promise.all(
-      allShardKeys(region, TICKET_SHARDS).map((key) =>
+      allShardKeys(poolPrefix(pool), TICKET_SHARDS).map((key) =>
         queryPages(this.doc, {
           TableName: this.table,
           IndexName: index,
@@ -149,10 +158,10 @@ export class TicketsRepository {
    * id, derived from the versions, names one attempt only. Repeating it for
    * the same match succeeds (retries are harmless).
    */
-  claim(region: string, ticketId: string, matchId: string, now: number, attempts: number): Promise<boolean> {
+  claim(ref: TicketRef, matchId: string, now: number, attempts: number): Promise<boolean> {
     const atVersion =
       attempts === 0 ? '(attribute_not_exists(attempts) OR attempts = :attempts)' : 'attempts = :attempts';
-    const key = keyOf(region, ticketId);
+    const key = keyOf(ref);
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
@@ -181,12 +190,11 @@ export class TicketsRepository {
    * side towards MAX_REQUEUES; `retryAt` keeps the ticket out of passes until then.
    */
   release(
-    region: string,
-    ticketId: string,
+    ref: TicketRef,
     matchId: string,
     how: { failed: boolean; retryAt?: number } = { failed: false },
   ): Promise<TicketItem | undefined> {
-    const key = keyOf(region, ticketId);
+    const key = keyOf(ref);
     const sets = [
       '#state = :waiting',
       'waitingShard = :shard',
@@ -219,16 +227,21 @@ export class TicketsRepository {
   }
 
   /** Deletes a ticket this match claimed (the match started, or its player is gone). */
-  deleteClaimed(region: string, ticketId: string, matchId: string): Promise<boolean> {
+  deleteClaimed(ref: TicketRef, matchId: string): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: keyOf(region, ticketId),
+          Key: keyOf(ref),
           ConditionExpression: 'matchId = :matchId',
           ExpressionAttributeValues: { ':matchId': matchId },
         }),
       ),
     );
   }
+}
+
+/** A ticket of a match: same queue and region as the match. */
+export function ticketOf(match: Pick<TicketItem, 'queue' | 'region'>, ticketId: string): TicketRef {
+  return { queue: match.queue, region: match.region, ticketId };
 }

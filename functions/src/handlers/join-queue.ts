@@ -5,7 +5,7 @@ import { actionRoute } from './adapters/websocket.js';
 
 const deps = lazy(() => queueingDeps());
 
-/** {"action":"joinQueue","region":"eu-west-1"} */
+/** {"action":"joinQueue","queue":"squad","region":"eu-west-1"} (both optional) */
 export const handler = actionRoute('joinQueue', deps, (caller, message) =>
-  joinQueue(deps(), deps().regions, { ...caller, region: message.region }),
+  joinQueue(deps(), deps(), { ...caller, queue: message.queue, region: message.region }),
 );

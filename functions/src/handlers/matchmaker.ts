@@ -1,11 +1,12 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { TicketItem } from '../data/items.js';
 import { loadConfig } from '../env.js';
 import { QUEUE_BATCH_SIZE } from '../manifest.js';
 import { resendMatchState } from '../match/resend-match-state.js';
 import { batchHints, runMatchmakingPass } from '../match/run-pass.js';
 import { WaitingPool } from '../match/waiting-pool.js';
-import { type PassReason, passRequestSchema } from '../ports.js';
+import { type PassReason, type PassRequest, passRequestSchema } from '../ports.js';
+import type { Queue } from '../queues/queue-config.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
@@ -14,6 +15,8 @@ import {
   matchmakingQueue,
   matchStartQueue,
   notifier,
+  queueCatalog,
+  queueStatsRepository,
   repositories,
   system,
 } from '../services.js';
@@ -21,15 +24,12 @@ import {
 const logger = createLogger('matchmaker');
 const deps = lazy(() => {
   const config = loadConfig([
-    'TEAM_SIZE',
-    'RATING_WINDOW_INITIAL',
-    'RATING_WINDOW_GROWTH_PER_SECOND',
-    'RATING_WINDOW_MAX',
     'READY_TIMEOUT_SECONDS',
     'MATCHMAKING_REGIONS',
     'PASS_MAX_MATCHES',
     'PASS_BUDGET_SECONDS',
   ]);
+  const catalog = queueCatalog();
   return {
     pass: {
       ...repositories(),
@@ -37,60 +37,81 @@ const deps = lazy(() => {
       queue: matchmakingQueue(),
       starts: matchStartQueue(),
       state: matchmakerState(),
+      stats: queueStatsRepository(),
       ...system,
     },
-    // Kept across invocations of this instance (see WaitingPool, PassView.unstarted).
-    pool: new WaitingPool(),
-    unstarted: new Set<string>(),
+    catalog,
+    // Kept across invocations of this instance, one per queue (see WaitingPool, PassView.unstarted).
+    pools: new Map([...catalog.queues.keys()].map((name) => [name, new WaitingPool(name)])),
+    unstarted: new Map([...catalog.queues.keys()].map((name) => [name, new Set<string>()])),
     regions: config.MATCHMAKING_REGIONS,
-    matching: {
-      teamSize: config.TEAM_SIZE,
-      windowInitial: config.RATING_WINDOW_INITIAL,
-      windowGrowthPerSecond: config.RATING_WINDOW_GROWTH_PER_SECOND,
-      windowMax: config.RATING_WINDOW_MAX,
-    },
     settings: { readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS },
     budget: { maxMatches: config.PASS_MAX_MATCHES, maxMilliseconds: config.PASS_BUDGET_SECONDS * 1000 },
   };
 });
 
 /**
- * Consumes the FIFO queue (one message group, so passes never overlap): one
- * pass over the union of the batch's regions, which records matches and hands
- * them to the match starter, then the match state for players who reconnected
- * during a match. A malformed message is logged and dropped (retrying cannot
- * fix it); if the pass fails, every message is reported failed so the batch is
+ * Consumes the FIFO queue. Each queue (game mode) is its own message group,
+ * so its passes run one at a time and never wait behind another queue's: a
+ * batch's records are split by queue and each queue's part runs one pass over
+ * the union of its regions, which records matches and hands them to the match
+ * starter, then the match state for players who reconnected during a match.
+ * A malformed message is logged and dropped (retrying cannot fix it); if a
+ * queue's pass fails, that queue's messages are reported failed so they are
  * redelivered, and the pass is safe to re-run.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { pass, pool, unstarted, regions: served, matching, settings, budget } = deps();
+  const { catalog } = deps();
+  const byQueue = new Map<Queue, { record: SQSRecord; request: PassRequest }[]>();
+  for (const record of event.Records) {
+    const parsed = passRequestSchema.safeParse(safeJson(record.body));
+    const queue = parsed.success ? catalog.queues.get(parsed.data.queue) : undefined;
+    if (!parsed.success || !queue) {
+      logger.warn('dropped a malformed pass request', { messageId: record.messageId });
+      continue;
+    }
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { record, request: parsed.data }]);
+  }
+  const failed = await Promise.all(
+    [...byQueue].map(([queue, requests]) =>
+      passOfQueue(
+        queue,
+        requests.map((r) => r.request),
+      ).then((ok) => (ok ? [] : requests.map((r) => ({ itemIdentifier: r.record.messageId })))),
+    ),
+  );
+  return { batchItemFailures: failed.flat() };
+}
+
+/** One queue's pass over what its messages ask for; false if it failed (its messages come back). */
+async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Promise<boolean> {
+  const { pass, pools, unstarted, regions: served, settings, budget } = deps();
   const regions = new Set<string>();
   const reconnected = new Set<string>();
   const changes: TicketItem[] = [];
   const reasons: PassReason[] = [];
-  for (const record of event.Records) {
-    const parsed = passRequestSchema.safeParse(safeJson(record.body));
-    if (!parsed.success) {
-      logger.warn('dropped a malformed pass request', { messageId: record.messageId });
-      continue;
-    }
-    reasons.push(parsed.data.reason);
-    for (const region of parsed.data.regions) if (served.includes(region)) regions.add(region);
-    for (const userId of parsed.data.userIds ?? []) reconnected.add(userId);
-    for (const ticket of parsed.data.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
+  for (const request of requests) {
+    reasons.push(request.reason);
+    for (const region of request.regions) if (served.includes(region)) regions.add(region);
+    for (const userId of request.userIds ?? []) reconnected.add(userId);
+    for (const ticket of request.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
   }
   try {
-    await runMatchmakingPass(pass, matching, settings, budget, [...regions], {
-      pool,
+    await runMatchmakingPass(pass, queue, settings, budget, [...regions], {
+      pool: pools.get(queue.name) as WaitingPool,
       served,
       changes,
-      unstarted,
+      unstarted: unstarted.get(queue.name),
       ...batchHints(reasons, QUEUE_BATCH_SIZE),
     });
     await resendMatchState(pass, [...reconnected]);
-    return { batchItemFailures: [] };
+    return true;
   } catch (error) {
-    logger.error('matchmaking pass failed; the batch will be redelivered', { error, regions: [...regions] });
-    return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    logger.error('matchmaking pass failed; the batch will be redelivered', {
+      error,
+      queue: queue.name,
+      regions: [...regions],
+    });
+    return false;
   }
 }

@@ -7,5 +7,5 @@ const deps = lazy(() => queueingDeps());
 
 /** {"action":"tryCreateMatch"}: kept from the seed; it only asks for a matchmaking pass. */
 export const handler = actionRoute('tryCreateMatch', deps, (caller) =>
-  requestMatchmaking(deps(), deps().regions, caller.userId),
+  requestMatchmaking(deps(), deps(), caller.userId),
 );

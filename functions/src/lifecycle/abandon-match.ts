@@ -1,5 +1,6 @@
 import { events } from '@matchmaking/core';
 import type { MatchItem } from '../data/items.js';
+import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import { createLogger } from '../runtime/logger.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -32,5 +33,5 @@ export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason
       await notifyConnection(deps, player.connectionId, events.matchAbandoned(match.matchId, reason));
   }
   for (const ticket of match.tickets)
-    await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId);
+    await deps.tickets.deleteClaimed(ticketOf(match, ticket.ticketId), match.matchId);
 }

@@ -1,5 +1,6 @@
 import { events } from '@matchmaking/core';
 import type { MatchItem, MatchTicketItem, PlayerItem, TicketItem } from '../data/items.js';
+import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import type { WaitingTicket } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
@@ -59,7 +60,13 @@ export async function cancelMatch(
   // back-off, so this pass skips them and a later tick's pass takes them (no busy loop).
   if (requeued.length > 0) {
     await deps.queue.requestPass(
-      { reason: 'requeued', regions: [match.region], requestedAt: now, waiting: requeued as WaitingTicket[] },
+      {
+        reason: 'requeued',
+        queue: match.queue,
+        regions: [match.region],
+        requestedAt: now,
+        waiting: requeued as WaitingTicket[],
+      },
       `requeued:${match.matchId}`,
     );
   }
@@ -96,7 +103,7 @@ async function settleTicket(
     logger.info('ticket dropped after repeated failed matches', { matchId: match.matchId, failures });
   const released =
     connected.every(Boolean) && underCap
-      ? await deps.tickets.release(match.region, ticket.ticketId, match.matchId, {
+      ? await deps.tickets.release(ticketOf(match, ticket.ticketId), match.matchId, {
           failed: counted,
           ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
         })
@@ -105,7 +112,7 @@ async function settleTicket(
   // Only the run that deleted this match's claim may take still-queued players out: on a re-run the
   // ticket may already be waiting again (released by the first run) with its players rightly queued.
   const deleted =
-    !requeue && (await deps.tickets.deleteClaimed(match.region, ticket.ticketId, match.matchId));
+    !requeue && (await deps.tickets.deleteClaimed(ticketOf(match, ticket.ticketId), match.matchId));
   for (const player of players) {
     if (!player) continue;
     const changed = inMatch(player)

@@ -1,5 +1,6 @@
 import type { TicketItem } from '../data/items.js';
 import type { WaitingTicket } from '../ports.js';
+import type { PoolRef } from '../queues/queue-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -23,14 +24,14 @@ export const CLAIM_TIMEOUT_MS = 120_000;
  */
 export async function recoverStaleClaims(
   deps: LifecycleDeps,
-  regions: readonly string[],
+  pools: readonly PoolRef[],
   claimTimeoutMs = CLAIM_TIMEOUT_MS,
 ): Promise<{ released: number; settled: number }> {
   const now = deps.clock.now();
   let settled = 0;
   const requeued: TicketItem[] = [];
-  for (const region of regions) {
-    const stale = (await deps.tickets.listClaimedBefore(region, now - claimTimeoutMs)).filter(
+  for (const pool of pools) {
+    const stale = (await deps.tickets.listClaimedBefore(pool, now - claimTimeoutMs)).filter(
       (ticket) => ticket.matchId,
     );
     const finished = new Set<string>();
@@ -38,7 +39,7 @@ export async function recoverStaleClaims(
       const matchId = ticket.matchId as string;
       const match = await deps.matches.get(matchId);
       if (!match) {
-        const back = await deps.tickets.release(region, ticket.ticketId, matchId);
+        const back = await deps.tickets.release(ticket, matchId);
         if (back) requeued.push(back);
       } else if (match.state === 'cancelled') {
         // Once per match: one re-run settles every ticket of it.
@@ -47,21 +48,23 @@ export async function recoverStaleClaims(
         await cancelMatch(deps, match, match.endReason ?? 'the match could not start');
         settled += 1;
       } else if (match.state !== 'starting') {
-        if (await deps.tickets.deleteClaimed(region, ticket.ticketId, matchId)) settled += 1;
+        if (await deps.tickets.deleteClaimed(ticket, matchId)) settled += 1;
       }
     }
   }
   const released = requeued.length;
   if (released + settled > 0) logger.info('stale claims recovered', { released, settled });
-  if (released > 0) {
+  for (const queue of new Set(requeued.map((t) => t.queue))) {
+    const waiting = requeued.filter((t) => t.queue === queue);
     await deps.queue.requestPass(
       {
         reason: 'requeued',
-        regions: [...new Set(requeued.map((t) => t.region))],
+        queue,
+        regions: [...new Set(waiting.map((t) => t.region))],
         requestedAt: now,
-        waiting: requeued.slice(0, 100) as WaitingTicket[],
+        waiting: waiting.slice(0, 100) as WaitingTicket[],
       },
-      `recovered:${Math.floor(now / 1000)}`,
+      `recovered:${queue}:${Math.floor(now / 1000)}`,
     );
   }
   return { released, settled };

@@ -1,5 +1,6 @@
 import { ErrorCode, events, MatchmakingError, type ReadyCallback } from '@matchmaking/core';
 import type { MatchItem } from '../data/items.js';
+import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import type { CallbackDeps } from './lifecycle-deps.js';
 
@@ -37,7 +38,7 @@ export async function serverReady(
     await notifyConnection(deps, player.connectionId, event);
   }
   for (const ticket of current.tickets) {
-    await deps.tickets.deleteClaimed(current.region, ticket.ticketId, current.matchId);
+    await deps.tickets.deleteClaimed(ticketOf(current, ticket.ticketId), current.matchId);
   }
   if (!moved) throw new MatchmakingError(ErrorCode.Conflict, 'the match is already ready');
   return current.server;

@@ -35,13 +35,9 @@ export async function recordMatch(
   const tickets = [...formed.home, ...formed.away].map((t) => items.get(t.ticketId) as TicketItem);
   const matchId = matchIdFor(tickets);
   const now = deps.clock.now();
-  const claimed = await Promise.all(
-    tickets.map((t) => deps.tickets.claim(t.region, t.ticketId, matchId, now, t.attempts ?? 0)),
-  );
+  const claimed = await Promise.all(tickets.map((t) => deps.tickets.claim(t, matchId, now, t.attempts ?? 0)));
   if (!claimed.every(Boolean)) {
-    await Promise.all(
-      tickets.filter((_, i) => claimed[i]).map((t) => deps.tickets.release(t.region, t.ticketId, matchId)),
-    );
+    await Promise.all(tickets.filter((_, i) => claimed[i]).map((t) => deps.tickets.release(t, matchId)));
     logger.info('claim lost, match skipped', { matchId });
     return { kind: 'conflict' };
   }
@@ -69,6 +65,7 @@ function buildMatch(
     team.flatMap((t) => tickets.find((item) => item.ticketId === t.ticketId)?.players ?? []).map(member);
   return {
     matchId,
+    queue: (tickets[0] as TicketItem).queue,
     region: formed.region,
     state: 'starting',
     home: itemsOf(formed.home),

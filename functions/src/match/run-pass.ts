@@ -1,8 +1,11 @@
-import { findMatches, type MatchingConfig, type Ticket } from '@matchmaking/core';
+import { findMatches, type Ticket } from '@matchmaking/core';
 import type { TicketItem } from '../data/items.js';
+import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import type { MatchStartQueue, PassReason } from '../ports.js';
+import type { Queue } from '../queues/queue-config.js';
 import { createLogger } from '../runtime/logger.js';
+import { expireTickets, hasExpired } from './expire-tickets.js';
 import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
 import type { PoolDeps, WaitingPool } from './waiting-pool.js';
 
@@ -16,9 +19,14 @@ export interface PassBudget {
   maxMilliseconds: number;
 }
 
-export interface PassDeps extends Pick<LifecycleDeps, 'tickets' | 'matches' | 'clock' | 'queue'> {
+export interface PassDeps
+  extends Pick<
+    LifecycleDeps,
+    'tickets' | 'matches' | 'clock' | 'queue' | 'players' | 'notifier' | 'connections'
+  > {
   state: PoolDeps['state'];
   starts: MatchStartQueue;
+  stats: Pick<QueueStatsRepository, 'setWaiting' | 'addMatches'>;
 }
 
 /** The pool the pass matches from, the regions it keeps, and the waiting tickets this batch's messages carry. */
@@ -60,7 +68,7 @@ export function batchHints(
 /** What every region of one pass shares. */
 interface PassRun {
   deps: PassDeps;
-  matching: MatchingConfig;
+  queue: Queue;
   settings: RecordSettings;
   pool: WaitingPool;
   left: { matches: number };
@@ -69,9 +77,12 @@ interface PassRun {
 }
 
 export interface PassSummary {
+  queue: string;
   region: string;
   waiting: number;
   recorded: number;
+  /** Tickets taken out after the queue's longest wait (queueTimeout). */
+  expired: number;
   conflicts: number;
   /** True if the budget ran out, or claims kept being lost, before every match was made (a continuation was asked for). */
   cut: boolean;
@@ -87,7 +98,7 @@ export interface PassSummary {
  */
 export async function runMatchmakingPass(
   deps: PassDeps,
-  matching: MatchingConfig,
+  queue: Queue,
   settings: RecordSettings,
   budget: PassBudget,
   regions: readonly string[],
@@ -108,11 +119,19 @@ export async function runMatchmakingPass(
   if (unstarted.size > 0) await handOver([]);
   const left = { matches: budget.maxMatches };
   const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
-  const run: PassRun = { deps, matching, settings, pool: view.pool, left, over, handOver };
+  const run: PassRun = { deps, queue, settings, pool: view.pool, left, over, handOver };
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
     if (over()) {
-      summaries.push({ region, waiting: 0, recorded: 0, conflicts: 0, cut: true });
+      summaries.push({
+        queue: queue.name,
+        region,
+        waiting: 0,
+        recorded: 0,
+        expired: 0,
+        conflicts: 0,
+        cut: true,
+      });
       continue;
     }
     summaries.push(await passOverRegion(run, region));
@@ -121,8 +140,8 @@ export async function runMatchmakingPass(
   if (cut.length > 0) {
     const now = deps.clock.now();
     await deps.queue.requestPass(
-      { reason: 'continuation', regions: cut, requestedAt: now },
-      `continuation:${now}`,
+      { reason: 'continuation', queue: queue.name, regions: cut, requestedAt: now },
+      `continuation:${queue.name}:${now}`,
     );
   }
   return summaries;
@@ -148,26 +167,70 @@ function nothingNew(view: PassView, now: number): boolean {
 const MAX_ROUNDS = 4;
 
 async function passOverRegion(run: PassRun, region: string): Promise<PassSummary> {
-  const summary: PassSummary = { region, waiting: 0, recorded: 0, conflicts: 0, cut: false };
+  const { deps, queue, pool } = run;
+  const summary: PassSummary = {
+    queue: queue.name,
+    region,
+    waiting: 0,
+    recorded: 0,
+    expired: 0,
+    conflicts: 0,
+    cut: false,
+  };
+  const now = deps.clock.now();
+  const due = pool.waiting(region).filter((ticket) => hasExpired(ticket, queue, now));
+  if (due.length > 0) {
+    summary.expired = (await expireTickets(deps, queue, due, now)).length;
+    pool.drop(
+      region,
+      due.map((ticket) => ticket.ticketId),
+    );
+  }
+  const waits: number[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const conflicts = await matchOnce(run, region, summary);
+    const conflicts = await matchOnce(run, region, summary, waits);
     // A lost claim means the view was stale for those tickets; it is fresh now, so match the rest again.
     if (conflicts === 0 || summary.cut) break;
     // Still losing claims after the last round (tickets changing under the pass): a continuation takes it on.
     if (round === MAX_ROUNDS - 1) summary.cut = true;
   }
   if (summary.recorded + summary.conflicts > 0) logger.info('pass done', { ...summary });
+  await recordStats(run, region, summary.recorded, waits);
   return summary;
 }
 
+/**
+ * The pool's figures for listQueues, getQueueStats and the wait estimate:
+ * the matches this pass formed with their tickets' waits, and the players
+ * still waiting (written only when it changed since this instance last did).
+ */
+async function recordStats(run: PassRun, region: string, recorded: number, waits: number[]): Promise<void> {
+  const { deps, queue, pool } = run;
+  const ref = { queue: queue.name, region };
+  const now = deps.clock.now();
+  const waiting = pool.waiting(region);
+  const players = waiting.reduce((sum, ticket) => sum + ticket.players.length, 0);
+  await Promise.all([
+    deps.stats.addMatches(ref, recorded, waits, now),
+    pool.countChanged(region, players, waiting.length)
+      ? deps.stats.setWaiting(ref, players, waiting.length, now)
+      : undefined,
+  ]);
+}
+
 /** One round: form matches from the view, claim and record them in slices. Returns the lost claims. */
-async function matchOnce(run: PassRun, region: string, summary: PassSummary): Promise<number> {
-  const { deps, matching, settings, pool, left, over } = run;
+async function matchOnce(
+  run: PassRun,
+  region: string,
+  summary: PassSummary,
+  waits: number[],
+): Promise<number> {
+  const { deps, queue, settings, pool, left, over } = run;
   const now = deps.clock.now();
   // Tickets backing off after a capacity failure sit this pass out.
   const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
   const byId = new Map(items.map((item) => [item.ticketId, item]));
-  const { matches } = findMatches(items.map(toTicket), now, matching);
+  const { matches } = findMatches(items.map(toTicket), now, queue.matching);
   summary.waiting = Math.max(summary.waiting, items.length);
   let conflicts = 0;
   let next = 0;
@@ -191,6 +254,10 @@ async function matchOnce(run: PassRun, region: string, summary: PassSummary): Pr
     if (lost.length > 0) await pool.refresh(deps, region, lost);
     const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
     if (toStart.length > 0) await run.handOver(toStart);
+    outcomes.forEach((o, i) => {
+      if (o.kind !== 'recorded') return;
+      for (const id of ticketsOf(i)) waits.push(now - (byId.get(id)?.enqueuedAt ?? now));
+    });
     summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
     const lostNow = outcomes.filter((o) => o.kind === 'conflict').length;
     conflicts += lostNow;
@@ -204,6 +271,7 @@ async function matchOnce(run: PassRun, region: string, summary: PassSummary): Pr
 export function toTicket(item: TicketItem): Ticket {
   return {
     ticketId: item.ticketId,
+    queue: item.queue,
     region: item.region,
     enqueuedAt: item.enqueuedAt,
     players: item.players.map((p) => ({ userId: p.userId, rating: p.rating, rd: p.rd })),

@@ -31,6 +31,9 @@ export interface PoolDeps {
  * of truth: a stale view may cost a failed claim, never a double match.
  */
 export class WaitingPool {
+  /** `queue`: the queue (game mode) whose tickets this pool holds; its passes run on their own. */
+  constructor(readonly queue: string) {}
+
   private readonly byRegion = new Map<string, Map<string, TicketItem>>();
   private epoch: number | undefined;
   private syncedAt = Number.NEGATIVE_INFINITY;
@@ -38,6 +41,8 @@ export class WaitingPool {
   private readonly claimed = new Map<string, number>();
   /** Per region: the ticket id the next catch-up read starts after. */
   private readonly readFrom = new Map<string, string>();
+  /** Per region: the waiting counts last written to the queue's figures. */
+  private readonly reported = new Map<string, string>();
   /** Full reads done (the benchmark and tests count them). */
   resyncs = 0;
 
@@ -49,10 +54,10 @@ export class WaitingPool {
    * takes in every join so far, not only the ten its batch's messages carry).
    */
   async prepare(deps: PoolDeps, regions: readonly string[], catchUp = true): Promise<void> {
-    const next = await deps.state.advanceEpoch(this.epoch);
+    const next = await deps.state.advanceEpoch(this.queue, this.epoch);
     const missedAPass = next === undefined;
     this.forgetClaimsBefore(deps.clock.now() - CLAIMED_MEMORY_MS);
-    this.epoch = next ?? (await deps.state.advanceEpoch(undefined));
+    this.epoch = next ?? (await deps.state.advanceEpoch(this.queue, undefined));
     if (missedAPass || this.resyncDue(deps.clock.now())) {
       await this.resync(deps, regions);
       return;
@@ -85,6 +90,7 @@ export class WaitingPool {
    * claim at that version would fail anyway, at the cost of a conflict).
    */
   put(ticket: TicketItem): void {
+    if (ticket.queue !== this.queue) return;
     const tickets = this.regionOf(ticket.region);
     const held = tickets.get(ticket.ticketId);
     if (held && (held.attempts ?? 0) > (ticket.attempts ?? 0)) return;
@@ -102,6 +108,19 @@ export class WaitingPool {
     }
   }
 
+  /** Tickets that left the queue (timed out): they leave the view. */
+  drop(region: string, ticketIds: Iterable<string>): void {
+    this.remove(region, ticketIds);
+  }
+
+  /** True if a pool's waiting counts differ from the ones last reported (and remembers them). */
+  countChanged(region: string, players: number, tickets: number): boolean {
+    const key = `${players}/${tickets}`;
+    if (this.reported.get(region) === key) return false;
+    this.reported.set(region, key);
+    return true;
+  }
+
   private remove(region: string, ticketIds: Iterable<string>): void {
     const tickets = this.byRegion.get(region);
     for (const id of ticketIds) tickets?.delete(id);
@@ -109,7 +128,9 @@ export class WaitingPool {
 
   /** Re-reads tickets whose claim failed: gone ones leave the view, waiting ones come back with their counters. */
   async refresh(deps: PoolDeps, region: string, ticketIds: readonly string[]): Promise<void> {
-    const current = await Promise.all(ticketIds.map((id) => deps.tickets.get(region, id)));
+    const current = await Promise.all(
+      ticketIds.map((ticketId) => deps.tickets.get({ queue: this.queue, region, ticketId })),
+    );
     ticketIds.forEach((id, i) => {
       const ticket = current[i];
       if (ticket?.state === 'waiting') this.put(ticket);
@@ -123,6 +144,8 @@ export class WaitingPool {
 
   private async resync(deps: PoolDeps, regions: readonly string[]): Promise<void> {
     this.byRegion.clear();
+    // Another instance may have written the counts since: write them again.
+    this.reported.clear();
     for (const region of regions) await this.resyncRegion(deps, region);
     this.syncedAt = deps.clock.now();
     this.resyncs += 1;
@@ -131,7 +154,8 @@ export class WaitingPool {
   private async catchUp(deps: PoolDeps, region: string): Promise<void> {
     const from = this.readFrom.get(region) ?? '';
     const startedAt = deps.clock.now();
-    for (const ticket of await deps.tickets.listWaitingSince(region, from)) this.put(ticket);
+    for (const ticket of await deps.tickets.listWaitingSince({ queue: this.queue, region }, from))
+      this.put(ticket);
     this.readFrom.set(region, newTicketId(Math.max(0, startedAt - CATCH_UP_OVERLAP_MS), ''));
   }
 
@@ -139,7 +163,7 @@ export class WaitingPool {
     this.readFrom.set(region, newTicketId(Math.max(0, deps.clock.now() - CATCH_UP_OVERLAP_MS), ''));
     const tickets = new Map<string, TicketItem>();
     // The waiting index is eventually consistent: a ticket this instance just claimed may still be listed.
-    for (const ticket of await deps.tickets.listWaiting(region)) {
+    for (const ticket of await deps.tickets.listWaiting({ queue: this.queue, region })) {
       if (!this.claimed.has(versionOf(ticket))) tickets.set(ticket.ticketId, ticket);
     }
     this.byRegion.set(region, tickets);

@@ -21,9 +21,15 @@ export async function connectPlayer(
   await deps.connections.put(connectionId, userId, now);
   const { player, replaced } = await deps.players.connect(userId, connectionId, now);
   if (replaced) await closeReplaced(deps, replaced);
-  if ((player.status === 'matched' || player.status === 'in_match') && player.region) {
+  if ((player.status === 'matched' || player.status === 'in_match') && player.region && player.queue) {
     await deps.queue.requestPass(
-      { reason: 'reconnected', regions: [player.region], userIds: [userId], requestedAt: now },
+      {
+        reason: 'reconnected',
+        queue: player.queue,
+        regions: [player.region],
+        userIds: [userId],
+        requestedAt: now,
+      },
       `reconnected:${connectionId}`,
     );
   }

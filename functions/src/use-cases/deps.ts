@@ -1,5 +1,6 @@
 import type { ConnectionsRepository } from '../data/connections-repository.js';
 import type { MatchesRepository } from '../data/matches-repository.js';
+import type { PartiesRepository } from '../data/parties-repository.js';
 import type { PlayersRepository } from '../data/players-repository.js';
 import type { TicketsRepository } from '../data/tickets-repository.js';
 import type { Clock, IdGenerator, MatchmakingQueue, Notifier } from '../ports.js';
@@ -9,6 +10,7 @@ export interface Deps {
   connections: ConnectionsRepository;
   players: PlayersRepository;
   tickets: TicketsRepository;
+  parties: PartiesRepository;
   matches: MatchesRepository;
   notifier: Notifier;
   queue: MatchmakingQueue;

@@ -1,66 +1,204 @@
 import { ErrorCode, events, MatchmakingError, SeedMessage, type ServerEvent } from '@matchmaking/core';
-import type { PlayerItem, TicketItem } from '../data/items.js';
+import type { PartyItem, PlayerItem, TicketItem } from '../data/items.js';
+import type { PartiesRepository } from '../data/parties-repository.js';
+import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
 import { newTicketId } from '../data/tickets-repository.js';
+import { notifyConnection } from '../match/notify.js';
 import type { WaitingTicket } from '../ports.js';
+import type { PoolRef, Queue, QueueCatalog } from '../queues/queue-config.js';
+import { estimateWait } from '../queues/queue-stats.js';
 import type { Deps } from './deps.js';
+import { withdrawTicket } from './withdraw-ticket.js';
 
 export interface JoinQueueInput {
   userId: string;
   connectionId: string;
+  queue?: string;
   region?: string;
 }
 
+export interface JoinQueueDeps
+  extends Pick<Deps, 'players' | 'tickets' | 'queue' | 'clock' | 'ids' | 'notifier' | 'connections'> {
+  stats: Pick<QueueStatsRepository, 'read'>;
+  parties: Pick<PartiesRepository, 'get'>;
+}
+
+export interface QueueingSettings {
+  regions: readonly string[];
+  catalog: QueueCatalog;
+}
+
 /**
- * joinQueue: stores the region, creates the player's one ticket and asks for a
- * matchmaking pass. The player is marked queued first (conditionally on being
- * idle), then the ticket is written: two joins at once make one ticket, and a
- * join that died in between can be repeated.
+ * joinQueue: stores the region, creates one ticket in the queue (the default
+ * one when none is named) and asks for a matchmaking pass. A party's leader
+ * queues the whole party as one ticket: every member must be connected and
+ * idle and the party must fit a team; every member hears joinedQueue. Players
+ * are marked queued first (conditionally on being idle), then the ticket is
+ * written: two joins at once make one ticket, and a join that died in between
+ * can be repeated. The answer carries a wait estimate from the queue's recent
+ * times to match in that region.
  */
 export async function joinQueue(
-  deps: Pick<Deps, 'players' | 'tickets' | 'queue' | 'clock' | 'ids'>,
-  regions: readonly string[],
+  deps: JoinQueueDeps,
+  settings: QueueingSettings,
   input: JoinQueueInput,
 ): Promise<ServerEvent> {
   const player = await deps.players.get(input.userId);
   if (!player) throw new MatchmakingError(ErrorCode.NotFound, 'unknown player: reconnect and try again');
+  const queue = queueNamed(settings.catalog, input.queue);
   const staleTicketId = await assertCanJoin(deps, player);
   const region = input.region ?? player.region;
   if (!region) throw new MatchmakingError(ErrorCode.NoRegion, SeedMessage.noRegion);
-  if (!regions.includes(region)) {
-    throw new MatchmakingError(
-      ErrorCode.UnknownRegion,
-      `region ${region} is not served; choose one of ${regions.join(', ')}`,
-      {
-        regions,
-      },
-    );
-  }
+  assertServed(settings.regions, region);
+  const pool: PoolRef = { queue: queue.name, region };
+  const party = player.partyId ? await deps.parties.get(player.partyId) : undefined;
+  const members = party ? await partyMembers(deps, party, player, queue) : [player];
   const now = deps.clock.now();
   const ticketId = newTicketId(now, deps.ids.next());
-  if (!(await deps.players.markQueued(player.userId, region, ticketId, now, staleTicketId))) {
-    throw new MatchmakingError(ErrorCode.AlreadyQueued, 'already in the queue (another join won)');
-  }
+  await markAllQueued(deps, members, pool, ticketId, now, staleTicketId);
   const ticket: TicketItem = {
-    region,
+    ...pool,
     ticketId,
     enqueuedAt: now,
     state: 'waiting',
-    players: [
-      {
-        userId: player.userId,
-        connectionId: input.connectionId,
-        rating: player.rating,
-        rd: player.rd,
-        vol: player.vol,
-      },
-    ],
+    players: members.map((member) => ({
+      userId: member.userId,
+      connectionId: member.userId === player.userId ? input.connectionId : (member.connectionId as string),
+      rating: member.rating,
+      rd: member.rd,
+      vol: member.vol,
+    })),
+    ...(party ? { partyId: party.partyId } : {}),
   };
   await deps.tickets.create(ticket);
+  if (party) await assertPartyUnchanged(deps, party, player);
   await deps.queue.requestPass(
-    { reason: 'joined', regions: [region], requestedAt: now, waiting: [ticket as WaitingTicket] },
+    {
+      reason: 'joined',
+      queue: queue.name,
+      regions: [region],
+      requestedAt: now,
+      waiting: [ticket as WaitingTicket],
+    },
     `joined:${ticketId}`,
   );
-  return events.joinedQueue(ticketId, region);
+  const estimate = await estimateWait(deps.stats, pool, now);
+  const joined = events.joinedQueue(
+    { ticketId, queue: queue.name, region, players: members.map((member) => member.userId) },
+    estimate,
+  );
+  await Promise.all(
+    members
+      .filter((member) => member.userId !== player.userId)
+      .map((member) => notifyConnection(deps, member.connectionId, joined)),
+  );
+  return joined;
+}
+
+/**
+ * The members of the caller's party, checked: the caller leads it, it fits a
+ * team of the queue, and every other member is connected and idle.
+ */
+async function partyMembers(
+  deps: Pick<JoinQueueDeps, 'players'>,
+  party: PartyItem,
+  leader: PlayerItem,
+  queue: Queue,
+): Promise<PlayerItem[]> {
+  if (party.leaderId !== leader.userId) {
+    throw new MatchmakingError(
+      ErrorCode.NotPartyLeader,
+      `only the party leader (${party.leaderId}) can queue the party; leave the party to queue alone`,
+    );
+  }
+  if (party.members.length > queue.teamSize) {
+    throw new MatchmakingError(
+      ErrorCode.PartyCannotQueue,
+      `a party of ${party.members.length} does not fit a team of ${queue.teamSize} in ${queue.name}`,
+      { partySize: party.members.length, teamSize: queue.teamSize },
+    );
+  }
+  const others = await Promise.all(
+    party.members.filter((id) => id !== leader.userId).map((id) => deps.players.get(id)),
+  );
+  others.forEach((member, i) => {
+    const userId = party.members.filter((id) => id !== leader.userId)[i] as string;
+    if (!member?.connectionId || member.partyId !== party.partyId) {
+      throw new MatchmakingError(ErrorCode.PartyCannotQueue, `${userId} is not connected`, { userId });
+    }
+    if (member.status !== 'idle') {
+      throw new MatchmakingError(
+        ErrorCode.PartyCannotQueue,
+        `${userId} is ${member.status.replace('_', ' ')}`,
+        {
+          userId,
+          status: member.status,
+        },
+      );
+    }
+  });
+  return [leader, ...(others as PlayerItem[])];
+}
+
+/** Marks every player queued with the ticket, or none: one that is not idle any more undoes the others. */
+async function markAllQueued(
+  deps: Pick<JoinQueueDeps, 'players'>,
+  members: readonly PlayerItem[],
+  pool: PoolRef,
+  ticketId: string,
+  now: number,
+  staleTicketId: string | undefined,
+): Promise<void> {
+  const marked = await Promise.all(
+    members.map((member, i) =>
+      deps.players.markQueued(member.userId, pool, ticketId, now, i === 0 ? staleTicketId : undefined),
+    ),
+  );
+  if (marked.every(Boolean)) return;
+  await Promise.all(
+    members.filter((_, i) => marked[i]).map((member) => deps.players.leaveQueue(member.userId, ticketId)),
+  );
+  if (!marked[0])
+    throw new MatchmakingError(ErrorCode.AlreadyQueued, 'already in the queue (another join won)');
+  const busy = members.find((_, i) => !marked[i]) as PlayerItem;
+  throw new MatchmakingError(ErrorCode.PartyCannotQueue, `${busy.userId} is not idle any more`, {
+    userId: busy.userId,
+  });
+}
+
+/**
+ * A member who left (or joined) while the ticket was being written would
+ * otherwise queue with a party they are not in: the ticket comes out again.
+ */
+async function assertPartyUnchanged(
+  deps: Pick<JoinQueueDeps, 'parties' | 'players' | 'tickets' | 'notifier' | 'connections'>,
+  party: PartyItem,
+  leader: PlayerItem,
+): Promise<void> {
+  const now = await deps.parties.get(party.partyId);
+  if (now?.version === party.version) return;
+  const queued = await deps.players.get(leader.userId);
+  if (queued) await withdrawTicket(deps, queued, 'the party changed while it was joining', leader.userId);
+  throw new MatchmakingError(ErrorCode.Conflict, 'the party changed while it was joining; queue again');
+}
+
+/** The queue a join names, or the default one; UNKNOWN_QUEUE naming the served ones otherwise. */
+export function queueNamed(catalog: QueueCatalog, name: string | undefined): Queue {
+  const queue = catalog.queues.get(name ?? catalog.defaultQueue);
+  if (queue) return queue;
+  const names = [...catalog.queues.keys()];
+  throw new MatchmakingError(ErrorCode.UnknownQueue, `no queue ${name}; choose one of ${names.join(', ')}`, {
+    queues: names,
+  });
+}
+
+function assertServed(regions: readonly string[], region: string): void {
+  if (regions.includes(region)) return;
+  throw new MatchmakingError(
+    ErrorCode.UnknownRegion,
+    `region ${region} is not served; choose one of ${regions.join(', ')}`,
+    { regions },
+  );
 }
 
 /** Refuses a player who is queued or in a match; returns the ticket id of a join that died half-way. */
@@ -73,7 +211,9 @@ async function assertCanJoin(deps: Pick<Deps, 'tickets'>, player: PlayerItem): P
   }
   if (player.status !== 'queued') return undefined;
   const ticket =
-    player.ticketId && player.region ? await deps.tickets.get(player.region, player.ticketId) : undefined;
+    player.ticketId && player.region && player.queue
+      ? await deps.tickets.get({ queue: player.queue, region: player.region, ticketId: player.ticketId })
+      : undefined;
   if (ticket)
     throw new MatchmakingError(ErrorCode.AlreadyQueued, 'already in the queue', {
       ticketId: ticket.ticketId,

@@ -1,9 +1,13 @@
 import { ErrorCode, events, MatchmakingError, type ServerEvent } from '@matchmaking/core';
 import type { Deps } from './deps.js';
+import { withdrawTicket } from './withdraw-ticket.js';
 
-/** leaveQueue: deletes the player's waiting ticket. A ticket a match already claimed stays with the match. */
+/**
+ * leaveQueue: takes the player's waiting ticket out (a party's, for every
+ * member: each is told). A ticket a match already claimed stays with the match.
+ */
 export async function leaveQueue(
-  deps: Pick<Deps, 'players' | 'tickets'>,
+  deps: Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections'>,
   userId: string,
 ): Promise<ServerEvent> {
   const player = await deps.players.get(userId);
@@ -12,12 +16,9 @@ export async function leaveQueue(
       matchId: player.matchId,
     });
   }
-  if (player?.status !== 'queued' || !player.ticketId || !player.region) {
-    throw new MatchmakingError(ErrorCode.NotQueued, 'not in the queue');
-  }
-  const deleted = await deps.tickets.deleteWaiting(player.region, player.ticketId);
-  const ticket = deleted ? undefined : await deps.tickets.get(player.region, player.ticketId);
-  if (ticket) throw new MatchmakingError(ErrorCode.AlreadyInMatch, 'already in match: a match was found');
-  await deps.players.leaveQueue(userId, player.ticketId);
+  const outcome = player ? await withdrawTicket(deps, player, `${userId} left the queue`, userId) : 'none';
+  if (outcome === 'claimed')
+    throw new MatchmakingError(ErrorCode.AlreadyInMatch, 'already in match: a match was found');
+  if (outcome === 'none') throw new MatchmakingError(ErrorCode.NotQueued, 'not in the queue');
   return events.leftQueue();
 }

@@ -225,6 +225,7 @@ doc.middlewareStack.add(
 ).updateHttpClientConfig?.('httpAgent', new Agent({ keepAlive: true, maxSockets: 1000 }));
 const base = product.lifecycleDeps();
 const passState = product.matchmakerState();
+const queueStats = product.queueStatsRepository();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -519,6 +520,7 @@ async function join(
   const ticketId = product.newTicketId(now, randomUUID());
   const connectionId = connectionOf(userId);
   const ticket = {
+    queue: 'default',
     region,
     ticketId,
     enqueuedAt: now,
@@ -532,6 +534,7 @@ async function join(
     vol: 0.06,
     status: 'queued',
     region,
+    queue: 'default',
     ticketId,
     connectionId,
     updatedAt: now,
@@ -544,7 +547,7 @@ async function join(
   ]);
   recorder.tickets.push(ticket);
   await queue.requestPass(
-    { reason: 'joined', regions: [region], requestedAt: now, waiting: [ticket] },
+    { reason: 'joined', queue: 'default', regions: [region], requestedAt: now, waiting: [ticket] },
     `joined:${ticketId}`,
   );
 }
@@ -589,15 +592,15 @@ function afterDesign(
   start?: (matchId: string) => Promise<string>,
 ): Pipeline {
   // Module state of the matchmaker instance: the pool, and matches recorded but not yet handed over.
-  const pool = new product.WaitingPool();
+  const pool = new product.WaitingPool('default');
   const unstarted = new Set<string>();
   const serial: SerialSection = new SerialSection(async (batch) => {
     const regions = [...new Set(batch.flatMap((request) => request.regions))];
     const changes = batch.flatMap((request) => request.waiting ?? []) as TicketItem[];
     const resyncs = pool.resyncs;
     const summaries = await product.runMatchmakingPass(
-      { ...base, queue: serial.queue, starts: starter, state: passState },
-      matching,
+      { ...base, queue: serial.queue, starts: starter, state: passState, stats: queueStats },
+      { name: 'default', teamSize: matching.teamSize, maxWaitSeconds: 3600, matching },
       settings,
       BUDGET,
       regions,
@@ -811,6 +814,7 @@ async function writePool(region: string, size: number): Promise<void> {
     const userId = `pool-${region}-${i}`;
     const enqueuedAt = now - size + i;
     return {
+      queue: 'default',
       region,
       ticketId: product.newTicketId(enqueuedAt, userId),
       enqueuedAt,
@@ -827,10 +831,10 @@ async function writePool(region: string, size: number): Promise<void> {
 async function removeTickets(tickets: readonly TicketItem[]): Promise<void> {
   await scope.run({ direct: true }, () =>
     eachLimited(tickets, 32, async (ticket) => {
-      const stored = await base.tickets.get(ticket.region, ticket.ticketId);
+      const stored = await base.tickets.get(ticket);
       if (stored?.state === 'claimed' && stored.matchId)
-        await base.tickets.deleteClaimed(ticket.region, ticket.ticketId, stored.matchId);
-      else if (stored) await base.tickets.deleteWaiting(ticket.region, ticket.ticketId);
+        await base.tickets.deleteClaimed(ticket, stored.matchId);
+      else if (stored) await base.tickets.deleteWaiting(ticket);
     }),
   );
 }
@@ -838,7 +842,7 @@ async function removeTickets(tickets: readonly TicketItem[]): Promise<void> {
 /** A pass for the region and nothing else (a tick's request): the cold start's full read, before anyone joins. */
 async function coldPass(pipeline: Pipeline, region: string): Promise<void> {
   await pipeline.serial.queue.requestPass(
-    { reason: 'tick', regions: [region], requestedAt: Date.now() },
+    { reason: 'tick', queue: 'default', regions: [region], requestedAt: Date.now() },
     `cold:${region}`,
   );
   await pipeline.serial.idle();
@@ -985,6 +989,7 @@ async function serialAlone(): Promise<Result> {
     Array.from({ length: ALONE_WAITING }, (_, i) => {
       const userId = `alone-${i}`;
       return {
+        queue: 'default',
         region,
         ticketId: product.newTicketId(now + i, userId),
         enqueuedAt: now + i,

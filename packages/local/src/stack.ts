@@ -1,8 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type Queue,
+  type QueuesInput,
+  queueCatalog,
+  queuesSchema,
+} from '@matchmaking/functions/queue-config';
 import { tableDefinitions } from '@matchmaking/functions/tables';
-import { readStackSettings } from './config.js';
+import { readStackSettings, singleQueue } from './config.js';
 import { removeDevTokenFile, writeDevTokenFile } from './dev-token-file.js';
 import {
   checkSigV4,
@@ -35,6 +41,9 @@ export interface LocalStackOptions {
   /** Address every local endpoint listens on (default 127.0.0.1: this machine only). */
   host?: string;
   regions?: string[];
+  /** The game modes (`matchmaking:queues`); default: Pulumi.dev.yaml's, or one queue of `teamSize`. */
+  queues?: QueuesInput;
+  /** Shorthand for one queue named `default` with this team size (and `ratingWindow`). */
   teamSize?: number;
   /** dynalite's data directory; in memory when absent. */
   dataDir?: string;
@@ -125,12 +134,15 @@ export const defaultGameServer: GameServerProcess = {
 export async function startLocalStack(options: LocalStackOptions = {}) {
   // The SDK warns on Node 20 that future versions need Node 22; Lambda runs 22, so the warning is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const settings =
-    options.regions && options.teamSize
-      ? { regions: options.regions, teamSize: options.teamSize }
-      : readStackSettings();
-  const regions = options.regions ?? settings.regions;
-  const teamSize = options.teamSize ?? settings.teamSize;
+  const settings = options.regions && (options.queues || options.teamSize) ? undefined : readStackSettings();
+  const regions = options.regions ?? (settings?.regions as string[]);
+  const queues =
+    options.queues ??
+    (options.teamSize || options.ratingWindow
+      ? singleQueue(options.teamSize ?? 1, options.ratingWindow)
+      : (settings?.queues as QueuesInput));
+  const catalog = queueCatalog(queuesSchema.parse(queues));
+  const teamSize = (catalog.queues.get(catalog.defaultQueue) as Queue).teamSize;
   const home = regions[0] as string;
   const credentials = newLocalCredentials();
   const devTokenSecret = randomBytes(32).toString('base64url');
@@ -191,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     handlerEnvironment({
       options,
       regions,
-      teamSize,
+      queues,
       baseUrl,
       queueUrl,
       matchStartQueueUrl,
@@ -329,7 +341,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   return {
     port,
     regions,
+    /** Players per team of the default queue. */
     teamSize,
+    /** The queues served (MATCHMAKING_QUEUES). */
+    queues: catalog,
     endpoints: endpoints(),
     identity,
     /** The AWS credentials of this run: the emulators serve only requests signed with them. */
@@ -370,7 +385,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
 function handlerEnvironment(input: {
   options: LocalStackOptions;
   regions: string[];
-  teamSize: number;
+  queues: QueuesInput;
   baseUrl: string;
   queueUrl: string;
   matchStartQueueUrl: string;
@@ -398,8 +413,6 @@ function handlerEnvironment(input: {
       },
     ]),
   );
-  const window = options.ratingWindow ?? {};
-  const optional = (value: number | undefined) => (value === undefined ? {} : { value: String(value) });
   return {
     ...tables,
     MATCHMAKING_QUEUE_URL: input.queueUrl,
@@ -410,11 +423,8 @@ function handlerEnvironment(input: {
     JWT_AUDIENCE: input.identity.audience,
     JWKS_URL: `${baseUrl}/.well-known/jwks.json`,
     MATCHMAKING_REGIONS: regions.join(','),
-    TEAM_SIZE: String(input.teamSize),
+    MATCHMAKING_QUEUES: JSON.stringify(input.queues),
     GAME_SERVER_FLEETS: JSON.stringify(fleets),
-    ...withValue('RATING_WINDOW_INITIAL', optional(window.initial)),
-    ...withValue('RATING_WINDOW_GROWTH_PER_SECOND', optional(window.growthPerSecond)),
-    ...withValue('RATING_WINDOW_MAX', optional(window.max)),
     READY_TIMEOUT_SECONDS: String(options.readyTimeoutSeconds ?? 30),
     MAX_MATCH_SECONDS: String(options.maxMatchSeconds ?? 3600),
     GAME_SERVER_IDLE_SECONDS: String(options.gameServerIdleSeconds ?? 120),

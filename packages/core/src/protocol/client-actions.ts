@@ -9,7 +9,38 @@ export const regionNameSchema = z
   .string()
   .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as us-east-1');
 
-const joinQueue = z.strictObject({ action: z.literal('joinQueue'), region: regionNameSchema.optional() });
+/** A queue (game mode) name as `matchmaking:queues` spells them (duel, squad-5v5, ...). */
+export const queueNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,31}$/,
+    'must be 1-32 lowercase letters, digits or dashes, starting with a letter',
+  );
+
+const joinQueue = z.strictObject({
+  action: z.literal('joinQueue'),
+  queue: queueNameSchema.optional(),
+  region: regionNameSchema.optional(),
+});
+const listQueues = z.strictObject({ action: z.literal('listQueues') });
+/** A party's invite code: 8 characters of Crockford's base 32 (case and dashes ignored when typed). */
+export const partyCodeSchema = z
+  .string()
+  .max(16)
+  .transform((code) => code.toUpperCase().replace(/[-\s]/g, ''))
+  .pipe(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'must be the 8-character invite code of a party'));
+
+const createParty = z.strictObject({ action: z.literal('createParty') });
+const joinParty = z.strictObject({ action: z.literal('joinParty'), code: partyCodeSchema });
+const leaveParty = z.strictObject({ action: z.literal('leaveParty') });
+const kickFromParty = z.strictObject({
+  action: z.literal('kickFromParty'),
+  userId: z.string().min(1).max(128),
+});
+const getQueueStats = z.strictObject({
+  action: z.literal('getQueueStats'),
+  queue: queueNameSchema.optional(),
+});
 const leaveQueue = z.strictObject({ action: z.literal('leaveQueue') });
 const tryCreateMatch = z.strictObject({ action: z.literal('tryCreateMatch') });
 const getProfile = z.strictObject({ action: z.literal('getProfile') });
@@ -19,6 +50,12 @@ export const clientActionSchema = z.discriminatedUnion('action', [
   leaveQueue,
   tryCreateMatch,
   getProfile,
+  listQueues,
+  getQueueStats,
+  createParty,
+  joinParty,
+  leaveParty,
+  kickFromParty,
 ]);
 
 /** Every message a client may send over the WebSocket API, routed on `action`. */
@@ -29,6 +66,12 @@ export const CLIENT_ACTIONS: readonly ClientActionName[] = [
   'leaveQueue',
   'tryCreateMatch',
   'getProfile',
+  'listQueues',
+  'getQueueStats',
+  'createParty',
+  'joinParty',
+  'leaveParty',
+  'kickFromParty',
 ];
 
 /** Parses one client frame. Never throws: bad input becomes a typed error. */

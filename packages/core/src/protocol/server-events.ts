@@ -11,10 +11,66 @@ export interface PublicRating {
   vol: number;
 }
 
+export type PartyChange = 'created' | 'joined' | 'left' | 'kicked' | 'disconnected';
+
+/** One queue (game mode) as listQueues answers it. */
+export interface QueueSummary {
+  name: string;
+  teamSize: number;
+  maxWaitSeconds: number;
+  partyRating: 'mean' | 'max';
+  /** Players waiting per region. */
+  playersWaiting: Record<string, number>;
+}
+
+/** getQueueStats: one queue's figures per region. */
+export interface QueueStats {
+  queue: string;
+  /** The window `matches` and the percentiles cover. */
+  minutes: number;
+  regions: Record<
+    string,
+    {
+      playersWaiting: number;
+      matches: number;
+      /** Time to match (join to MATCH FOUND) in seconds; null without matches in the window. */
+      timeToMatchP50: number | null;
+      timeToMatchP95: number | null;
+    }
+  >;
+}
+
 /** Every event the API sends to a player's WebSocket. `message` is human text (the seed's words where it had them). */
 export type ServerEvent =
-  | { type: 'joinedQueue'; message: string; ticketId: string; region: string }
-  | { type: 'leftQueue'; message: string }
+  | {
+      type: 'joinedQueue';
+      message: string;
+      ticketId: string;
+      queue: string;
+      region: string;
+      /** Everyone on the ticket: the player alone, or the party. */
+      players: string[];
+      /** From the recent times to match of this queue and region; absent without recent matches. */
+      estimatedWaitSeconds?: number;
+    }
+  | { type: 'leftQueue'; message: string; reason?: string }
+  | {
+      type: 'partyUpdated';
+      message: string;
+      /** The invite code (also the party's id). */
+      partyId: string;
+      leader: string;
+      /** Members in the order they joined; leadership passes to the next one. */
+      members: string[];
+      /** What changed: created, joined, left, kicked, disconnected. */
+      change: PartyChange;
+      /** Who it changed for (the member who joined, left, was kicked...). */
+      userId: string;
+    }
+  | { type: 'partyLeft'; message: string; partyId: string; reason: 'left' | 'kicked' }
+  | { type: 'queueTimeout'; message: string; queue: string; region: string; waitedSeconds: number }
+  | { type: 'queues'; message: string; defaultQueue: string; queues: QueueSummary[] }
+  | ({ type: 'queueStats'; message: string } & QueueStats)
   | { type: 'matchmakingRequested'; message: string }
   | {
       type: 'matchFound';
@@ -65,11 +121,40 @@ export type ServerEventType = ServerEvent['type'];
 
 /** Builders that keep the seed's words in one place. */
 export const events = {
-  joinedQueue: (ticketId: string, region: string): ServerEvent => ({
+  joinedQueue: (
+    ticket: { ticketId: string; queue: string; region: string; players: string[] },
+    estimatedWaitSeconds?: number,
+  ): ServerEvent => ({
     type: 'joinedQueue',
     message: SeedMessage.joinedQueue,
-    ticketId,
+    ...ticket,
+    ...(estimatedWaitSeconds === undefined ? {} : { estimatedWaitSeconds }),
+  }),
+  partyUpdated: (
+    party: { partyId: string; leaderId: string; members: string[] },
+    change: PartyChange,
+    userId: string,
+  ): ServerEvent => ({
+    type: 'partyUpdated',
+    message: partyMessage(change, userId, party.leaderId),
+    partyId: party.partyId,
+    leader: party.leaderId,
+    members: party.members,
+    change,
+    userId,
+  }),
+  partyLeft: (partyId: string, reason: 'left' | 'kicked'): ServerEvent => ({
+    type: 'partyLeft',
+    message: reason === 'kicked' ? 'the party leader removed you from the party' : 'you left the party',
+    partyId,
+    reason,
+  }),
+  queueTimeout: (queue: string, region: string, waitedSeconds: number): ServerEvent => ({
+    type: 'queueTimeout',
+    message: `no match found in ${waitedSeconds} s: you left the ${queue} queue; join again to keep looking`,
+    queue,
     region,
+    waitedSeconds,
   }),
   matchFound: (matchId: string, region: string, team: Team, teams: Record<Team, string[]>): ServerEvent => ({
     type: 'matchFound',
@@ -88,7 +173,11 @@ export const events = {
     joinKey,
     gameUrl: `ws://${ip.includes(':') ? `[${ip}]` : ip}:${port}/?key=${encodeURIComponent(joinKey)}`,
   }),
-  leftQueue: (): ServerEvent => ({ type: 'leftQueue', message: 'left queue' }),
+  leftQueue: (reason?: string): ServerEvent => ({
+    type: 'leftQueue',
+    message: reason ? `left queue: ${reason}` : 'left queue',
+    ...(reason ? { reason } : {}),
+  }),
   matchmakingRequested: (): ServerEvent => ({
     type: 'matchmakingRequested',
     message: 'matchmaking requested',
@@ -136,3 +225,19 @@ export const events = {
     message,
   }),
 };
+
+function partyMessage(change: PartyChange, userId: string, leaderId: string): string {
+  const leader = `leader: ${leaderId}`;
+  switch (change) {
+    case 'created':
+      return `party created; share its code to invite friends (${leader})`;
+    case 'joined':
+      return `${userId} joined the party (${leader})`;
+    case 'left':
+      return `${userId} left the party (${leader})`;
+    case 'kicked':
+      return `${userId} was removed from the party (${leader})`;
+    case 'disconnected':
+      return `${userId} disconnected and left the party (${leader})`;
+  }
+}

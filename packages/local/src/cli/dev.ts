@@ -5,7 +5,8 @@ import { startLocalStack } from '../stack.js';
 const HELP = `pnpm dev [options]: the whole matchmaking product on this machine (listening on 127.0.0.1 only)
 
   --port <n>           port of the WebSocket API and every local endpoint (default 3001)
-  --team-size <n>      players per team (default: matchmaking:teamSize in Pulumi.dev.yaml, else 1)
+  --team-size <n>      serve one queue (\`default\`) with this many players per team, instead of
+                       the queues of matchmaking:queues in Pulumi.dev.yaml
   --regions <a,b>      regions served (default: matchmaking:regions in Pulumi.dev.yaml)
   --data-dir <dir>     keep DynamoDB data in this directory (default: in memory)
   --tick-seconds <n>   seconds between ticks: deadlines and window widening (default 5)
@@ -88,8 +89,8 @@ if (!['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'].includes(logLevel)) {
   console.error(`--log-level must be DEBUG, INFO, WARN, ERROR or SILENT\n\n${HELP}`);
   process.exit(2);
 }
-const teamSize = positiveInt('team-size', values['team-size'], settings.teamSize) as number;
-if (teamSize < 1) {
+const teamSize = positiveInt('team-size', values['team-size']);
+if (teamSize === 0) {
   console.error('--team-size must be at least 1');
   process.exit(2);
 }
@@ -113,7 +114,7 @@ const emulate = {
 };
 const stack = await startLocalStack({
   port: positiveInt('port', values.port, 3001),
-  teamSize,
+  ...(teamSize === undefined ? { queues: settings.queues } : { teamSize }),
   regions: values.regions ? values.regions.split(',').map((r) => r.trim()) : settings.regions,
   dataDir: values['data-dir'],
   tickSeconds: positiveInt('tick-seconds', values['tick-seconds'], 5),
@@ -138,9 +139,14 @@ const emulated = [
   stack.emulate.dynamoDbMs > 0 ? `DynamoDB ${stack.emulate.dynamoDbMs} ms per call` : '',
   stack.emulate.coldStartEvery > 0 ? `a cold start every ${stack.emulate.coldStartEvery} invocations` : '',
 ].filter(Boolean);
+const queueList = [...stack.queues.queues.values()]
+  .map(
+    (q) => `${q.name} ${q.teamSize}v${q.teamSize}${q.name === stack.queues.defaultQueue ? ' (default)' : ''}`,
+  )
+  .join(', ');
 const portFlag = stack.port === 3001 ? '' : ` --port ${stack.port}`;
 console.log(`
-matchmaking is running locally (regions ${stack.regions.join(', ')}, ${stack.teamSize}v${stack.teamSize})
+matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${queueList})
 
   WebSocket API      ${e.websocket}
   @connections API   ${e.connections}

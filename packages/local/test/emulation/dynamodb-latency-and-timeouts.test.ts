@@ -83,8 +83,13 @@ describe("the matchmaker's timeout", () => {
     const sent = await sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.queueUrl,
-        MessageBody: JSON.stringify({ reason: 'tick', regions: ['eu-west-1'], requestedAt: Date.now() }),
-        MessageGroupId: 'matchmaking',
+        MessageBody: JSON.stringify({
+          reason: 'tick',
+          queue: stack.queues.defaultQueue,
+          regions: ['eu-west-1'],
+          requestedAt: Date.now(),
+        }),
+        MessageGroupId: `matchmaking-${stack.queues.defaultQueue}`,
         MessageDeduplicationId: 'timeout-test',
       }),
     );

@@ -6,6 +6,7 @@ import {
   lifecycleDeps,
   matchmakerState,
   matchStartQueue,
+  queueStatsRepository,
   recordMatch,
   recoverStaleClaims,
   runMatchmakingPass,
@@ -34,11 +35,13 @@ let deps: LifecycleDeps;
 let players: TestPlayer[] = [];
 let counter = 0;
 const REGION = 'eu-west-1';
+const POOL = { queue: 'default', region: REGION };
 const READY_TIMEOUT_SECONDS = 1;
 const settings = { readyTimeoutSeconds: READY_TIMEOUT_SECONDS };
 const timings = { callbackBaseUrl: 'http://127.0.0.1:1', maxMatchSeconds: 60, idleSeconds: 60 };
 const budget = { maxMatches: 100, maxMilliseconds: 10_000 };
 const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
+const queue = { name: 'default', teamSize: 1, maxWaitSeconds: 3600, matching };
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -97,16 +100,16 @@ const later = (ms: number): LifecycleDeps => ({ ...deps, clock: { now: () => Dat
 
 /** What the tick does after the claim timeout and the ready deadline, then a pass. */
 async function recoverAndPass() {
-  await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [REGION]);
+  await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [POOL]);
   await enforceDeadlines(later(READY_TIMEOUT_SECONDS * 1000 + 1000));
   await stack.settled();
   await runMatchmakingPass(
-    { ...deps, starts: matchStartQueue(), state: matchmakerState() },
-    matching,
+    { ...deps, starts: matchStartQueue(), state: matchmakerState(), stats: queueStatsRepository() },
+    queue,
     settings,
     budget,
     [REGION],
-    { pool: new WaitingPool(), served: [REGION], changes: [] },
+    { pool: new WaitingPool('default'), served: [REGION], changes: [] },
   );
   await stack.settled();
 }
@@ -133,6 +136,7 @@ describe('a matchmaker killed during match creation', () => {
       const items = await queuedPair();
       const userIds = players.map((p) => p.userId);
       const formed = {
+        queue: 'default',
         region: REGION,
         home: [{ ticketId: [...items.keys()][0] as string }],
         away: [{ ticketId: [...items.keys()][1] as string }],
@@ -173,7 +177,7 @@ describe('a batch redelivered after its pass failed', () => {
   it('(the hand-over to the starter failed) hands over the match it recorded and makes no second one', async () => {
     const items = await queuedPair();
     const view = {
-      pool: new WaitingPool(),
+      pool: new WaitingPool('default'),
       served: [REGION],
       changes: [...items.values()],
       unstarted: new Set<string>(),
@@ -185,8 +189,8 @@ describe('a batch redelivered after its pass failed', () => {
     };
     const pass = (starts: { requestStarts(ids: readonly string[]): Promise<void> }) =>
       runMatchmakingPass(
-        { ...deps, starts, state: matchmakerState() },
-        matching,
+        { ...deps, starts, state: matchmakerState(), stats: queueStatsRepository() },
+        queue,
         settings,
         budget,
         [REGION],
@@ -212,6 +216,7 @@ describe('a cancellation that runs twice', () => {
   it('(a re-run after a crash, or the deadline and a task event at once) keeps the requeued players queued, told once', async () => {
     const items = await queuedPair();
     const formed = {
+      queue: 'default',
       region: REGION,
       home: [{ ticketId: [...items.keys()][0] as string }],
       away: [{ ticketId: [...items.keys()][1] as string }],
@@ -241,7 +246,7 @@ describe('the tick', () => {
     const items = await queuedPair();
     const long = Date.now() - CLAIM_TIMEOUT_MS - 1000;
     for (const ticket of items.values())
-      await deps.tickets.claim(REGION, ticket.ticketId, 'never-stored-match', long, 0);
+      await deps.tickets.claim({ ...POOL, ticketId: ticket.ticketId }, 'never-stored-match', long, 0);
     await stack.tick();
     await stack.settled();
     const states = await Promise.all(players.map((p) => tables.player(p.userId)));
@@ -252,7 +257,7 @@ describe('the tick', () => {
   it('leaves a fresh claim alone (its pass may still be running)', async () => {
     const items = await queuedPair();
     for (const ticket of items.values())
-      await deps.tickets.claim(REGION, ticket.ticketId, 'in-flight-match', Date.now(), 0);
+      await deps.tickets.claim({ ...POOL, ticketId: ticket.ticketId }, 'in-flight-match', Date.now(), 0);
     await stack.tick();
     await stack.settled();
     const mine = (await tables.tickets()).filter((t) => items.has(t.ticketId as string));

@@ -3,6 +3,7 @@ import {
   lifecycleDeps,
   matchmakerState,
   matchStartQueue,
+  queueStatsRepository,
   runMatchmakingPass,
   type TicketItem,
   WaitingPool,
@@ -26,6 +27,7 @@ let deps: LifecycleDeps;
 let counter = 0;
 const REGION = 'eu-west-1';
 const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
+const queue = { name: 'default', teamSize: 1, maxWaitSeconds: 3600, matching };
 const settings = { readyTimeoutSeconds: 30 };
 
 beforeAll(async () => {
@@ -54,12 +56,12 @@ describe('the serial pass', () => {
     const handed: string[] = [];
     const starts = { requestStarts: async (ids: readonly string[]) => void handed.push(...ids) };
     const [summary] = await runMatchmakingPass(
-      { ...deps, starts, state: matchmakerState() },
-      matching,
+      { ...deps, starts, state: matchmakerState(), stats: queueStatsRepository() },
+      queue,
       settings,
       { maxMatches: 100, maxMilliseconds: 10_000 },
       [REGION],
-      { pool: new WaitingPool(), served: [REGION], changes: [] },
+      { pool: new WaitingPool('default'), served: [REGION], changes: [] },
     );
     expect(summary).toMatchObject({ recorded: 3, cut: false });
     expect(new Set(handed).size).toBe(3);
@@ -81,12 +83,12 @@ describe('the serial pass', () => {
     await stack.settled();
     const { players } = await queued(10);
     const [summary] = await runMatchmakingPass(
-      { ...deps, starts: matchStartQueue(), state: matchmakerState() },
-      matching,
+      { ...deps, starts: matchStartQueue(), state: matchmakerState(), stats: queueStatsRepository() },
+      queue,
       settings,
       { maxMatches: 2, maxMilliseconds: 10_000 },
       [REGION],
-      { pool: new WaitingPool(), served: [REGION], changes: [] },
+      { pool: new WaitingPool('default'), served: [REGION], changes: [] },
     );
     expect(summary).toMatchObject({ recorded: 2, cut: true });
     // The continuation (the stack's own matchmaker, default budget) records the other three.

@@ -5,6 +5,7 @@ import {
   matchmakerState,
   newTicketId,
   POOL_RESYNC_MS,
+  queueStatsRepository,
   recordMatch,
   runMatchmakingPass,
   type TicketItem,
@@ -25,7 +26,9 @@ let stack: LocalStack;
 let deps: LifecycleDeps;
 let counter = 0;
 const REGION = 'eu-west-1';
+const POOL = { queue: 'default', region: REGION };
 const matching = { teamSize: 1, windowInitial: 1000, windowGrowthPerSecond: 0, windowMax: 1000 };
+const queue = { name: 'default', teamSize: 1, maxWaitSeconds: 3600, matching };
 const settings = { readyTimeoutSeconds: 30 };
 const budget = { maxMatches: 100, maxMilliseconds: 10_000 };
 const handed: string[] = [];
@@ -51,8 +54,8 @@ function pass(
 ) {
   const clock = { now: () => Date.now() + clockShiftMs };
   return runMatchmakingPass(
-    { ...deps, clock, starts, state: matchmakerState() },
-    matching,
+    { ...deps, clock, starts, state: matchmakerState(), stats: queueStatsRepository() },
+    queue,
     settings,
     budget,
     [REGION],
@@ -62,13 +65,13 @@ function pass(
 
 /** Only the tickets a test makes wait (earlier tests leave partners behind). */
 async function emptyQueue() {
-  for (const t of await deps.tickets.listWaiting(REGION))
-    await deps.tickets.deleteWaiting(REGION, t.ticketId);
+  for (const t of await deps.tickets.listWaiting(POOL))
+    await deps.tickets.deleteWaiting({ ...POOL, ticketId: t.ticketId });
 }
 
 describe('the waiting pool', () => {
   it('reads the table on a cold start, then only applies the queue changes', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pool.prepare({ ...deps, state: matchmakerState() }, [REGION]);
     const before = pool.resyncs;
     const [a, b] = [await ticket(), await ticket()];
@@ -79,10 +82,10 @@ describe('the waiting pool', () => {
   });
 
   it('rebuilds itself when another instance ran a pass in between', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const resyncs = pool.resyncs;
-    await pass(new WaitingPool(), []); // another instance
+    await pass(new WaitingPool('default'), []); // another instance
     const lost = await ticket(); // its change never reaches this pool...
     const partner = await ticket();
     const [summary] = await pass(pool, [partner]);
@@ -94,7 +97,7 @@ describe('the waiting pool', () => {
 
   it('takes in every ticket that joined since its last read, not only those its batch carries', async () => {
     await emptyQueue();
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const joined = [];
     for (let i = 0; i < 6; i += 1) joined.push(await ticket());
@@ -105,12 +108,13 @@ describe('the waiting pool', () => {
 
   it('finds a requeued ticket whose queue change was lost within one resync period', async () => {
     await emptyQueue();
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     // It joined a while ago; then it was claimed and released again without a message (a crash
     // between the release and the send): waiting under its old id, so no catch-up read sees it.
     const joinedAt = Date.now() - 60_000;
     const lost: TicketItem = {
+      queue: 'default',
       region: REGION,
       ticketId: newTicketId(joinedAt, `lost-${counter}`),
       enqueuedAt: joinedAt,
@@ -118,8 +122,8 @@ describe('the waiting pool', () => {
       players: [{ userId: `lost-${counter}`, connectionId: 'gone', rating: 1500, rd: 350 }],
     };
     await deps.tickets.create(lost);
-    await deps.tickets.claim(REGION, lost.ticketId, 'lost-match', Date.now(), 0);
-    await deps.tickets.release(REGION, lost.ticketId, 'lost-match');
+    await deps.tickets.claim({ ...POOL, ticketId: lost.ticketId }, 'lost-match', Date.now(), 0);
+    await deps.tickets.release({ ...POOL, ticketId: lost.ticketId }, 'lost-match');
     await pass(pool, []);
     const partner = await ticket();
     const [early] = await pass(pool, [partner]);
@@ -131,7 +135,7 @@ describe('the waiting pool', () => {
 
   it('skips a batch of join messages whose tickets it took in already: no DynamoDB call at all', async () => {
     await emptyQueue();
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const [a, b] = [await ticket(), await ticket()];
     expect((await pass(pool, [a]))[0]?.recorded).toBe(1); // the catch-up read brought `b` too
@@ -144,11 +148,11 @@ describe('the waiting pool', () => {
   });
 
   it('drops a ticket that left after one failed claim, and keeps its partner waiting', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const left = await ticket();
     const partner = await ticket();
-    await deps.tickets.deleteWaiting(REGION, left.ticketId); // left the queue; no change message
+    await deps.tickets.deleteWaiting({ ...POOL, ticketId: left.ticketId }); // left the queue; no change message
     const [summary] = await pass(pool, [left, partner]);
     expect(summary).toMatchObject({ recorded: 0, conflicts: 1 });
     const view = pool.waiting(REGION);
@@ -159,12 +163,12 @@ describe('the waiting pool', () => {
 
   it('after a lost claim, matches the others again in the same pass', async () => {
     // Only these three wait (earlier tests leave partners behind).
-    for (const t of await deps.tickets.listWaiting(REGION))
-      await deps.tickets.deleteWaiting(REGION, t.ticketId);
-    const pool = new WaitingPool();
+    for (const t of await deps.tickets.listWaiting(POOL))
+      await deps.tickets.deleteWaiting({ ...POOL, ticketId: t.ticketId });
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const [left, second, third] = [await ticket(), await ticket(), await ticket()];
-    await deps.tickets.deleteWaiting(REGION, left.ticketId); // left the queue; no change message
+    await deps.tickets.deleteWaiting({ ...POOL, ticketId: left.ticketId }); // left the queue; no change message
     const [summary] = await pass(pool, [left, second, third]);
     // The first round paired `left` with one of the others and lost the claim; the second paired the two left.
     expect(summary).toMatchObject({ recorded: 1, conflicts: 1, cut: false });
@@ -174,7 +178,7 @@ describe('the waiting pool', () => {
   });
 
   it('ignores a late change for a ticket it saw claimed, and an older version of one it holds', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const [a, b] = [await ticket(), await ticket()];
     expect((await pass(pool, [a, b]))[0]?.recorded).toBe(1);
@@ -188,7 +192,7 @@ describe('the waiting pool', () => {
   });
 
   it('leaves out of a resync a ticket it claimed that the lagging waiting index still lists', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const [a, b] = [await ticket(), await ticket()];
     expect((await pass(pool, [a, b]))[0]?.recorded).toBe(1);
@@ -204,7 +208,7 @@ describe('the waiting pool', () => {
   });
 
   it('claims a ticket only at the version it saw: a stale view never revives a cancelled match', async () => {
-    const pool = new WaitingPool();
+    const pool = new WaitingPool('default');
     await pass(pool, []);
     const [a, b] = [await ticket(), await ticket()];
     handed.length = 0;
@@ -213,14 +217,15 @@ describe('the waiting pool', () => {
     const match = await deps.matches.get(matchId as string);
     // A capacity failure: the requeued tickets back off, so the stack's own matchmaker leaves them alone.
     await cancelMatch(deps, match as NonNullable<typeof match>, 'no capacity', new Set(), { capacity: true });
-    expect((await deps.tickets.get(REGION, a.ticketId))?.attempts).toBe(1);
+    expect((await deps.tickets.get({ ...POOL, ticketId: a.ticketId }))?.attempts).toBe(1);
 
     // A view still holding the versions from before the cancellation forms the same pair: same match id.
     const stale = new Map([a, b].map((t) => [t.ticketId, t]));
     const formed = { region: REGION, home: [toTicket(a)], away: [toTicket(b)] };
     const outcome = await recordMatch(deps, settings, formed, stale);
     expect(outcome.kind).toBe('conflict');
-    for (const t of [a, b]) expect((await deps.tickets.get(REGION, t.ticketId))?.state).toBe('waiting');
+    for (const t of [a, b])
+      expect((await deps.tickets.get({ ...POOL, ticketId: t.ticketId }))?.state).toBe('waiting');
   });
 });
 

@@ -5,7 +5,7 @@ import { TestPlayer } from './player.js';
 /**
  * A connected player with a waiting ticket, written the way joinQueue writes
  * them but without asking for a pass, so a test drives the matchmaking steps
- * itself.
+ * itself. The ticket is in the `default` queue (a stack started with `teamSize`).
  */
 export async function queueDirectly(
   stack: LocalStack,
@@ -16,9 +16,10 @@ export async function queueDirectly(
   const player = await TestPlayer.connect(stack, userId);
   const now = Date.now();
   const ticketId = newTicketId(now, userId);
-  await deps.players.markQueued(userId, region, ticketId, now);
+  await deps.players.markQueued(userId, { queue: 'default', region }, ticketId, now);
   const record = await deps.players.get(userId);
   const ticket: TicketItem = {
+    queue: 'default',
     region,
     ticketId,
     enqueuedAt: now,

@@ -19,6 +19,7 @@ import { tableReader } from '../helpers/tables.js';
 let stack: LocalStack;
 let deps: LifecycleDeps;
 const REGION = 'eu-west-1';
+const POOL = { queue: 'default', region: REGION };
 /** Items each DynamoDB Query read (ScannedCount: what read units are charged for, before any filter). */
 let scanned = 0;
 
@@ -39,6 +40,7 @@ afterAll(() => stack.stop());
 function ticket(i: number, prefix: string): TicketItem {
   const enqueuedAt = 1_700_000_000_000 + i;
   return {
+    queue: 'default',
     region: REGION,
     ticketId: newTicketId(enqueuedAt, `${prefix}-${i}`),
     enqueuedAt,
@@ -54,18 +56,20 @@ describe('ticket and deadline storage', () => {
     expect(items).toHaveLength(64);
     const keys = new Set(items.map((t) => t.shardKey));
     expect(keys.size).toBeGreaterThanOrEqual(12);
-    for (const key of keys) expect(key).toMatch(/^eu-west-1#\d+$/);
+    for (const key of keys) expect(key).toMatch(/^default:eu-west-1#\d+$/);
   });
 
   it('reads only waiting tickets: claimed ones cost the full read nothing', async () => {
-    const before = (await deps.tickets.listWaiting(REGION)).length;
+    const before = (await deps.tickets.listWaiting(POOL)).length;
     const tickets = Array.from({ length: 60 }, (_, i) => ticket(i, 'claims'));
     for (const t of tickets) await deps.tickets.create(t);
     for (const t of tickets.slice(0, 50)) {
-      expect(await deps.tickets.claim(REGION, t.ticketId, 'match-x', Date.now(), 0)).toBe(true);
+      expect(await deps.tickets.claim({ ...POOL, ticketId: t.ticketId }, 'match-x', Date.now(), 0)).toBe(
+        true,
+      );
     }
     scanned = 0;
-    const waiting = await deps.tickets.listWaiting(REGION);
+    const waiting = await deps.tickets.listWaiting(POOL);
     expect(waiting).toHaveLength(before + 10);
     expect(scanned).toBe(before + 10);
     // Oldest first across the shards, and only the ticket's own attributes.
@@ -74,14 +78,17 @@ describe('ticket and deadline storage', () => {
 
     // The stale-claim sweep reads claims older than its cutoff only.
     scanned = 0;
-    expect(await deps.tickets.listClaimedBefore(REGION, 0)).toEqual([]);
+    expect(await deps.tickets.listClaimedBefore(POOL, 0)).toEqual([]);
     expect(scanned).toBe(0);
-    expect(await deps.tickets.listClaimedBefore(REGION, Date.now())).toHaveLength(50);
+    expect(await deps.tickets.listClaimedBefore(POOL, Date.now())).toHaveLength(50);
 
     // A released ticket is waiting (and read) again, with its new version.
-    const released = await deps.tickets.release(REGION, tickets[0]?.ticketId as string, 'match-x');
+    const released = await deps.tickets.release(
+      { ...POOL, ticketId: tickets[0]?.ticketId as string },
+      'match-x',
+    );
     expect(released).toMatchObject({ state: 'waiting', attempts: 1 });
-    expect((await deps.tickets.listWaiting(REGION)).length).toBe(before + 11);
+    expect((await deps.tickets.listWaiting(POOL)).length).toBe(before + 11);
   });
 
   it('finds overdue matches in every deadline shard', async () => {
@@ -90,6 +97,7 @@ describe('ticket and deadline storage', () => {
     for (const matchId of ids) {
       await deps.matches.create({
         matchId,
+        queue: 'default',
         region: REGION,
         state: 'starting',
         home: [],

@@ -75,6 +75,7 @@ async function startingMatch(): Promise<MatchItem> {
   });
   const match: MatchItem = {
     matchId: `match-${serial}`,
+    queue: 'default',
     region: REGION,
     state: 'starting',
     home: [player('h')],

@@ -1,0 +1,104 @@
+import { type MatchingConfig, queueNameSchema } from '@matchmaking/core';
+import { z } from 'zod';
+
+/**
+ * Game modes. `matchmaking:queues` (Pulumi) and MATCHMAKING_QUEUES (the
+ * functions) name every queue of a deployment with its own team size,
+ * rating window, longest wait and party rating; one of them is the default,
+ * the queue of a `joinQueue` that names none (the seed's message).
+ */
+export { queueNameSchema };
+
+const ratingWindowSchema = z
+  .strictObject({
+    /** +- rating points a new ticket accepts. */
+    initial: z.number().nonnegative().default(100),
+    /** Points the window widens per second waited. */
+    growthPerSecond: z.number().nonnegative().default(10),
+    /** The widest the window gets. */
+    max: z.number().nonnegative().default(600),
+  })
+  .refine((window) => window.max >= window.initial, { message: 'max must be at least initial' });
+
+export const queueSettingsSchema = z.strictObject({
+  /** Players per team: 1 (1v1) to 50. */
+  teamSize: z.number().int().min(1).max(50),
+  ratingWindow: ratingWindowSchema.prefault({}),
+  /** A ticket leaves the queue with `queueTimeout` after waiting this long. */
+  maxWaitSeconds: z.number().int().min(10).max(3600).default(300),
+  /** A party's rating for the window: its members' mean (default) or the highest (FlexMatch's party aggregation). */
+  partyRating: z.enum(['mean', 'max']).default('mean'),
+  /** The queue of a joinQueue without `queue`; exactly one queue has it (or the only one). */
+  default: z.boolean().default(false),
+});
+export type QueueSettings = z.output<typeof queueSettingsSchema>;
+
+/** The most queues one deployment serves (listQueues answers them all in one frame). */
+export const MAX_QUEUES = 20;
+
+export const queuesSchema = z
+  .record(queueNameSchema, queueSettingsSchema)
+  .refine((queues) => Object.keys(queues).length > 0, { message: 'must name at least one queue' })
+  .refine((queues) => Object.keys(queues).length <= MAX_QUEUES, { message: `at most ${MAX_QUEUES} queues` })
+  .refine(
+    (queues) => {
+      const defaults = Object.values(queues).filter((queue) => queue.default).length;
+      return defaults === 1 || (defaults === 0 && Object.keys(queues).length === 1);
+    },
+    { message: 'exactly one queue must have `default: true` (unless there is only one)' },
+  );
+export type QueuesInput = z.input<typeof queuesSchema>;
+
+/** One queue as the functions use it. */
+export interface Queue {
+  name: string;
+  teamSize: number;
+  matching: MatchingConfig;
+  maxWaitSeconds: number;
+}
+
+/** Every queue of the deployment, and the default one. */
+export interface QueueCatalog {
+  defaultQueue: string;
+  queues: ReadonlyMap<string, Queue>;
+  /** The largest team of any queue: the largest party there can be. */
+  largestTeam: number;
+}
+
+export function queueCatalog(settings: Readonly<Record<string, QueueSettings>>): QueueCatalog {
+  const entries = Object.entries(settings);
+  const queues = new Map<string, Queue>(
+    entries.map(([name, queue]) => [
+      name,
+      {
+        name,
+        teamSize: queue.teamSize,
+        maxWaitSeconds: queue.maxWaitSeconds,
+        matching: {
+          teamSize: queue.teamSize,
+          windowInitial: queue.ratingWindow.initial,
+          windowGrowthPerSecond: queue.ratingWindow.growthPerSecond,
+          windowMax: queue.ratingWindow.max,
+          partyRating: queue.partyRating,
+        },
+      },
+    ]),
+  );
+  const defaultQueue = (entries.find(([, queue]) => queue.default) ?? entries[0])?.[0] as string;
+  return {
+    defaultQueue,
+    queues,
+    largestTeam: Math.max(...entries.map(([, queue]) => queue.teamSize)),
+  };
+}
+
+/** A queue and region: one pool of waiting tickets, matched on its own. */
+export interface PoolRef {
+  queue: string;
+  region: string;
+}
+
+/** The pools of a deployment: every queue in every region. */
+export function allPools(catalog: QueueCatalog, regions: readonly string[]): PoolRef[] {
+  return [...catalog.queues.keys()].flatMap((queue) => regions.map((region) => ({ queue, region })));
+}
