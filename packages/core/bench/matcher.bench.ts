@@ -1,11 +1,15 @@
 import { findMatches } from '../src/matching/find-matches.js';
 import type { FormedMatch, MatchingConfig, Ticket } from '../src/matching/types.js';
+import { composition, makePartyPool, PARTY_MIX_LABEL } from './party-mix.js';
+import { normal, random } from './random.js';
 import { seedFindMatches } from './seed-matcher.js';
 
 /**
  * `pnpm bench:matcher`: one matching pass over 1k, 10k and 100k waiting
  * players (5v5, one region), our engine against the seed's algorithm. Prints
  * one table: median ms per pass, our/seed ratio, matches, match quality.
+ * Then a mixed pool of parties (10k players, parties of 1..5), with
+ * preferSimilarParties on and off: matches, quality and team compositions.
  */
 const SIZES = [1_000, 10_000, 100_000];
 const TEAM_SIZE = 5;
@@ -18,24 +22,11 @@ const CONFIG: MatchingConfig = {
   windowMax: 600,
 };
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same pools. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Ratings ~ N(1500, 300) clamped to 100..2900, RD uniform 50..350, waited 0..60 s. */
 function makePool(count: number): Ticket[] {
   const next = random(count);
   return Array.from({ length: count }, (_, i) => {
-    const normal = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-    const rating = Math.min(2900, Math.max(100, 1500 + 300 * normal));
+    const rating = Math.min(2900, Math.max(100, 1500 + 300 * normal(next)));
     return {
       ticketId: `${String(i).padStart(7, '0')}`,
       region: 'eu-west-1',
@@ -75,12 +66,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function timeOurs(pool: Ticket[], runs: number): { ms: number; matches: FormedMatch[] } {
+function timeOurs(pool: Ticket[], runs: number, config = CONFIG): { ms: number; matches: FormedMatch[] } {
   let matches: FormedMatch[] = [];
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const start = performance.now();
-    matches = findMatches(pool, NOW, CONFIG).matches;
+    matches = findMatches(pool, NOW, config).matches;
     times.push(performance.now() - start);
   }
   return { ms: median(times), matches };
@@ -120,3 +111,33 @@ for (const size of SIZES) {
 }
 console.log('One matching pass, 5v5, one region (median ms per pass; quality in rating points)');
 console.table(rows);
+
+const MIXED_PLAYERS = 10_000;
+
+/** One row of the mixed-pool table: the pass with fairness on or off. */
+function mixedRow(pool: Ticket[], preferSimilarParties: boolean): Record<string, string> {
+  const config = { ...CONFIG, preferSimilarParties };
+  findMatches(pool, NOW, config); // warm-up: JIT
+  const { ms, matches } = timeOurs(pool, 9, config);
+  const q = quality(matches);
+  const c = composition(matches);
+  const pct = (share: number) => `${fmt(100 * share)}%`;
+  return {
+    preferSimilarParties: String(preferSimilarParties),
+    matches: String(q.matches),
+    'players matched': pct((q.matches * 2 * TEAM_SIZE) / MIXED_PLAYERS),
+    'ms per pass': fmt(ms, 2),
+    'mean team diff': fmt(q.meanDiff),
+    'p95 team diff': fmt(q.p95Diff),
+    'mean spread': fmt(q.meanSpread),
+    'premade vs solos': pct(c.premadeVsSolo),
+    mirrored: pct(c.mirrored),
+    'mean |largest party gap|': fmt(c.largestPartyGap, 2),
+  };
+}
+
+const mixedPool = makePartyPool(MIXED_PLAYERS, NOW, 7);
+console.log(
+  `\nMixed pool: ${MIXED_PLAYERS} players in ${mixedPool.length} tickets (${PARTY_MIX_LABEL}), 5v5, one region`,
+);
+console.table([true, false].map((prefer) => mixedRow(mixedPool, prefer)));
