@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
 import { createMatchmaking } from './src/program.js';
-import { parseSettings } from './src/settings.js';
+import { parseSettings, refuseRemovedKeys } from './src/settings.js';
 
 /*
  * `pulumi up` entry (Pulumi.yaml at the repository root points here). Reads
@@ -11,10 +11,11 @@ import { parseSettings } from './src/settings.js';
  */
 const aws = new pulumi.Config('aws');
 const config = new pulumi.Config('matchmaking');
+refuseRemovedKeys(Object.keys(pulumi.runtime.allConfig()));
 const settings = parseSettings({
   homeRegion: aws.require('region'),
   regions: config.requireObject<string[]>('regions'),
-  teamSize: config.get('teamSize'),
+  queues: config.getObject('queues'),
   jwtIssuer: config.get('jwtIssuer') ?? '',
   jwtAudience: config.get('jwtAudience') ?? '',
   jwksUrl: config.get('jwksUrl') ?? '',
@@ -22,9 +23,6 @@ const settings = parseSettings({
   maxMessagesPerPlayer: config.get('maxMessagesPerPlayer'),
   passMaxMatches: config.get('passMaxMatches'),
   passBudgetSeconds: config.get('passBudgetSeconds'),
-  ratingWindowInitial: config.get('ratingWindowInitial'),
-  ratingWindowGrowthPerSecond: config.get('ratingWindowGrowthPerSecond'),
-  ratingWindowMax: config.get('ratingWindowMax'),
   readyTimeoutSeconds: config.get('readyTimeoutSeconds'),
   maxMatchSeconds: config.get('maxMatchSeconds'),
   gameServerIdleSeconds: config.get('gameServerIdleSeconds'),

@@ -1,6 +1,7 @@
 import { regionNameSchema } from '@matchmaking/core';
 import { envDefaults } from '@matchmaking/functions/env';
 import { warmPoolSchema } from '@matchmaking/functions/pool-config';
+import { type QueuesInput, queuesSchema } from '@matchmaking/functions/queue-config';
 import { z } from 'zod';
 
 /**
@@ -8,17 +9,41 @@ import { z } from 'zod';
  * validated once with clear errors before any resource is declared.
  */
 const positiveInt = z.coerce.number().int().positive();
-const nonNegative = z.coerce.number().nonnegative();
+/** The functions' own default queues (MATCHMAKING_QUEUES unset): one 1v1 queue. */
+const DEFAULT_QUEUES = JSON.parse(envDefaults.MATCHMAKING_QUEUES ?? '{}') as QueuesInput;
+
+/**
+ * `matchmaking:queues`, validated by the functions' own schema but kept as configured: the
+ * functions fill in the same defaults, and a Lambda's variables share 4 KB (20 queues written
+ * out in full would nearly fill it). `pnpm dev` passes it the same way.
+ */
+function queuesSetting() {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): QueuesInput => {
+      const queues = value ?? DEFAULT_QUEUES;
+      const parsed = queuesSchema.safeParse(queues);
+      if (parsed.success) return queues as QueuesInput;
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    });
+}
 
 export const settingsSchema = z.strictObject({
   /** The region with the API, tables, queue and functions (aws:region). */
   homeRegion: regionNameSchema,
   /** Regions with a game-server fleet; players queue in these. */
-  regions: z.array(regionNameSchema).min(1, 'matchmaking:regions must list at least one region'),
-  teamSize: positiveInt.max(50).default(Number(envDefaults.TEAM_SIZE)),
-  jwtIssuer: z.string().min(1, 'matchmaking:jwtIssuer is required (the `iss` of player tokens)'),
-  jwtAudience: z.string().min(1, 'matchmaking:jwtAudience is required (the `aud` of player tokens)'),
-  jwksUrl: z.url('matchmaking:jwksUrl must be the https URL of the JSON Web Key Set'),
+  regions: z.array(regionNameSchema).min(1, 'must list at least one region'),
+  /**
+   * The game modes: `{<queue>: {teamSize, ratingWindow: {initial, growthPerSecond, max},
+   * maxWaitSeconds, partyRating: mean|max, default}}`, exactly one `default: true` unless there is
+   * only one (queue-config.ts). Unset: the functions' default, one 1v1 queue.
+   */
+  queues: queuesSetting(),
+  jwtIssuer: z.string().min(1, 'is required (the `iss` of player tokens)'),
+  jwtAudience: z.string().min(1, 'is required (the `aud` of player tokens)'),
+  jwksUrl: z.url('must be the https URL of the JSON Web Key Set'),
   /** Messages one player may send per 10 s before its connection is closed (RATE_LIMITED). */
   maxMessagesPerPlayer: positiveInt.default(Number(envDefaults.MAX_MESSAGES_PER_PLAYER)),
   /** A matchmaking pass's budget: matches it records and seconds it spends before a continuation. */
@@ -26,9 +51,6 @@ export const settingsSchema = z.strictObject({
   passBudgetSeconds: positiveInt.max(45).default(Number(envDefaults.PASS_BUDGET_SECONDS)),
   /** Oldest player token accepted (by its iat), in seconds. */
   jwtMaxTokenAgeSeconds: positiveInt.default(Number(envDefaults.JWT_MAX_TOKEN_AGE_SECONDS)),
-  ratingWindowInitial: nonNegative.default(Number(envDefaults.RATING_WINDOW_INITIAL)),
-  ratingWindowGrowthPerSecond: nonNegative.default(Number(envDefaults.RATING_WINDOW_GROWTH_PER_SECOND)),
-  ratingWindowMax: nonNegative.default(Number(envDefaults.RATING_WINDOW_MAX)),
   readyTimeoutSeconds: positiveInt.default(Number(envDefaults.READY_TIMEOUT_SECONDS)),
   maxMatchSeconds: positiveInt.default(Number(envDefaults.MAX_MATCH_SECONDS)),
   /** Seconds a game server waits with no player connected before it ends the match unplayed. */
@@ -77,13 +99,54 @@ export const settingsSchema = z.strictObject({
 });
 export type Settings = z.output<typeof settingsSchema>;
 
+/** Stack settings that are gone, and what replaced them: a stack still setting one is refused. */
+export const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  'matchmaking:teamSize': 'matchmaking:queues (each queue has its teamSize)',
+  'matchmaking:ratingWindowInitial': 'matchmaking:queues (each queue has its ratingWindow.initial)',
+  'matchmaking:ratingWindowGrowthPerSecond':
+    'matchmaking:queues (each queue has its ratingWindow.growthPerSecond)',
+  'matchmaking:ratingWindowMax': 'matchmaking:queues (each queue has its ratingWindow.max)',
+};
+
+/** Refuses a stack configuration (all its keys, `pulumi.runtime.allConfig()`) that still sets a removed key. */
+export function refuseRemovedKeys(keys: readonly string[]): void {
+  const stale = keys.filter((key) => key in REMOVED_KEYS);
+  if (stale.length === 0) return;
+  const problems = stale.map((key) => `${key} is no longer read: use ${REMOVED_KEYS[key]}`);
+  throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
+}
+
+/** The stack setting at `path`: `aws:region`, `matchmaking:queues.squad.teamSize`. */
+function keyOf(path: readonly PropertyKey[]): string {
+  const [top, ...rest] = path.map(String);
+  if (top === undefined) return 'matchmaking';
+  return [top === 'homeRegion' ? 'aws:region' : `matchmaking:${top}`, ...rest].join('.');
+}
+
+/** What is wrong, naming the setting it is about. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // Settings nobody reads (a typo, or a removed one): each named, a removed one with its replacement.
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys
+      .map((name) => {
+        const key = keyOf([...issue.path, name]);
+        const replacement = REMOVED_KEYS[key];
+        return replacement ? `${key} is no longer read: use ${replacement}` : `${key}: not a setting`;
+      })
+      .join('; ');
+  }
+  // A bad record key (a queue or region name): the key's own problems say why.
+  if (issue.code === 'invalid_key') {
+    return `${keyOf(issue.path)}: not a valid name: ${issue.issues.map((i) => i.message).join('; ')}`;
+  }
+  return `${keyOf(issue.path)}: ${issue.message}`;
+}
+
 /** Validates raw configuration; throws one error naming every bad key. */
 export function parseSettings(raw: Record<string, unknown>): Settings {
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.map(describeIssue);
     throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
   }
   const settings = parsed.data;
@@ -100,9 +163,6 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
       throw new Error(
         `invalid stack configuration: matchmaking:warmPool.regions names ${region}, which is not in matchmaking:regions`,
       );
-  }
-  if (settings.ratingWindowMax < settings.ratingWindowInitial) {
-    throw new Error('invalid stack configuration: ratingWindowMax must be at least ratingWindowInitial');
   }
   return settings;
 }

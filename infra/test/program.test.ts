@@ -17,7 +17,7 @@ beforeAll(async () => {
   const settings = parseSettings({
     homeRegion: 'us-east-1',
     regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'],
-    teamSize: 2,
+    queues: { doubles: { teamSize: 2 } },
     jwtIssuer: 'https://issuer.example/',
     jwtAudience: 'matchmaking',
     jwksUrl: 'https://issuer.example/.well-known/jwks.json',
@@ -71,7 +71,7 @@ describe('the Pulumi program (with mocks)', () => {
     expect(Object.keys(outputs.clusters as object)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
   });
 
-  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the six tables', () => {
+  it('declares exactly one WebSocket API, one callback API, two FIFO queues with DLQs and the seven tables', () => {
     const apis = ofType('aws:apigatewayv2/api:Api');
     expect(apis.map((a) => a.inputs.protocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
     expect(apis.find((a) => a.inputs.protocolType === 'WEBSOCKET')?.inputs.routeSelectionExpression).toBe(
@@ -90,7 +90,7 @@ describe('the Pulumi program (with mocks)', () => {
     });
     expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
     const tables = ofType('aws:dynamodb/table:Table');
-    expect(tables).toHaveLength(6);
+    expect(tables).toHaveLength(7);
     const tickets = tables.find((t) => t.name.endsWith('tickets'));
     // Sharded partitions (no region is one hot key); sparse indexes for waiting and claimed tickets.
     expect(tickets?.inputs).toMatchObject({
@@ -176,6 +176,12 @@ describe('the Pulumi program (with mocks)', () => {
         'leaveQueue',
         'tryCreateMatch',
         'getProfile',
+        'listQueues',
+        'getQueueStats',
+        'createParty',
+        'joinParty',
+        'leaveParty',
+        'kickFromParty',
       ]),
     );
     expect(routes).toEqual(
@@ -213,14 +219,15 @@ describe('resource counts', () => {
     ['aws:ec2/securityGroup:SecurityGroup', 3, 1],
     ['aws:ecs/taskDefinition:TaskDefinition', 3, 1],
     ['aws:lambda/function:Function', functions.length, functions.length],
-    // connections, players, tickets, matches, matchmaker and the warm pool's servers.
-    ['aws:dynamodb/table:Table', 6, 6],
+    // connections, players, tickets, matches, matchmaker, the warm pool's servers and parties.
+    ['aws:dynamodb/table:Table', 7, 7],
     ['aws:apigatewayv2/api:Api', 2, 2],
-    // 7 WebSocket routes; 4 callback routes (session, ready, result, the pool servers' calls).
-    ['aws:apigatewayv2/route:Route', 11, 11],
-    ['aws:apigatewayv2/integration:Integration', 11, 11],
+    // 13 WebSocket routes (7, and listQueues, getQueueStats and the 4 party actions); 4 callback
+    // routes (session, ready, result, the pool servers' calls).
+    ['aws:apigatewayv2/route:Route', 17, 17],
+    ['aws:apigatewayv2/integration:Integration', 17, 17],
     // API Gateway: the authorizer and each route; EventBridge: the tick's schedule and the task events.
-    ['aws:lambda/permission:Permission', 1 + 11 + 2, 1 + 11 + 2],
+    ['aws:lambda/permission:Permission', 1 + 17 + 2, 1 + 17 + 2],
     ['aws:iam/rolePolicy:RolePolicy', functions.length, functions.length],
     // One per function; per fleet a task role and an execution role; an event forwarder per non-home fleet.
     ['aws:iam/role:Role', functions.length + 3 * 2 + 2, functions.length + 2],
@@ -287,13 +294,16 @@ describe('stack configuration', () => {
     };
     expect(() => parseSettings({ ...base, regions: [] })).toThrow(/at least one region/);
     expect(() => parseSettings({ ...base, regions: ['mars-1'] })).toThrow(/region name/);
-    expect(() => parseSettings({ ...base, teamSize: 0 })).toThrow(/teamSize/);
-    expect(() => parseSettings({ ...base, jwtIssuer: '' })).toThrow(/jwtIssuer is required/);
+    expect(() => parseSettings({ ...base, queues: { duel: { teamSize: 0 } } })).toThrow(
+      /matchmaking:queues\.duel\.teamSize/,
+    );
+    expect(() => parseSettings({ ...base, jwtIssuer: '' })).toThrow(/matchmaking:jwtIssuer: is required/);
     expect(() => parseSettings({ ...base, regions: ['us-east-1', 'us-east-1'] })).toThrow(/twice/);
     expect(() => parseSettings({ ...base, domainName: 'play.example.com' })).toThrow(
       /needs matchmaking:hostedZoneId/,
     );
     expect(() => parseSettings({ ...base, logRetentionDays: 13 })).toThrow(/retention/);
-    expect(parseSettings(base).teamSize).toBe(1);
+    // Unset: the functions' default, one 1v1 queue.
+    expect(parseSettings(base).queues).toMatchObject({ duel: { teamSize: 1 } });
   });
 });
