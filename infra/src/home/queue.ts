@@ -2,9 +2,11 @@ import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
 /**
- * The FIFO queue that serialises matchmaking passes (one message group), with
- * explicit deduplication ids (content-based deduplication off: two identical
- * pass requests are two requests) and a dead-letter queue.
+ * The FIFO queue that serialises matchmaking passes: one message group per
+ * queue (game mode, `matchmakingGroup` in the manifest), so a queue's passes
+ * run one at a time and different queues' side by side. Explicit
+ * deduplication ids (content-based deduplication off: two identical pass
+ * requests are two requests) and a dead-letter queue.
  */
 export function createMatchmakingQueue(
   prefix: string,

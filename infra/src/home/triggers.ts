@@ -6,6 +6,11 @@ import type { DeployedFunctions } from './functions.js';
 /**
  * A function consumes its FIFO queue: the matchmaker the pass requests, the
  * match starter the start requests; batches of 10, partial batch failures reported.
+ * Lambda runs as many batches at once as there are active message groups (one per
+ * queue for the matchmaker, one per match for the starter). A function with reserved
+ * concurrency caps its event source there too (maximum concurrency): more groups than
+ * that wait in the queue, instead of being throttled back to it after the visibility
+ * timeout, which counts towards the dead-letter queue's maxReceiveCount.
  */
 export function connectQueue(
   prefix: string,
@@ -23,6 +28,10 @@ export function connectQueue(
         functionName: fn.arn,
         batchSize: QUEUE_BATCH_SIZE,
         functionResponseTypes: ['ReportBatchItemFailures'],
+        // Lambda's minimum for maximum concurrency is 2 ("Configuring maximum concurrency for Amazon SQS event sources").
+        ...(definition.reservedConcurrency !== undefined && definition.reservedConcurrency >= 2
+          ? { scalingConfig: { maximumConcurrency: definition.reservedConcurrency } }
+          : {}),
       },
       opts,
     );
