@@ -25,16 +25,17 @@ export function toEntry(ticket: Ticket, now: number, config: MatchingConfig): En
 }
 
 /**
- * Forms a match around the anchor from the candidates (nearest rating first,
- * at most the probe bound). Phase 1 (preferSimilarParties, the default) only
- * accepts two teams with the same party sizes; phase 2, only if phase 1 found
- * nothing, accepts any two full teams.
+ * Forms a match around the anchor from its nearest tickets (nearest rating
+ * first, at most the probe bound). Phase 1 (preferSimilarParties, the
+ * default) only accepts two teams with the same party sizes; phase 2, only if
+ * phase 1 found nothing, accepts any two full teams.
  */
 export function formMatch(
   anchor: Entry,
-  candidates: readonly Entry[],
+  nearest: Iterator<Entry>,
   config: MatchingConfig,
 ): TeamSplit | undefined {
+  const candidates = new Candidates(nearest);
   const mirrored =
     config.preferSimilarParties === false ? undefined : formMirrored(anchor, candidates, config);
   return mirrored ?? formAny(anchor, candidates, config.teamSize);
@@ -47,13 +48,13 @@ export function formMatch(
  * its mirror and a candidate of its size is still ahead to close it (so a
  * party with no counterpart in reach does not block a match of the others).
  */
-function formMirrored(anchor: Entry, candidates: readonly Entry[], config: MatchingConfig) {
+function formMirrored(anchor: Entry, candidates: Candidates, config: MatchingConfig) {
   const { teamSize } = config;
   const ahead = new SizesAhead(candidates);
   const pairs = new Pairs(teamSize);
   pairs.add(sizeOf(anchor));
   let selection = select(undefined, anchor);
-  for (const [i, candidate] of candidates.entries()) {
+  for (const [i, candidate] of candidates) {
     const partySize = sizeOf(candidate);
     const fits = pairs.closes(partySize) || (pairs.canOpen(partySize) && ahead.has(i, partySize));
     if (!fits || !compatible(selection, candidate)) continue;
@@ -99,10 +100,10 @@ class Pairs {
 }
 
 /** Phase 2: nearest ratings first until two full teams of any party sizes can be split. */
-function formAny(anchor: Entry, candidates: readonly Entry[], teamSize: number): TeamSplit | undefined {
+function formAny(anchor: Entry, candidates: Candidates, teamSize: number): TeamSplit | undefined {
   const target = 2 * teamSize;
   let selection = select(undefined, anchor);
-  for (const candidate of candidates) {
+  for (const [, candidate] of candidates) {
     if (selection.players + sizeOf(candidate) > target) continue;
     if (!compatible(selection, candidate)) continue;
     const next = select(selection, candidate);
@@ -120,6 +121,32 @@ const sizeOf = (entry: Entry): number => entry.ticket.players.length;
 const ticketsOf = (selection: Selection): Ticket[] => selection.entries.map((entry) => entry.ticket);
 
 /**
+ * The anchor's nearest tickets, read from the walk only as far as a phase
+ * needs (a match is usually formed from the first few), and kept for the
+ * other phase.
+ */
+class Candidates {
+  private readonly read: Entry[] = [];
+  private done = false;
+
+  constructor(private readonly walk: Iterator<Entry>) {}
+
+  at(position: number): Entry | undefined {
+    while (!this.done && this.read.length <= position) {
+      const next = this.walk.next();
+      if (next.done) this.done = true;
+      else this.read.push(next.value);
+    }
+    return this.read[position];
+  }
+
+  /** The candidates in order, with their positions. */
+  *[Symbol.iterator](): Generator<[number, Entry]> {
+    for (let i = 0, candidate = this.at(0); candidate; i += 1, candidate = this.at(i)) yield [i, candidate];
+  }
+}
+
+/**
  * Whether a candidate of a party size follows a position. Looked up lazily
  * and remembered per size, so a phase reads each candidate's size about once
  * per size asked for, and usually far fewer (the next solo is near).
@@ -128,16 +155,18 @@ class SizesAhead {
   /** Per party size, the position of a later candidate of that size, or -1 if there is none. */
   private readonly found = new Map<number, number>();
 
-  constructor(private readonly candidates: readonly Entry[]) {}
+  constructor(private readonly candidates: Candidates) {}
 
   has(position: number, partySize: number): boolean {
     const known = this.found.get(partySize);
     if (known === -1) return false;
     if (known !== undefined && known > position) return true;
     let next = position + 1;
-    while (next < this.candidates.length && sizeOf(this.candidates[next] as Entry) !== partySize) next += 1;
-    this.found.set(partySize, next < this.candidates.length ? next : -1);
-    return next < this.candidates.length;
+    for (let c = this.candidates.at(next); c && sizeOf(c) !== partySize; c = this.candidates.at(next))
+      next += 1;
+    const found = this.candidates.at(next) !== undefined;
+    this.found.set(partySize, found ? next : -1);
+    return found;
   }
 }
 

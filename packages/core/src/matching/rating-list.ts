@@ -46,8 +46,7 @@ export class RatingList<E extends Rated> {
   }
 
   /** Unmatched neighbours of the anchor, nearest rating first, at most `perSide` on each side. */
-  nearest(anchor: E, perSide: number): E[] {
-    const found: E[] = [];
+  *nearest(anchor: E, perSide: number): Generator<E> {
     const at = this.index.get(anchor.ticket) as number;
     let left = this.prev[at] as number;
     let right = this.next[at] as number;
@@ -57,16 +56,15 @@ export class RatingList<E extends Rated> {
       const l = left >= 0 && leftLeft > 0 ? (this.entries[left] as E) : undefined;
       const r = right >= 0 && rightLeft > 0 ? (this.entries[right] as E) : undefined;
       if (l !== undefined && (r === undefined || anchor.rating - l.rating <= r.rating - anchor.rating)) {
-        found.push(l);
         left = this.prev[left] as number;
         leftLeft -= 1;
+        yield l;
       } else if (r) {
-        found.push(r);
         right = this.next[right] as number;
         rightLeft -= 1;
+        yield r;
       }
     }
-    return found;
   }
 }
 

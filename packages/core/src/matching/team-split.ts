@@ -61,25 +61,30 @@ function halfCounts(tickets: readonly Ticket[]): Quota | null {
 }
 
 /**
- * The mirrored check in O(1) per split: each ticket's digit is 1 at its party
- * size's place in base (tickets + 1), so a team's digit sum counts its tickets
- * of each size without carries, and equals `target` only if every count meets
- * the quota (at most 14 tickets in pairs: 7 places, 15^7 is exact in a double).
- * Without a quota every digit is 0 and every split passes.
+ * The mirrored check without allocating per split: each ticket's digit is 1
+ * at its party size's place in base (tickets + 1), so a team's digit sum
+ * counts its tickets of each size without carries, and equals `target` only
+ * if every count meets the quota (at most 14 tickets in pairs: 7 places, 15^7
+ * is exact in a double).
  */
-function sizeDigits(tickets: readonly Ticket[], quota?: Quota): { digits: number[]; target: number } {
-  if (!quota) return { digits: tickets.map(() => 0), target: 0 };
+function quotaCheck(tickets: readonly Ticket[], quota: Quota): (mask: number) => boolean {
   const base = tickets.length + 1;
   const place = new Map([...quota.keys()].map((partySize, i) => [partySize, base ** i]));
+  const digits = tickets.map((ticket) => place.get(ticket.players.length) ?? 0);
   const target = [...quota].reduce((sum, [partySize, count]) => sum + count * (place.get(partySize) ?? 0), 0);
-  return { digits: tickets.map((ticket) => place.get(ticket.players.length) ?? 0), target };
+  return (mask) => {
+    let composition = 0;
+    for (let i = 0; i < digits.length; i += 1) if (mask & (1 << i)) composition += digits[i] ?? 0;
+    return composition === target;
+  };
 }
 
 function exhaustiveSplit(tickets: readonly Ticket[], teamSize: number, quota?: Quota): TeamSplit | undefined {
   const sizes = tickets.map((ticket) => ticket.players.length);
   const sums = tickets.map((ticket) => ratingSum([ticket]));
   const total = sums.reduce((a, b) => a + b, 0);
-  const { digits, target } = sizeDigits(tickets, quota);
+  // One party size only (all solos, say): every split of teamSize players meets it.
+  const meetsQuota = quota && quota.size > 1 && quotaCheck(tickets, quota);
   let best = -1;
   let bestDiff = Number.POSITIVE_INFINITY;
   // The first ticket is always home: the mirrored assignments are the same split.
@@ -87,15 +92,13 @@ function exhaustiveSplit(tickets: readonly Ticket[], teamSize: number, quota?: Q
   for (let mask = 1; mask < 1 << count; mask += 2) {
     let players = 0;
     let sum = 0;
-    let composition = 0;
     for (let i = 0; i < count; i += 1) {
       if (mask & (1 << i)) {
         players += sizes[i] ?? 0;
         sum += sums[i] ?? 0;
-        composition += digits[i] ?? 0;
       }
     }
-    if (players !== teamSize || composition !== target) continue;
+    if (players !== teamSize || (meetsQuota && !meetsQuota(mask))) continue;
     const diff = Math.abs(2 * sum - total);
     if (diff < bestDiff) {
       bestDiff = diff;
