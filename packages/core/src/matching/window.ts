@@ -2,7 +2,7 @@ import type { MatchingConfig, Ticket } from './types.js';
 
 const PARTY_RATINGS: readonly unknown[] = ['mean', 'max'];
 
-/** How far (+- rating points) a ticket accepts other players, after waiting until `now`. */
+/** How far (+- rating points around its party rating) a ticket accepts other tickets, after waiting until `now`. */
 export function currentWindow(ticket: Ticket, now: number, config: MatchingConfig): number {
   const waitedSeconds = Math.max(0, now - ticket.enqueuedAt) / 1000;
   return Math.min(config.windowMax, config.windowInitial + config.windowGrowthPerSecond * waitedSeconds);
