@@ -71,6 +71,11 @@ export const passRequestSchema = z.strictObject({
   userIds: z.array(z.string().min(1).max(128)).max(100).optional(),
   /** Tickets that became waiting (joined, or requeued after a failed match): the pool applies them without a read. */
   waiting: z.array(waitingTicketSchema).max(100).optional(),
+  /** left: tickets taken out of the queue (left, disconnected, the party changed): the pool drops them. */
+  left: z
+    .array(z.strictObject({ region: z.string().min(1).max(64), ticketId: z.string().min(1).max(128) }))
+    .max(100)
+    .optional(),
 });
 export type PassRequest = z.infer<typeof passRequestSchema>;
 

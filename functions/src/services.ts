@@ -109,6 +109,7 @@ export function partyDeps(env: Env = process.env) {
   return {
     ...repositories(env),
     notifier: notifier(env),
+    queue: matchmakingQueue(env),
     rateLimit: rateLimit(env),
     codes: { next: newPartyCode },
     catalog: queueCatalog(env),

@@ -89,18 +89,21 @@ async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Prom
   const regions = new Set<string>();
   const reconnected = new Set<string>();
   const changes: TicketItem[] = [];
+  const left: { region: string; ticketId: string }[] = [];
   const reasons: PassReason[] = [];
   for (const request of requests) {
     reasons.push(request.reason);
     for (const region of request.regions) if (served.includes(region)) regions.add(region);
     for (const userId of request.userIds ?? []) reconnected.add(userId);
     for (const ticket of request.waiting ?? []) if (served.includes(ticket.region)) changes.push(ticket);
+    left.push(...(request.left ?? []));
   }
   try {
     await runMatchmakingPass(pass, queue, settings, budget, [...regions], {
       pool: pools.get(queue.name) as WaitingPool,
       served,
       changes,
+      left,
       unstarted: unstarted.get(queue.name),
       ...batchHints(reasons, QUEUE_BATCH_SIZE),
     });

@@ -34,6 +34,8 @@ export interface PassView {
   pool: WaitingPool;
   served: readonly string[];
   changes: readonly TicketItem[];
+  /** Tickets that left the queue (their players left, disconnected, or the party changed). */
+  left?: readonly { region: string; ticketId: string }[];
   /**
    * Matches this instance recorded but could not hand to the starter (the
    * pass failed there; its batch comes back): handed over first by the next
@@ -61,7 +63,9 @@ export function batchHints(
   reasons: readonly PassReason[],
   batchSize: number,
 ): Pick<PassView, 'onlyChanges' | 'catchUp'> {
-  const onlyChanges = reasons.every((reason) => reason === 'joined' || reason === 'requeued');
+  const onlyChanges = reasons.every(
+    (reason) => reason === 'joined' || reason === 'requeued' || reason === 'left',
+  );
   return { onlyChanges, catchUp: !onlyChanges || reasons.length >= batchSize };
 }
 
@@ -108,6 +112,7 @@ export async function runMatchmakingPass(
   if (nothingNew(view, startedAt)) return [];
   await view.pool.prepare(deps, view.served, view.catchUp ?? true);
   for (const ticket of view.changes) view.pool.put(ticket);
+  for (const gone of view.left ?? []) view.pool.drop(gone.region, [gone.ticketId]);
   const unstarted = view.unstarted ?? new Set<string>();
   const handOver = async (matchIds: readonly string[]) => {
     for (const id of matchIds) unstarted.add(id);
@@ -159,7 +164,8 @@ function nothingNew(view: PassView, now: number): boolean {
     view.onlyChanges === true &&
     (view.unstarted?.size ?? 0) === 0 &&
     !view.pool.resyncDue(now) &&
-    view.changes.every((ticket) => view.pool.knows(ticket))
+    view.changes.every((ticket) => view.pool.knows(ticket)) &&
+    (view.left ?? []).every((gone) => !view.pool.holds(gone.region, gone.ticketId))
   );
 }
 

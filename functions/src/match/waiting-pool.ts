@@ -108,7 +108,12 @@ export class WaitingPool {
     }
   }
 
-  /** Tickets that left the queue (timed out): they leave the view. */
+  /** True if the view holds this ticket as waiting. */
+  holds(region: string, ticketId: string): boolean {
+    return this.byRegion.get(region)?.has(ticketId) ?? false;
+  }
+
+  /** Tickets that left the queue (timed out, or their players left): they leave the view. */
   drop(region: string, ticketIds: Iterable<string>): void {
     this.remove(region, ticketIds);
   }

@@ -4,7 +4,8 @@ import type { PartiesRepository } from '../data/parties-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import type { Deps } from '../use-cases/deps.js';
 
-export interface PartyDeps extends Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections' | 'clock'> {
+export interface PartyDeps
+  extends Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections' | 'clock' | 'queue'> {
   parties: PartiesRepository;
   /** New invite codes (random; see newPartyCode). */
   codes: { next(): string };

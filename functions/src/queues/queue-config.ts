@@ -25,7 +25,7 @@ export const queueSettingsSchema = z.strictObject({
   teamSize: z.number().int().min(1).max(50),
   ratingWindow: ratingWindowSchema.prefault({}),
   /** A ticket leaves the queue with `queueTimeout` after waiting this long. */
-  maxWaitSeconds: z.number().int().min(10).max(3600).default(300),
+  maxWaitSeconds: z.number().int().min(1).max(3600).default(300),
   /** A party's rating for the window: its members' mean (default) or the highest (FlexMatch's party aggregation). */
   partyRating: z.enum(['mean', 'max']).default('mean'),
   /** The queue of a joinQueue without `queue`; exactly one queue has it (or the only one). */

@@ -171,7 +171,10 @@ async function markAllQueued(
  * otherwise queue with a party they are not in: the ticket comes out again.
  */
 async function assertPartyUnchanged(
-  deps: Pick<JoinQueueDeps, 'parties' | 'players' | 'tickets' | 'notifier' | 'connections'>,
+  deps: Pick<
+    JoinQueueDeps,
+    'parties' | 'players' | 'tickets' | 'notifier' | 'connections' | 'queue' | 'clock'
+  >,
   party: PartyItem,
   leader: PlayerItem,
 ): Promise<void> {

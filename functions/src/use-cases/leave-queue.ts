@@ -7,7 +7,7 @@ import { withdrawTicket } from './withdraw-ticket.js';
  * member: each is told). A ticket a match already claimed stays with the match.
  */
 export async function leaveQueue(
-  deps: Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections'>,
+  deps: Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections' | 'queue' | 'clock'>,
   userId: string,
 ): Promise<ServerEvent> {
   const player = await deps.players.get(userId);

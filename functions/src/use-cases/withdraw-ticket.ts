@@ -15,7 +15,7 @@ export type Withdrawal = 'withdrawn' | 'claimed' | 'none';
  * is cleared).
  */
 export async function withdrawTicket(
-  deps: Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections'>,
+  deps: Pick<Deps, 'players' | 'tickets' | 'notifier' | 'connections' | 'queue' | 'clock'>,
   player: PlayerItem,
   reason: string,
   quietUserId?: string,
@@ -28,6 +28,17 @@ export async function withdrawTicket(
     return 'none';
   }
   if (ticket.state !== 'waiting' || !(await deps.tickets.deleteWaiting(ref))) return 'claimed';
+  // The matchmaker's pool drops it now (its counts, listQueues), not at its next resync.
+  await deps.queue.requestPass(
+    {
+      reason: 'left',
+      queue: ref.queue,
+      regions: [ref.region],
+      requestedAt: deps.clock.now(),
+      left: [{ region: ref.region, ticketId: ref.ticketId }],
+    },
+    `left:${ref.ticketId}`,
+  );
   await Promise.all(
     ticket.players.map(async (member) => {
       const left = await deps.players.leaveQueue(member.userId, ticket.ticketId);

@@ -6,9 +6,7 @@ import { sleepingGameServer } from './game-servers.js';
  * quiet handlers, and a game server that never calls back (tests play it) unless
  * the options say otherwise.
  */
-export function startTestStack(
-  options: LocalStackOptions & { regions: string[]; teamSize: number },
-): Promise<LocalStack> {
+export function startTestStack(options: LocalStackOptions & { regions: string[] }): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     tickSeconds: 0,
