@@ -140,7 +140,7 @@ describe('matchmaking:queues', () => {
     expect(() => refuseRemovedKeys(['aws:region', 'matchmaking:queues'])).not.toThrow();
   });
 
-  it('Pulumi.dev.yaml passes the validation, with duel (1v1, the default) and squad (4v4, partyRating max)', async () => {
+  it('Pulumi.dev.yaml passes the validation, with duel (1v1, the default), duo (2v2) and squad (4v4, partyRating max)', async () => {
     const { parseSettings, refuseRemovedKeys } = await import('../src/settings.js');
     const file = parse(readFileSync(join(repoRoot, 'Pulumi.dev.yaml'), 'utf8')) as {
       config: Record<string, unknown>;
@@ -159,6 +159,13 @@ describe('matchmaking:queues', () => {
       duel: {
         teamSize: 1,
         default: true,
+        ratingWindow: { initial: 100, growthPerSecond: 10, max: 600 },
+        maxWaitSeconds: 300,
+        partyRating: 'mean',
+      },
+      duo: {
+        teamSize: 2,
+        default: false,
         ratingWindow: { initial: 100, growthPerSecond: 10, max: 600 },
         maxWaitSeconds: 300,
         partyRating: 'mean',

@@ -38,8 +38,10 @@ async function party(leader: TestPlayer, ...members: TestPlayer[]): Promise<stri
   expect(created).toMatchObject({ change: 'created', leader: leader.userId, members: [leader.userId] });
   const code = String(created.partyId);
   expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
-  for (const member of members) {
-    const joined = await member.request({ action: 'joinParty', code: code.toLowerCase() }, 'partyUpdated');
+  for (const [i, member] of members.entries()) {
+    // Typed as people do: lower case, or with a dash in the middle.
+    const typed = i % 2 === 0 ? code.toLowerCase() : `${code.slice(0, 4)}-${code.slice(4)}`;
+    const joined = await member.request({ action: 'joinParty', code: typed }, 'partyUpdated');
     expect(joined).toMatchObject({ change: 'joined', userId: member.userId, leader: leader.userId });
   }
   return code;
