@@ -21,7 +21,13 @@ export type { PoolDeps } from '../pool/pool-deps.js';
 export { takeAssignment } from '../pool/server-calls.js';
 export { serverStopped } from '../pool/server-stopped.js';
 export type { Queue } from '../queues/queue-config.js';
-export { matchmakerState, matchStartQueue, poolDeps, queueStatsRepository } from '../services.js';
+export {
+  matchmakerState,
+  matchmakingQueue,
+  matchStartQueue,
+  poolDeps,
+  queueStatsRepository,
+} from '../services.js';
 export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';
 export type { LifecycleDeps } from './lifecycle-deps.js';

@@ -1,8 +1,10 @@
+import { matchmakingQueue } from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
 import { callback, openSession } from '../helpers/callbacks.js';
 import { type PlayerEvent, TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
+import { eventually } from '../helpers/wait.js';
 
 /*
  * Game modes and parties end to end: real WebSockets, the real functions, the
@@ -203,6 +205,40 @@ describe('queues', () => {
     expect(new Set(found.map((f) => f?.matchId)).size).toBe(2);
     await Promise.all([finish(String(found[0]?.matchId)), finish(String(found[2]?.matchId))]);
     await Promise.all(all.map((p) => p.next('matchFinished')));
+  });
+
+  it("one queue's pass never holds back another's: each queue is its own message group", async () => {
+    // The product's queue adapter on a queue of its own, whose consumer holds every duel batch.
+    const url = stack.sqs.createQueue('group-probe.fifo', {
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+    });
+    const delivered: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    stack.sqs.attach(url, async (event) => {
+      const queues = event.Records.map(
+        (r) => (JSON.parse((r as { body: string }).body) as { queue: string }).queue,
+      );
+      delivered.push(...queues);
+      if (queues.includes('duel')) await held;
+      return { batchItemFailures: [] };
+    });
+    const queue = matchmakingQueue({ ...process.env, MATCHMAKING_QUEUE_URL: url });
+    const tick = (name: string, at: number) =>
+      queue.requestPass({ reason: 'tick', queue: name, regions: [REGION], requestedAt: at }, `${name}-${at}`);
+    await tick('duel', 1);
+    await eventually(() => expect(delivered).toEqual(['duel']));
+    await tick('duel', 2);
+    await tick('squad', 3);
+    // squad's pass runs while duel's is held; duel's next waits for its own (one pass at a time per queue).
+    await eventually(() => expect(delivered).toEqual(['duel', 'squad']));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(delivered).toEqual(['duel', 'squad']);
+    release();
+    await eventually(() => expect(delivered).toEqual(['duel', 'squad', 'duel']));
   });
 
   it('a ticket waits at most the queue longest wait, then leaves with queueTimeout', async () => {
