@@ -43,6 +43,8 @@ export interface PassView {
    * match's ready deadline cancels it and requeues its players.
    */
   unstarted?: Set<string>;
+  /** Write the queue's figures now, whatever their age (a tick's pass). */
+  flushFigures?: boolean;
   /** Every message of the batch was a queue change (a join or a requeue): nothing asked for a pass as such. */
   onlyChanges?: boolean;
   /**
@@ -62,11 +64,15 @@ export interface PassView {
 export function batchHints(
   reasons: readonly PassReason[],
   batchSize: number,
-): Pick<PassView, 'onlyChanges' | 'catchUp'> {
+): Pick<PassView, 'onlyChanges' | 'catchUp' | 'flushFigures'> {
   const onlyChanges = reasons.every(
     (reason) => reason === 'joined' || reason === 'requeued' || reason === 'left',
   );
-  return { onlyChanges, catchUp: !onlyChanges || reasons.length >= batchSize };
+  return {
+    onlyChanges,
+    catchUp: !onlyChanges || reasons.length >= batchSize,
+    flushFigures: reasons.includes('tick'),
+  };
 }
 
 /** What every region of one pass shares. */
@@ -78,6 +84,8 @@ interface PassRun {
   left: { matches: number };
   over: () => boolean;
   handOver: (matchIds: readonly string[]) => Promise<void>;
+  /** Write the queue's figures whatever their age (a tick's pass). */
+  flushFigures: boolean;
 }
 
 export interface PassSummary {
@@ -124,7 +132,16 @@ export async function runMatchmakingPass(
   if (unstarted.size > 0) await handOver([]);
   const left = { matches: budget.maxMatches };
   const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
-  const run: PassRun = { deps, queue, settings, pool: view.pool, left, over, handOver };
+  const run: PassRun = {
+    deps,
+    queue,
+    flushFigures: view.flushFigures ?? false,
+    settings,
+    pool: view.pool,
+    left,
+    over,
+    handOver,
+  };
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
     if (over()) {
@@ -208,18 +225,21 @@ async function passOverRegion(run: PassRun, region: string): Promise<PassSummary
 /**
  * The pool's figures for listQueues, getQueueStats and the wait estimate:
  * the matches this pass formed with their tickets' waits, and the players
- * still waiting (written only when it changed since this instance last did).
+ * still waiting, written when due (see PendingFigures).
  */
 async function recordStats(run: PassRun, region: string, recorded: number, waits: number[]): Promise<void> {
   const { deps, queue, pool } = run;
-  const ref = { queue: queue.name, region };
   const now = deps.clock.now();
+  pool.figures.add(region, recorded, waits);
   const waiting = pool.waiting(region);
   const players = waiting.reduce((sum, ticket) => sum + ticket.players.length, 0);
+  const figures = pool.figures.take(region, players, waiting.length, now, run.flushFigures);
+  if (!figures) return;
+  const ref = { queue: queue.name, region };
   await Promise.all([
-    deps.stats.addMatches(ref, recorded, waits, now),
-    pool.countChanged(region, players, waiting.length)
-      ? deps.stats.setWaiting(ref, players, waiting.length, now)
+    deps.stats.addMatches(ref, figures.matches, figures.waits, now),
+    figures.waiting
+      ? deps.stats.setWaiting(ref, figures.waiting.players, figures.waiting.tickets, now)
       : undefined,
   ]);
 }

@@ -1,6 +1,7 @@
 import type { TicketItem } from '../data/items.js';
 import type { MatchmakerStateRepository } from '../data/matchmaker-state-repository.js';
 import { newTicketId, type TicketsRepository } from '../data/tickets-repository.js';
+import { PendingFigures } from '../queues/pending-figures.js';
 
 /** How long the pool may go without a full read from the table, whatever the queue says. */
 export const POOL_RESYNC_MS = 30_000;
@@ -41,8 +42,8 @@ export class WaitingPool {
   private readonly claimed = new Map<string, number>();
   /** Per region: the ticket id the next catch-up read starts after. */
   private readonly readFrom = new Map<string, string>();
-  /** Per region: the waiting counts last written to the queue's figures. */
-  private readonly reported = new Map<string, string>();
+  /** The queue's figures its passes have not written yet (see PendingFigures). */
+  readonly figures = new PendingFigures();
   /** Full reads done (the benchmark and tests count them). */
   resyncs = 0;
 
@@ -118,14 +119,6 @@ export class WaitingPool {
     this.remove(region, ticketIds);
   }
 
-  /** True if a pool's waiting counts differ from the ones last reported (and remembers them). */
-  countChanged(region: string, players: number, tickets: number): boolean {
-    const key = `${players}/${tickets}`;
-    if (this.reported.get(region) === key) return false;
-    this.reported.set(region, key);
-    return true;
-  }
-
   private remove(region: string, ticketIds: Iterable<string>): void {
     const tickets = this.byRegion.get(region);
     for (const id of ticketIds) tickets?.delete(id);
@@ -149,8 +142,7 @@ export class WaitingPool {
 
   private async resync(deps: PoolDeps, regions: readonly string[]): Promise<void> {
     this.byRegion.clear();
-    // Another instance may have written the counts since: write them again.
-    this.reported.clear();
+    this.figures.forgetReported();
     for (const region of regions) await this.resyncRegion(deps, region);
     this.syncedAt = deps.clock.now();
     this.resyncs += 1;

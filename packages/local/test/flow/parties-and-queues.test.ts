@@ -259,6 +259,7 @@ describe('queues', () => {
   it('lists the queues with players waiting, answers getQueueStats, and estimates the wait once matches were made', async () => {
     const [w] = (await connect('waiting')) as TestPlayer[];
     await w?.request({ action: 'joinQueue', queue: 'trio', region: REGION }, 'joinedQueue');
+    await stack.tick(); // a busy pool's figures are written at most every second, and by every tick
     await stack.settled();
     const listed = await w?.request({ action: 'listQueues' }, 'queues');
     expect(listed?.defaultQueue).toBe('duel');
