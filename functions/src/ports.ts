@@ -55,6 +55,7 @@ export const waitingTicketSchema = z.object({
   failedMatches: z.number().int().nonnegative().optional(),
   retryAt: z.number().int().nonnegative().optional(),
   partyId: z.string().min(1).max(64).optional(),
+  requeuedAt: z.number().int().nonnegative().optional(),
 });
 
 export type WaitingTicket = z.infer<typeof waitingTicketSchema>;

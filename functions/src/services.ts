@@ -18,6 +18,7 @@ import { newPartyCode } from './parties/party-code.js';
 import { nudgeServer } from './pool/nudge.js';
 import type { PoolDeps, PoolSettings } from './pool/pool-deps.js';
 import { queueCatalog as buildQueueCatalog, type QueueCatalog } from './queues/queue-config.js';
+import type { EstimateCache } from './queues/queue-stats.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
 import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 
@@ -94,6 +95,7 @@ export function queueStatsRepository(env: Env = process.env) {
 export function queueingDeps(env: Env = process.env) {
   return {
     stats: queueStatsRepository(env),
+    estimates: new Map() as EstimateCache,
     ...repositories(env),
     notifier: notifier(env),
     queue: matchmakingQueue(env),

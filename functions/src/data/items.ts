@@ -81,6 +81,8 @@ export interface TicketItem {
   retryAt?: number;
   /** The party this ticket queues (its leader queued it); absent for a player alone. */
   partyId?: string;
+  /** When a failed match last put it back (its longest wait counts from then). */
+  requeuedAt?: number;
 }
 
 /** A ticket as its match remembers it (its counters as they were when the match claimed it). */
@@ -90,6 +92,8 @@ export interface MatchTicketItem {
   userIds: string[];
   attempts?: number;
   failedMatches?: number;
+  /** The party it queued, if any: a party that changed meanwhile is not requeued as it was. */
+  partyId?: string;
 }
 
 export type MatchState = 'starting' | 'ready' | 'finished' | 'cancelled' | 'abandoned';
@@ -193,6 +197,8 @@ export interface PartyItem {
   leaderId: string;
   /** Members in the order they joined (the leader included); leadership passes to the next one. */
   members: string[];
+  /** Players the leader removed: the invite code no longer lets them in. */
+  kicked?: string[];
   createdAt: number;
   updatedAt: number;
   /** Bumped by every change: each write is conditional on the version it read. */

@@ -100,12 +100,15 @@ export class PlayersRepository {
     );
   }
 
-  /** Puts the player in this party; false if the player is in one already. */
+  /** Puts the player in this party; false if the player is in one already, or queued (a party queues together). */
   async joinParty(userId: string, partyId: string): Promise<boolean> {
     return (
-      (await this.update(userId, 'SET partyId = :partyId', 'attribute_not_exists(partyId)', {
-        ':partyId': partyId,
-      })) !== undefined
+      (await this.update(
+        userId,
+        'SET partyId = :partyId',
+        'attribute_not_exists(partyId) AND (attribute_not_exists(#status) OR #status <> :queued)',
+        { ':partyId': partyId, ':queued': 'queued' },
+      )) !== undefined
     );
   }
 

@@ -192,7 +192,7 @@ export class TicketsRepository {
   release(
     ref: TicketRef,
     matchId: string,
-    how: { failed: boolean; retryAt?: number } = { failed: false },
+    how: { failed: boolean; retryAt?: number; now?: number } = { failed: false },
   ): Promise<TicketItem | undefined> {
     const key = keyOf(ref);
     const sets = [
@@ -200,6 +200,7 @@ export class TicketsRepository {
       'waitingShard = :shard',
       'attempts = if_not_exists(attempts, :zero) + :one',
     ];
+    if (how.now !== undefined) sets.push('requeuedAt = :now');
     if (how.failed) sets.push('failedMatches = if_not_exists(failedMatches, :zero) + :one');
     if (how.retryAt !== undefined) sets.push('retryAt = :retryAt');
     return conditionallyReturning(async () => {
@@ -219,6 +220,7 @@ export class TicketsRepository {
             ':one': 1,
             ':shard': key.shardKey,
             ...(how.retryAt === undefined ? {} : { ':retryAt': how.retryAt }),
+            ...(how.now === undefined ? {} : { ':now': how.now }),
           },
         }),
       );

@@ -101,10 +101,13 @@ async function settleTicket(
   const underCap = failures < MAX_REQUEUES;
   if (!underCap)
     logger.info('ticket dropped after repeated failed matches', { matchId: match.matchId, failures });
+  // A party that changed during the match (someone left or was removed) does not queue as it was.
+  const partyWhole = !ticket.partyId || players.every((player) => player?.partyId === ticket.partyId);
   const released =
-    connected.every(Boolean) && underCap
+    connected.every(Boolean) && underCap && partyWhole
       ? await deps.tickets.release(ticketOf(match, ticket.ticketId), match.matchId, {
           failed: counted,
+          now,
           ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
         })
       : undefined;

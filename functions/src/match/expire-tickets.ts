@@ -8,10 +8,19 @@ import { notifyConnection } from './notify.js';
 const logger = createLogger('expire-tickets');
 /** Tickets taken out at once (each is a conditional delete and one write per player). */
 const PARALLEL_EXPIRIES = 32;
+/** Tickets one pass takes out at most: the serial section must not spend itself on a backlog of timeouts. */
+export const MAX_EXPIRIES_PER_PASS = 128;
 
-/** A ticket that has waited its queue's maxWaitSeconds. */
-export function hasExpired(ticket: Pick<TicketItem, 'enqueuedAt'>, queue: Queue, now: number): boolean {
-  return now - ticket.enqueuedAt >= queue.maxWaitSeconds * 1000;
+/**
+ * A ticket that has waited its queue's maxWaitSeconds: since it joined, or
+ * since a failed match put it back (so a requeued player gets a full wait).
+ */
+export function hasExpired(
+  ticket: Pick<TicketItem, 'enqueuedAt' | 'requeuedAt'>,
+  queue: Queue,
+  now: number,
+): boolean {
+  return now - Math.max(ticket.enqueuedAt, ticket.requeuedAt ?? 0) >= queue.maxWaitSeconds * 1000;
 }
 
 /**
@@ -27,8 +36,9 @@ export async function expireTickets(
   now: number,
 ): Promise<TicketItem[]> {
   const expired: TicketItem[] = [];
-  for (let start = 0; start < tickets.length; start += PARALLEL_EXPIRIES) {
-    const slice = tickets.slice(start, start + PARALLEL_EXPIRIES);
+  const due = tickets.slice(0, MAX_EXPIRIES_PER_PASS);
+  for (let start = 0; start < due.length; start += PARALLEL_EXPIRIES) {
+    const slice = due.slice(start, start + PARALLEL_EXPIRIES);
     const deleted = await Promise.all(slice.map((ticket) => deps.tickets.deleteWaiting(ticket)));
     await Promise.all(
       slice.map((ticket, i) => (deleted[i] ? tellTimedOut(deps, queue, ticket, now) : undefined)),
@@ -45,15 +55,14 @@ async function tellTimedOut(
   ticket: TicketItem,
   now: number,
 ): Promise<void> {
-  const waited = Math.round((now - ticket.enqueuedAt) / 1000);
+  const waited = Math.round((now - Math.max(ticket.enqueuedAt, ticket.requeuedAt ?? 0)) / 1000);
   for (const member of ticket.players) {
     const player = await deps.players.leaveQueue(member.userId, ticket.ticketId);
-    if (player) {
-      await notifyConnection(
-        deps,
-        player.connectionId,
-        events.queueTimeout(queue.name, ticket.region, waited),
-      );
-    }
+    if (!player) continue;
+    // The ticket is gone: a notice that cannot be sent must not fail the pass (its batch would come back).
+    const event = events.queueTimeout(queue.name, ticket.region, waited);
+    await notifyConnection(deps, player.connectionId, event).catch((error: unknown) =>
+      logger.warn('could not send queueTimeout', { connectionId: player.connectionId, error }),
+    );
   }
 }

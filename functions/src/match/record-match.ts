@@ -76,6 +76,7 @@ function buildMatch(
       userIds: t.players.map((p) => p.userId),
       attempts: t.attempts ?? 0,
       failedMatches: t.failedMatches ?? 0,
+      ...(t.partyId ? { partyId: t.partyId } : {}),
     })),
     // Replaced by the match starter right before RunTask; this one is never handed out.
     bootstrapHash: newMatchToken().hash,

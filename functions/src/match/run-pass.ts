@@ -5,7 +5,7 @@ import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import type { MatchStartQueue, PassReason } from '../ports.js';
 import type { Queue } from '../queues/queue-config.js';
 import { createLogger } from '../runtime/logger.js';
-import { expireTickets, hasExpired } from './expire-tickets.js';
+import { expireTickets, hasExpired, MAX_EXPIRIES_PER_PASS } from './expire-tickets.js';
 import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
 import type { PoolDeps, WaitingPool } from './waiting-pool.js';
 
@@ -120,7 +120,7 @@ export async function runMatchmakingPass(
   if (nothingNew(view, startedAt)) return [];
   await view.pool.prepare(deps, view.served, view.catchUp ?? true);
   for (const ticket of view.changes) view.pool.put(ticket);
-  for (const gone of view.left ?? []) view.pool.drop(gone.region, [gone.ticketId]);
+  for (const gone of view.left ?? []) view.pool.drop(gone.region, [gone.ticketId], startedAt);
   const unstarted = view.unstarted ?? new Set<string>();
   const handOver = async (matchIds: readonly string[]) => {
     for (const id of matchIds) unstarted.add(id);
@@ -201,13 +201,18 @@ async function passOverRegion(run: PassRun, region: string): Promise<PassSummary
     cut: false,
   };
   const now = deps.clock.now();
-  const due = pool.waiting(region).filter((ticket) => hasExpired(ticket, queue, now));
+  // The rest of a backlog of timeouts waits for the next pass (MAX_EXPIRIES_PER_PASS).
+  const due = pool
+    .waiting(region)
+    .filter((ticket) => hasExpired(ticket, queue, now))
+    .slice(0, MAX_EXPIRIES_PER_PASS);
   if (due.length > 0) {
-    summary.expired = (await expireTickets(deps, queue, due, now)).length;
-    pool.drop(
-      region,
-      due.map((ticket) => ticket.ticketId),
-    );
+    const expired = new Set((await expireTickets(deps, queue, due, now)).map((ticket) => ticket.ticketId));
+    summary.expired = expired.size;
+    pool.drop(region, expired, now);
+    // Not deleted: a match claimed it first, or it left; the view takes what the table says.
+    const others = due.map((ticket) => ticket.ticketId).filter((id) => !expired.has(id));
+    if (others.length > 0) await pool.refresh(deps, region, others);
   }
   const waits: number[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -236,12 +241,18 @@ async function recordStats(run: PassRun, region: string, recorded: number, waits
   const figures = pool.figures.take(region, players, waiting.length, now, run.flushFigures);
   if (!figures) return;
   const ref = { queue: queue.name, region };
-  await Promise.all([
-    deps.stats.addMatches(ref, figures.matches, figures.waits, now),
-    figures.waiting
-      ? deps.stats.setWaiting(ref, figures.waiting.players, figures.waiting.tickets, now)
-      : undefined,
-  ]);
+  try {
+    await Promise.all([
+      deps.stats.addMatches(ref, figures.matches, figures.waits, now),
+      figures.waiting
+        ? deps.stats.setWaiting(ref, figures.waiting.players, figures.waiting.tickets, now)
+        : undefined,
+    ]);
+  } catch (error) {
+    // Figures must never fail a pass (its batch would come back): they go with the next write.
+    pool.figures.putBack(region, figures);
+    logger.warn('queue figures not written', { queue: queue.name, region, error });
+  }
 }
 
 /** One round: form matches from the view, claim and record them in slices. Returns the lost claims. */

@@ -42,6 +42,8 @@ export class WaitingPool {
   private readonly claimed = new Map<string, number>();
   /** Per region: the ticket id the next catch-up read starts after. */
   private readonly readFrom = new Map<string, string>();
+  /** Ticket ids that left the queue -> when (a deleted ticket's id is never used again). */
+  private readonly gone = new Map<string, number>();
   /** The queue's figures its passes have not written yet (see PendingFigures). */
   readonly figures = new PendingFigures();
   /** Full reads done (the benchmark and tests count them). */
@@ -91,7 +93,7 @@ export class WaitingPool {
    * claim at that version would fail anyway, at the cost of a conflict).
    */
   put(ticket: TicketItem): void {
-    if (ticket.queue !== this.queue) return;
+    if (ticket.queue !== this.queue || this.gone.has(ticket.ticketId)) return;
     const tickets = this.regionOf(ticket.region);
     const held = tickets.get(ticket.ticketId);
     if (held && (held.attempts ?? 0) > (ticket.attempts ?? 0)) return;
@@ -114,8 +116,13 @@ export class WaitingPool {
     return this.byRegion.get(region)?.has(ticketId) ?? false;
   }
 
-  /** Tickets that left the queue (timed out, or their players left): they leave the view. */
-  drop(region: string, ticketIds: Iterable<string>): void {
+  /**
+   * Tickets that left the queue (timed out, or their players left): they
+   * leave the view, and are remembered for a while, so a join message or an
+   * index read that comes later cannot bring a deleted ticket back.
+   */
+  drop(region: string, ticketIds: Iterable<string>, now: number): void {
+    for (const id of ticketIds) this.gone.set(id, now);
     this.remove(region, ticketIds);
   }
 
@@ -161,12 +168,17 @@ export class WaitingPool {
     const tickets = new Map<string, TicketItem>();
     // The waiting index is eventually consistent: a ticket this instance just claimed may still be listed.
     for (const ticket of await deps.tickets.listWaiting({ queue: this.queue, region })) {
-      if (!this.claimed.has(versionOf(ticket))) tickets.set(ticket.ticketId, ticket);
+      if (!this.claimed.has(versionOf(ticket)) && !this.gone.has(ticket.ticketId))
+        tickets.set(ticket.ticketId, ticket);
     }
     this.byRegion.set(region, tickets);
   }
 
   private forgetClaimsBefore(cutoff: number): void {
+    for (const [id, at] of this.gone) {
+      if (at >= cutoff) break;
+      this.gone.delete(id);
+    }
     // Map order is insertion order, and insertions come in time order.
     for (const [key, at] of this.claimed) {
       if (at >= cutoff) break;

@@ -38,8 +38,10 @@ export async function createParty(deps: PartyDeps, userId: string): Promise<Serv
 
 /**
  * joinParty {code}: joins a party that has room (the largest team of any
- * queue). If the party was waiting in a queue, its ticket comes out (the
- * party changed) and every member is told.
+ * queue), is not in the queue (the leader takes it out first: nobody
+ * holding the code can pull a queued party out) and has not removed this
+ * player. If a join races the leader's joinQueue, the leader's join sees
+ * the party changed and takes its ticket out again.
  */
 export async function joinParty(
   deps: PartyDeps,
@@ -52,14 +54,29 @@ export async function joinParty(
   assertNotQueued(player);
   const party = await deps.parties.get(code);
   if (!party) throw new MatchmakingError(ErrorCode.NotFound, `no party with code ${code}`);
-  if (party.members.length >= largestTeam) throw partyFull(largestTeam);
+  const admit = (current: PartyItem) => {
+    if (current.kicked?.includes(userId)) {
+      throw new MatchmakingError(ErrorCode.Forbidden, 'the party leader removed you from this party');
+    }
+    if (current.members.length >= largestTeam) throw partyFull(largestTeam);
+  };
+  admit(party);
+  const leader = await deps.players.get(party.leaderId);
+  if (leader?.status === 'queued') {
+    throw new MatchmakingError(
+      ErrorCode.PartyCannotQueue,
+      'the party is in the queue: its leader must leave the queue before anyone joins',
+    );
+  }
   if (!(await deps.players.joinParty(userId, code))) {
-    throw new MatchmakingError(ErrorCode.AlreadyInParty, 'already in a party (another request won)');
+    throw new MatchmakingError(ErrorCode.AlreadyInParty, 'already in a party, or in the queue');
   }
   let joined: PartyItem | undefined;
   try {
     joined = await changeParty(deps, code, (current) => {
-      if (current.members.length >= largestTeam) throw partyFull(largestTeam);
+      // A retried request that already got in changes nothing.
+      if (current.members.includes(userId)) return current;
+      admit(current);
       return { ...current, members: [...current.members, userId] };
     });
   } catch (error) {
@@ -67,8 +84,6 @@ export async function joinParty(
     throw error;
   }
   const updated = joined as PartyItem;
-  const leader = await deps.players.get(updated.leaderId);
-  if (leader) await withdrawTicket(deps, leader, `${userId} joined the party`);
   const event = partyEvent(updated, 'joined', userId);
   await tellMembers(deps, updated.members, event, userId);
   return event;
@@ -78,13 +93,13 @@ export async function joinParty(
 export async function leaveParty(deps: PartyDeps, userId: string): Promise<ServerEvent> {
   const player = await playerOf(deps, userId);
   if (!player.partyId) throw new MatchmakingError(ErrorCode.NotInParty, 'not in a party');
-  await removeMember(deps, player, 'left');
+  await removeMember(deps, player.partyId, userId, 'left');
   return events.partyLeft(player.partyId, 'left');
 }
 
 /** A member who disconnected leaves their party (so no party waits on someone gone). */
 export async function leavePartyOnDisconnect(deps: PartyDeps, player: PlayerItem): Promise<void> {
-  if (player.partyId) await removeMember(deps, player, 'disconnected');
+  if (player.partyId) await removeMember(deps, player.partyId, player.userId, 'disconnected');
 }
 
 /** kickFromParty {userId}: the leader removes a member, who hears `partyLeft` (kicked). */
@@ -96,50 +111,51 @@ export async function kickFromParty(deps: PartyDeps, userId: string, targetId: s
   if (targetId === userId) {
     throw new MatchmakingError(ErrorCode.InvalidMessage, 'use leaveParty to leave your own party');
   }
-  const target = await deps.players.get(targetId);
-  if (!party.members.includes(targetId) || !target) {
-    throw new MatchmakingError(ErrorCode.NotFound, `${targetId} is not in your party`);
-  }
-  const updated = await removeMember(deps, target, 'kicked', (current) => {
+  const notMember = () => new MatchmakingError(ErrorCode.NotFound, `${targetId} is not in your party`);
+  if (!party.members.includes(targetId)) throw notMember();
+  const updated = await removeMember(deps, party.partyId, targetId, 'kicked', (current) => {
     if (current.leaderId !== userId) throw notLeader(current);
+    if (!current.members.includes(targetId)) throw notMember();
   });
-  await notifyConnection(deps, target.connectionId, events.partyLeft(party.partyId, 'kicked'));
-  return updated ? partyEvent(updated, 'kicked', targetId) : events.partyLeft(party.partyId, 'left');
+  const target = await deps.players.get(targetId);
+  await notifyConnection(deps, target?.connectionId, events.partyLeft(party.partyId, 'kicked'));
+  return partyEvent(updated as PartyItem, 'kicked', targetId);
 }
 
 /**
- * Takes a member out: the party's ticket leaves the queue first (everyone
- * on it is told), then the member leaves the party and the rest hear
- * partyUpdated. A ticket a match already claimed stays with the match.
+ * Takes a member out: the party changes first (a kick is checked in the same
+ * conditional write), then the member's record, then the party's ticket
+ * leaves the queue if it was waiting (read after the change, so a leader's
+ * joinQueue racing it either sees the new party or has its ticket taken out
+ * here; everyone on it is told). A ticket a match already claimed stays with
+ * the match. The rest of the party hear partyUpdated.
  */
 async function removeMember(
   deps: PartyDeps,
-  member: PlayerItem,
+  partyId: string,
+  userId: string,
   change: 'left' | 'kicked' | 'disconnected',
   check?: (party: PartyItem) => void,
 ): Promise<PartyItem | undefined> {
-  const partyId = member.partyId as string;
-  const why = { left: 'left the party', kicked: 'was removed from the party', disconnected: 'disconnected' }[
-    change
-  ];
-  await withdrawTicket(
-    deps,
-    member,
-    `${member.userId} ${why}`,
-    change === 'left' ? member.userId : undefined,
-  );
   let updated: PartyItem | undefined;
   try {
     updated = await changeParty(deps, partyId, (party) => {
       check?.(party);
-      return withoutMember(party, member.userId);
+      const rest = withoutMember(party, userId);
+      if (!rest || change !== 'kicked') return rest;
+      return { ...rest, kicked: [...new Set([...(party.kicked ?? []), userId])].slice(-100) };
     });
   } catch (error) {
     // A party already gone has nothing left to leave; anything else is the caller's to hear.
-    if (!(error instanceof MatchmakingError && error.code === ErrorCode.NotFound)) throw error;
+    if (!(error instanceof MatchmakingError && error.code === ErrorCode.NotFound) || check) throw error;
   }
-  await deps.players.leaveParty(member.userId, partyId);
-  if (updated) await tellMembers(deps, updated.members, partyEvent(updated, change, member.userId));
+  await deps.players.leaveParty(userId, partyId);
+  const member = await deps.players.get(userId);
+  const why = { left: 'left the party', kicked: 'was removed from the party', disconnected: 'disconnected' }[
+    change
+  ];
+  if (member) await withdrawTicket(deps, member, `${userId} ${why}`, change === 'left' ? userId : undefined);
+  if (updated) await tellMembers(deps, updated.members, partyEvent(updated, change, userId));
   return updated;
 }
 

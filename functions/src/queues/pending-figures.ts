@@ -59,6 +59,14 @@ export class PendingFigures {
     return figures;
   }
 
+  /** Figures whose write failed: written with the next ones (and the counts again). */
+  putBack(region: string, figures: FiguresToWrite): void {
+    const pending = this.of(region);
+    pending.matches += figures.matches;
+    pending.waits.unshift(...figures.waits);
+    pending.reported = undefined;
+  }
+
   /** Another instance may have written the counts since: write them again next time. */
   forgetReported(): void {
     for (const pending of this.byRegion.values()) pending.reported = undefined;

@@ -8,15 +8,28 @@ export const ESTIMATE_MINUTES = 5;
 /** getQueueStats's window. */
 export const STATS_MINUTES = 10;
 
+/** How long a function instance reuses a pool's estimate: joins of one pool then read its figures about once per 5 s per instance, not once each. */
+export const ESTIMATE_CACHE_MS = 5_000;
+
+/** Recent estimates per pool, kept by a function instance (built once per cold start). */
+export type EstimateCache = Map<string, { at: number; seconds: number }>;
+
 /** The median time to match of the pool's recent matches, in whole seconds; undefined without any. */
 export async function estimateWait(
   stats: Pick<QueueStatsRepository, 'read'>,
   pool: PoolRef,
   now: number,
+  cache?: EstimateCache,
 ): Promise<number | undefined> {
+  const key = `${pool.queue}:${pool.region}`;
+  const cached = cache?.get(key);
+  if (cached && now - cached.at < ESTIMATE_CACHE_MS) return cached.seconds;
   const recent = await stats.read(pool, now, ESTIMATE_MINUTES);
   const median = quantileSeconds(recent.waits, 0.5);
-  return median === undefined ? undefined : Math.max(1, Math.round(median));
+  const seconds = median === undefined ? undefined : Math.max(1, Math.round(median));
+  // Only a figure is kept: a pool's first matches show in the next join's estimate.
+  if (seconds !== undefined) cache?.set(key, { at: now, seconds });
+  return seconds;
 }
 
 /** getQueueStats: players waiting, matches and p50/p95 time to match over STATS_MINUTES, per region. */

@@ -6,9 +6,9 @@ import { newTicketId } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import type { WaitingTicket } from '../ports.js';
 import type { PoolRef, Queue, QueueCatalog } from '../queues/queue-config.js';
-import { estimateWait } from '../queues/queue-stats.js';
+import { type EstimateCache, estimateWait } from '../queues/queue-stats.js';
 import type { Deps } from './deps.js';
-import { withdrawTicket } from './withdraw-ticket.js';
+import { withdrawTicketAt } from './withdraw-ticket.js';
 
 export interface JoinQueueInput {
   userId: string;
@@ -21,6 +21,8 @@ export interface JoinQueueDeps
   extends Pick<Deps, 'players' | 'tickets' | 'queue' | 'clock' | 'ids' | 'notifier' | 'connections'> {
   stats: Pick<QueueStatsRepository, 'read'>;
   parties: Pick<PartiesRepository, 'get'>;
+  /** This instance's recent wait estimates (optional: without it every join reads the figures). */
+  estimates?: EstimateCache;
 }
 
 export interface QueueingSettings {
@@ -71,7 +73,7 @@ export async function joinQueue(
     ...(party ? { partyId: party.partyId } : {}),
   };
   await deps.tickets.create(ticket);
-  if (party) await assertPartyUnchanged(deps, party, player);
+  if (party) await assertPartyUnchanged(deps, party, player, ticket);
   await deps.queue.requestPass(
     {
       reason: 'joined',
@@ -82,7 +84,8 @@ export async function joinQueue(
     },
     `joined:${ticketId}`,
   );
-  const estimate = await estimateWait(deps.stats, pool, now);
+  // The player is queued by now: a figure that cannot be read is left out, never an error.
+  const estimate = await estimateWait(deps.stats, pool, now, deps.estimates).catch(() => undefined);
   const joined = events.joinedQueue(
     { ticketId, queue: queue.name, region, players: members.map((member) => member.userId) },
     estimate,
@@ -177,11 +180,12 @@ async function assertPartyUnchanged(
   >,
   party: PartyItem,
   leader: PlayerItem,
+  ticket: TicketItem,
 ): Promise<void> {
   const now = await deps.parties.get(party.partyId);
   if (now?.version === party.version) return;
-  const queued = await deps.players.get(leader.userId);
-  if (queued) await withdrawTicket(deps, queued, 'the party changed while it was joining', leader.userId);
+  // By its own key: whatever the members' records say by now, this ticket must not stay.
+  await withdrawTicketAt(deps, ticket, 'the party changed while it was joining', leader.userId);
   throw new MatchmakingError(ErrorCode.Conflict, 'the party changed while it was joining; queue again');
 }
 
