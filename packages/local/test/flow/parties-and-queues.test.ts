@@ -1,4 +1,9 @@
-import { matchmakingQueue } from '@matchmaking/functions/lifecycle';
+import {
+  cancelMatch,
+  lifecycleDeps,
+  type MatchItem,
+  matchmakingQueue,
+} from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
 import { callback, openSession } from '../helpers/callbacks.js';
@@ -137,6 +142,27 @@ describe('parties', () => {
     const joined = await m1?.request({ action: 'joinQueue', queue: 'squad', region: REGION }, 'joinedQueue');
     expect(joined?.players).toEqual([m1?.userId, m2?.userId]);
     await m1?.request({ action: 'leaveQueue' }, 'leftQueue');
+  });
+
+  it('a party that changed during its match is not requeued as it was when the match is cancelled', async () => {
+    const [a, b, c, d] = (await connect('ca', 'cb', 'cc', 'cd')) as TestPlayer[];
+    await party(a as TestPlayer, b as TestPlayer);
+    await a?.request({ action: 'joinQueue', queue: 'squad', region: REGION }, 'joinedQueue');
+    for (const solo of [c, d]) {
+      await solo?.request({ action: 'joinQueue', queue: 'squad', region: REGION }, 'joinedQueue');
+    }
+    const found = await Promise.all([a, b, c, d].map((p) => p?.next('matchFound')));
+    await stack.settled();
+    await b?.request({ action: 'leaveParty' }, 'partyLeft'); // during the match: allowed
+    const deps = lifecycleDeps();
+    const match = (await deps.matches.get(String(found[0]?.matchId))) as MatchItem;
+    await cancelMatch(deps, match, 'the server never started');
+    const cancelled = await Promise.all([a, b, c, d].map((p) => p?.next('matchCancelled')));
+    // The party's ticket is not put back with bob, who left the party; the solos wait again.
+    expect(cancelled.map((event) => event?.requeued)).toEqual([false, false, true, true]);
+    for (const p of [a, b])
+      expect((await p?.request({ action: 'getProfile' }, 'profile'))?.status).toBe('idle');
+    for (const p of [c, d]) await p?.request({ action: 'leaveQueue' }, 'leftQueue');
   });
 
   it('the leader kicks a member; only the leader may; the kicked player hears it', async () => {
