@@ -5,6 +5,9 @@ import type { LifecycleDeps } from '../src/lifecycle/lifecycle-deps.js';
 import { expireTickets, hasExpired, MAX_EXPIRIES_PER_PASS } from '../src/match/expire-tickets.js';
 import { WaitingPool } from '../src/match/waiting-pool.js';
 import { PendingFigures } from '../src/queues/pending-figures.js';
+import { queueCatalog, queuesSchema } from '../src/queues/queue-config.js';
+import { ESTIMATE_CACHE_MS, type EstimateCache, estimateWait } from '../src/queues/queue-stats.js';
+import { joinQueue } from '../src/use-cases/join-queue.js';
 import { partyWorld } from './helpers/party-world.js';
 
 const queue = {
@@ -82,5 +85,43 @@ describe("the matchmaker's pool", () => {
       waits: [1000, 2000],
       waiting: { players: 3, tickets: 3 },
     });
+  });
+});
+
+describe('the wait estimate', () => {
+  const catalog = queueCatalog(queuesSchema.parse({ duel: { teamSize: 1 } }));
+  const settings = { regions: ['eu-west-1'], catalog };
+
+  it('is read once per pool every 5 s by a function instance', async () => {
+    let reads = 0;
+    const stats = {
+      read: async () => {
+        reads += 1;
+        return { playersWaiting: 0, ticketsWaiting: 0, matches: 1, waits: [0, 0, 0, 2, 0] };
+      },
+    };
+    const cache: EstimateCache = new Map();
+    const pool = { queue: 'duel', region: 'eu-west-1' };
+    expect(await estimateWait(stats, pool, 0, cache)).toBe(3); // the middle of the 2-3 s bucket
+    expect(await estimateWait(stats, pool, ESTIMATE_CACHE_MS - 1, cache)).toBe(3);
+    expect(reads).toBe(1);
+    await estimateWait(stats, pool, ESTIMATE_CACHE_MS, cache);
+    expect(reads).toBe(2);
+  });
+
+  it('never fails a join: figures that cannot be read are left out', async () => {
+    const w = partyWorld();
+    w.addPlayer('S');
+    const deps = {
+      ...w.deps,
+      stats: {
+        read: async () => {
+          throw new Error('throttled');
+        },
+      },
+    };
+    const joined = await joinQueue(deps, settings, { userId: 'S', connectionId: 'c-S', region: 'eu-west-1' });
+    expect(joined).toMatchObject({ type: 'joinedQueue', queue: 'duel', players: ['S'] });
+    expect(joined).not.toHaveProperty('estimatedWaitSeconds');
   });
 });
