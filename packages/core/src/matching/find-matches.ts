@@ -1,26 +1,38 @@
-import { formMatch, toEntry } from './form-match.js';
+import { type Entry, formMatch, toEntry } from './form-match.js';
+import { feasibleRegions, type RegionLatency } from './latency.js';
 import { compareIds, RatingList } from './rating-list.js';
+import type { TeamSplit } from './team-split.js';
 import type { FormedMatch, MatchingConfig, MatchingResult, Ticket } from './types.js';
 import { assertMatchingConfig, isMatchable } from './window.js';
 
 /**
- * How many unused neighbours (by rating) a ticket looks at on each side before
- * it gives up for this pass. It bounds a pass to O(N log N) (the sort) plus
- * O(N * probes); a ticket that gives up is tried again on the next pass.
+ * How many unused neighbours (by rating) a ticket looks at on each side, in
+ * each region it tries, before it gives up for this pass. It bounds a pass to
+ * O(N log N) (the sort) plus O(N * R * probes) for R regions; a ticket that
+ * gives up is tried again on the next pass.
  */
 const PROBES_PER_SIDE = 64;
 
 /**
  * One matching pass. Rules (see the matching tests for each):
- * - tickets match only within their queue and region: tickets of different
- *   queues or regions are never in one match (tickets without a queue form
- *   their own group);
+ * - tickets match only within their queue (tickets without a queue form
+ *   their own group) and in one region: a ticket without latencies only in
+ *   its `region` (fixed tickets of different regions never meet); a flexible
+ *   ticket (its players carry latencies) in any region every member reported
+ *   within their current maximum latency (currentMaxLatency), whatever its
+ *   `region`; a match is formed only in a region feasible for all its
+ *   tickets;
+ * - regions by latency: around the anchor, a match is grown in each of its
+ *   feasible regions, and the match played where its worst member latency is
+ *   lowest is kept (ties: the lower mean member latency, then the region
+ *   name); players of fixed tickets count 0 ms (they have no measurement);
+ *   the match is played in the best region feasible for all its tickets;
  * - a ticket's rating for the window is its party rating: the mean of its
  *   players' ratings, or the highest with partyRating 'max'; its window is
  *   +-currentWindow() rating points around that rating; in a match, every
  *   ticket's rating lies inside the window of every other ticket;
- * - the longest-waiting ticket is served first and picks the nearest (party)
- *   ratings;
+ * - the longest-waiting ticket (of the queue, whatever its region) is served
+ *   first and picks the nearest (party) ratings;
  * - premade fairness (preferSimilarParties, default true): a party is matched
  *   first against a team with a party of the same size, i.e. both teams have
  *   the same party sizes ({2} vs {2}, {3,1,1} vs {3,1,1}, solos vs solos);
@@ -30,14 +42,19 @@ const PROBES_PER_SIDE = 64;
  * - teams are split to minimise the difference of the teams' mean ratings (of
  *   their players, whatever the party rating), among the splits with the same
  *   party sizes on both teams when the match was formed for that;
- * - the same input gives the same output; matched + remaining = pool.
- * Tickets that can never match (empty, larger than a team, non-finite ratings)
- * stay in `remaining` for the caller to reject.
+ * - the same input gives the same output; matched + remaining = pool;
+ *   matches come ordered by (queue, region), each in the order formed.
+ * Tickets that can never match (empty, larger than a team, non-finite
+ * ratings, flexible with no region every member reported) stay in
+ * `remaining` for the caller to reject. Cost: O(N log N + N * R * probes)
+ * for R regions.
  */
 export function findMatches(pool: readonly Ticket[], now: number, config: MatchingConfig): MatchingResult {
   assertMatchingConfig(config);
   const matchable = pool.filter((ticket) => isMatchable(ticket, config.teamSize));
-  const matches = groupByQueueAndRegion(matchable).flatMap((group) => matchGroup(group, now, config));
+  const matches = byQueueAndRegion(
+    groupByQueue(matchable).flatMap((group) => matchQueue(group, now, config)),
+  );
   return { matches, remaining: unmatched(pool, matches) };
 }
 
@@ -79,12 +96,12 @@ function unmatched(pool: readonly Ticket[], matches: readonly FormedMatch[]): Ti
   return pool.filter((ticket) => !used.has(ticket));
 }
 
-/** Tickets grouped by (queue, region), groups in a fixed order so the pass does not depend on the pool's. */
-function groupByQueueAndRegion(tickets: readonly Ticket[]): Ticket[][] {
+/** Tickets grouped by queue, groups in a fixed order so the pass does not depend on the pool's. */
+function groupByQueue(tickets: readonly Ticket[]): Ticket[][] {
   const groups = new Map<string, Ticket[]>();
   for (const ticket of tickets) {
     // null, not '', for "no queue": a queue named '' is a queue of its own.
-    const key = JSON.stringify([ticket.queue ?? null, ticket.region]);
+    const key = JSON.stringify([ticket.queue ?? null]);
     const group = groups.get(key);
     if (group) group.push(ticket);
     else groups.set(key, [ticket]);
@@ -92,19 +109,135 @@ function groupByQueueAndRegion(tickets: readonly Ticket[]): Ticket[][] {
   return [...groups.keys()].sort().map((key) => groups.get(key) as Ticket[]);
 }
 
-function matchGroup(tickets: readonly Ticket[], now: number, config: MatchingConfig): FormedMatch[] {
-  const entries = tickets.map((ticket) => toEntry(ticket, now, config));
-  const list = new RatingList(entries);
+/**
+ * The matches ordered by (queue, region), each (queue, region) in the order
+ * its matches were formed: for tickets without latencies, the order of a pass
+ * over each (queue, region) in turn.
+ */
+function byQueueAndRegion(matches: readonly FormedMatch[]): FormedMatch[] {
+  const keyed = matches.map((match) => ({
+    match,
+    key: JSON.stringify([match.home[0]?.queue ?? null, match.region]),
+  }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ match }) => match);
+}
+
+/** An entry with the regions its ticket may be matched in now (by name). */
+interface Placed extends Entry {
+  regions: RegionLatency[];
+}
+
+/** A formed match and where it is best played, with its latency there. */
+interface Candidate {
+  split: TeamSplit;
+  region: RegionLatency;
+}
+
+/**
+ * One queue's pass. Each region has a rating list of the tickets that may be
+ * matched there now (a flexible ticket is in each of its feasible regions, a
+ * fixed ticket in its region only); a matched ticket leaves every list. The
+ * longest-waiting ticket first: around it, a match is grown in each of its
+ * feasible regions from that region's list, and the match with the best
+ * region (latencyOrder) is kept.
+ */
+function matchQueue(tickets: readonly Ticket[], now: number, config: MatchingConfig): FormedMatch[] {
+  const entries: Placed[] = tickets.map((ticket) => ({
+    ...toEntry(ticket, now, config),
+    regions: feasibleRegions(ticket, now, config),
+  }));
+  const byTicket = new Map(entries.map((entry) => [entry.ticket, entry]));
+  const lists = regionLists(entries);
   const byWait = [...entries].sort(
     (a, b) => a.ticket.enqueuedAt - b.ticket.enqueuedAt || compareIds(a.ticket, b.ticket),
   );
+  const matched = new Set<Ticket>();
   const matches: FormedMatch[] = [];
   for (const anchor of byWait) {
-    if (!list.has(anchor.ticket)) continue;
-    const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config);
-    if (!split) continue;
-    for (const ticket of [...split.home, ...split.away]) list.remove(ticket);
-    matches.push({ region: anchor.ticket.region, home: split.home, away: split.away });
+    if (matched.has(anchor.ticket)) continue;
+    const best = bestMatch(anchor, lists, byTicket, config);
+    if (!best) continue;
+    for (const ticket of [...best.split.home, ...best.split.away]) {
+      matched.add(ticket);
+      for (const { region } of byTicket.get(ticket)?.regions ?? []) lists.get(region)?.remove(ticket);
+    }
+    matches.push({ region: best.region.region, home: best.split.home, away: best.split.away });
   }
   return matches;
+}
+
+/** Per region, a rating list of the entries feasible there (sorted once, then split by region). */
+function regionLists(entries: readonly Placed[]): Map<string, RatingList<Placed>> {
+  const sorted = [...entries].sort((a, b) => a.rating - b.rating || compareIds(a.ticket, b.ticket));
+  const byRegion = new Map<string, Placed[]>();
+  for (const entry of sorted) {
+    for (const { region } of entry.regions) {
+      const list = byRegion.get(region);
+      if (list) list.push(entry);
+      else byRegion.set(region, [entry]);
+    }
+  }
+  return new Map([...byRegion].map(([region, list]) => [region, new RatingList(list)]));
+}
+
+/**
+ * The match around the anchor in each of its feasible regions (the existing
+ * growth, both phases, from that region's list), each placed in its best
+ * region among those feasible for all its tickets; the best of them by
+ * latencyOrder (ties: the first, regions by name).
+ */
+function bestMatch(
+  anchor: Placed,
+  lists: ReadonlyMap<string, RatingList<Placed>>,
+  byTicket: ReadonlyMap<Ticket, Placed>,
+  config: MatchingConfig,
+): Candidate | undefined {
+  let best: Candidate | undefined;
+  for (const here of anchor.regions) {
+    const list = lists.get(here.region) as RatingList<Placed>;
+    const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config);
+    if (!split) continue;
+    // A fixed anchor (one region): its match is played there.
+    const region = anchor.regions.length === 1 ? here : bestRegion(anchor, split, byTicket);
+    if (!best || latencyOrder(region, best.region) < 0) best = { split, region };
+  }
+  return best;
+}
+
+/**
+ * The best region for a match's tickets among the anchor's feasible regions
+ * that are feasible for every ticket (the region the match was grown in is
+ * one), by latencyOrder.
+ */
+function bestRegion(anchor: Placed, split: TeamSplit, byTicket: ReadonlyMap<Ticket, Placed>): RegionLatency {
+  const members = [...split.home, ...split.away].map((ticket) => byTicket.get(ticket) as Placed);
+  let best: RegionLatency | undefined;
+  for (const { region } of anchor.regions) {
+    let worstMs = 0;
+    let totalMs = 0;
+    let everyone = true;
+    for (const member of members) {
+      const there = member.regions.find((r) => r.region === region);
+      if (!there) {
+        everyone = false;
+        break;
+      }
+      worstMs = Math.max(worstMs, there.worstMs);
+      totalMs += there.totalMs;
+    }
+    const candidate = { region, worstMs, totalMs };
+    if (everyone && (!best || latencyOrder(candidate, best) < 0)) best = candidate;
+  }
+  return best as RegionLatency;
+}
+
+/**
+ * The latency rule's order of a match's regions: the lower worst member
+ * latency, then the lower mean (every match has 2 * teamSize players, so the
+ * lower total), then the region name.
+ */
+function latencyOrder(a: RegionLatency, b: RegionLatency): number {
+  return (
+    a.worstMs - b.worstMs || a.totalMs - b.totalMs || (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)
+  );
 }

@@ -1,4 +1,5 @@
 export * from './find-matches.js';
+export * from './latency.js';
 export * from './team-split.js';
 export * from './types.js';
 export * from './window.js';

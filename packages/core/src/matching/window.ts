@@ -1,3 +1,4 @@
+import { assertLatencyConfig, isFlexible, reportedRegions } from './latency.js';
 import type { MatchingConfig, Ticket } from './types.js';
 
 const PARTY_RATINGS: readonly unknown[] = ['mean', 'max'];
@@ -36,13 +37,18 @@ export function assertMatchingConfig(config: MatchingConfig): void {
       `preferSimilarParties must be true or false, got ${String(config.preferSimilarParties)}`,
     );
   }
+  assertLatencyConfig(config.latency);
 }
 
-/** A ticket the matcher can use at all: a party of 1..teamSize players with finite ratings. */
+/**
+ * A ticket the matcher can use at all: a party of 1..teamSize players with
+ * finite ratings and, for a flexible ticket, a region every member reported.
+ */
 export function isMatchable(ticket: Ticket, teamSize: number): boolean {
   return (
     ticket.players.length >= 1 &&
     ticket.players.length <= teamSize &&
-    ticket.players.every((player) => Number.isFinite(player.rating))
+    ticket.players.every((player) => Number.isFinite(player.rating)) &&
+    (!isFlexible(ticket) || reportedRegions(ticket).length > 0)
   );
 }
