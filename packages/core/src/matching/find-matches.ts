@@ -1,5 +1,5 @@
 import { type Entry, formMatch, toEntry } from './form-match.js';
-import { feasibleRegions, type RegionLatency } from './latency.js';
+import { feasibleRegions, isFlexible, type RegionLatency } from './latency.js';
 import { compareIds, RatingList } from './rating-list.js';
 import type { TeamSplit } from './team-split.js';
 import type { FormedMatch, MatchingConfig, MatchingResult, Ticket } from './types.js';
@@ -133,6 +133,9 @@ interface Candidate {
   region: RegionLatency;
 }
 
+/** The flexible tickets' entries; a ticket not in it is fixed to its region (0 ms there). */
+type Flexible = ReadonlyMap<Ticket, Placed>;
+
 /**
  * One queue's pass. Each region has a rating list of the tickets that may be
  * matched there now (a flexible ticket is in each of its feasible regions, a
@@ -142,35 +145,39 @@ interface Candidate {
  * region (latencyOrder) is kept.
  */
 function matchQueue(tickets: readonly Ticket[], now: number, config: MatchingConfig): FormedMatch[] {
-  const entries: Placed[] = tickets.map((ticket) => ({
-    ...toEntry(ticket, now, config),
-    regions: feasibleRegions(ticket, now, config),
-  }));
-  const byTicket = new Map(entries.map((entry) => [entry.ticket, entry]));
+  const entries: Placed[] = [];
+  const flexible = new Map<Ticket, Placed>();
+  for (const ticket of tickets) {
+    const { rating, window } = toEntry(ticket, now, config);
+    const entry = { ticket, rating, window, regions: feasibleRegions(ticket, now, config) };
+    entries.push(entry);
+    if (isFlexible(ticket)) flexible.set(ticket, entry);
+  }
   const lists = regionLists(entries);
-  const byWait = [...entries].sort(
+  const byWait = entries.sort(
     (a, b) => a.ticket.enqueuedAt - b.ticket.enqueuedAt || compareIds(a.ticket, b.ticket),
   );
-  const matched = new Set<Ticket>();
   const matches: FormedMatch[] = [];
   for (const anchor of byWait) {
-    if (matched.has(anchor.ticket)) continue;
-    const best = bestMatch(anchor, lists, byTicket, config);
+    // A matched ticket has left every list; one with no feasible region has nothing to try.
+    const first = anchor.regions[0];
+    if (!first || !lists.get(first.region)?.has(anchor.ticket)) continue;
+    const best = bestMatch(anchor, lists, flexible, config);
     if (!best) continue;
     for (const ticket of [...best.split.home, ...best.split.away]) {
-      matched.add(ticket);
-      for (const { region } of byTicket.get(ticket)?.regions ?? []) lists.get(region)?.remove(ticket);
+      const regions = flexible.get(ticket)?.regions;
+      if (!regions) lists.get(ticket.region)?.remove(ticket);
+      else for (const { region } of regions) lists.get(region)?.remove(ticket);
     }
     matches.push({ region: best.region.region, home: best.split.home, away: best.split.away });
   }
   return matches;
 }
 
-/** Per region, a rating list of the entries feasible there (sorted once, then split by region). */
+/** Per region, a rating list of the entries feasible there. */
 function regionLists(entries: readonly Placed[]): Map<string, RatingList<Placed>> {
-  const sorted = [...entries].sort((a, b) => a.rating - b.rating || compareIds(a.ticket, b.ticket));
   const byRegion = new Map<string, Placed[]>();
-  for (const entry of sorted) {
+  for (const entry of entries) {
     for (const { region } of entry.regions) {
       const list = byRegion.get(region);
       if (list) list.push(entry);
@@ -189,7 +196,7 @@ function regionLists(entries: readonly Placed[]): Map<string, RatingList<Placed>
 function bestMatch(
   anchor: Placed,
   lists: ReadonlyMap<string, RatingList<Placed>>,
-  byTicket: ReadonlyMap<Ticket, Placed>,
+  flexible: Flexible,
   config: MatchingConfig,
 ): Candidate | undefined {
   let best: Candidate | undefined;
@@ -197,8 +204,8 @@ function bestMatch(
     const list = lists.get(here.region) as RatingList<Placed>;
     const split = formMatch(anchor, list.nearest(anchor, PROBES_PER_SIDE), config);
     if (!split) continue;
-    // A fixed anchor (one region): its match is played there.
-    const region = anchor.regions.length === 1 ? here : bestRegion(anchor, split, byTicket);
+    // An anchor with one region (a fixed one, say): its match is played there.
+    const region = anchor.regions.length === 1 ? here : bestRegion(anchor, split, flexible);
     if (!best || latencyOrder(region, best.region) < 0) best = { split, region };
   }
   return best;
@@ -209,15 +216,21 @@ function bestMatch(
  * that are feasible for every ticket (the region the match was grown in is
  * one), by latencyOrder.
  */
-function bestRegion(anchor: Placed, split: TeamSplit, byTicket: ReadonlyMap<Ticket, Placed>): RegionLatency {
-  const members = [...split.home, ...split.away].map((ticket) => byTicket.get(ticket) as Placed);
+function bestRegion(anchor: Placed, split: TeamSplit, flexible: Flexible): RegionLatency {
+  const members = [...split.home, ...split.away];
   let best: RegionLatency | undefined;
   for (const { region } of anchor.regions) {
     let worstMs = 0;
     let totalMs = 0;
     let everyone = true;
-    for (const member of members) {
-      const there = member.regions.find((r) => r.region === region);
+    for (const ticket of members) {
+      const regions = flexible.get(ticket)?.regions;
+      // A fixed ticket plays in its region only, at 0 ms (no measurement).
+      const there = regions
+        ? regions.find((r) => r.region === region)
+        : ticket.region === region
+          ? ZERO
+          : undefined;
       if (!there) {
         everyone = false;
         break;
@@ -230,6 +243,8 @@ function bestRegion(anchor: Placed, split: TeamSplit, byTicket: ReadonlyMap<Tick
   }
   return best as RegionLatency;
 }
+
+const ZERO = { worstMs: 0, totalMs: 0 };
 
 /**
  * The latency rule's order of a match's regions: the lower worst member
