@@ -1,5 +1,6 @@
 import { findMatches } from '../src/matching/find-matches.js';
 import type { FormedMatch, MatchingConfig, Ticket } from '../src/matching/types.js';
+import { fixedAtBestRegion, LATENCY_MIX_LABEL, latencyQuality, withLatencies } from './latency-mix.js';
 import { composition, makePartyPool, PARTY_MIX_LABEL } from './party-mix.js';
 import { normal, random } from './random.js';
 import { seedFindMatches } from './seed-matcher.js';
@@ -10,6 +11,9 @@ import { seedFindMatches } from './seed-matcher.js';
  * one table: median ms per pass, our/seed ratio, matches, match quality.
  * Then a mixed pool of parties (10k players, parties of 1..5), with
  * preferSimilarParties on and off: matches, quality and team compositions.
+ * Then players on four continents with pings to four regions (10k players,
+ * 5v5 parties and 1v1): each ticket in its lowest-ping region (today) against
+ * regions chosen by the players' latencies, with and without a limit.
  */
 const SIZES = [1_000, 10_000, 100_000];
 const TEAM_SIZE = 5;
@@ -141,3 +145,49 @@ console.log(
   `\nMixed pool: ${MIXED_PLAYERS} players in ${mixedPool.length} tickets (${PARTY_MIX_LABEL}), 5v5, one region`,
 );
 console.table([true, false].map((prefer) => mixedRow(mixedPool, prefer)));
+
+const LATENCY_LIMIT = { initialMs: 60, stepMs: 10, stepSeconds: 5, maxMs: 150 };
+const LATENCY_MODES: readonly { label: string; flexible: boolean; latency?: typeof LATENCY_LIMIT }[] = [
+  { label: 'one region each (lowest ping)', flexible: false },
+  { label: 'latencies, 60 ms +10/5 s up to 150', flexible: true, latency: LATENCY_LIMIT },
+  { label: 'latencies, no limit', flexible: true },
+];
+
+/** One row of the latency table: a queue's pool matched one way. */
+function latencyRow(
+  queue: string,
+  measured: Ticket[],
+  mode: (typeof LATENCY_MODES)[number],
+  config: MatchingConfig,
+): Record<string, string> {
+  const pool = mode.flexible ? measured : fixedAtBestRegion(measured);
+  const settings = mode.latency ? { ...config, latency: mode.latency } : config;
+  findMatches(pool, NOW, settings); // warm-up: JIT
+  const { ms, matches } = timeOurs(pool, 9, settings);
+  const players = measured.reduce((n, t) => n + t.players.length, 0);
+  const l = latencyQuality(matches, measured);
+  return {
+    queue,
+    regions: mode.label,
+    'ms per pass': fmt(ms, 2),
+    matches: String(matches.length),
+    'players matched': `${fmt((100 * matches.length * 2 * config.teamSize) / players)}%`,
+    'worst ping p50 ms': String(l.worstP50),
+    'worst ping p95 ms': String(l.worstP95),
+    'matches > 150 ms': `${fmt(100 * l.over150)}%`,
+    'mean team diff': fmt(quality(matches).meanDiff),
+  };
+}
+
+const latencyQueues: [string, Ticket[], MatchingConfig][] = [
+  ['5v5 parties', withLatencies(makePartyPool(MIXED_PLAYERS, NOW, 11), 12), CONFIG],
+  ['1v1', withLatencies(makePool(MIXED_PLAYERS), 13), { ...CONFIG, teamSize: 1 }],
+];
+console.log(
+  `\nPlayers by ping: ${MIXED_PLAYERS} players per queue (${LATENCY_MIX_LABEL}), waited 0..60 s; worst ping = the match's worst member latency where it is played`,
+);
+console.table(
+  latencyQueues.flatMap(([queue, pool, config]) =>
+    LATENCY_MODES.map((mode) => latencyRow(queue, pool, mode, config)),
+  ),
+);
