@@ -1,3 +1,4 @@
+import type { ClientActionName } from '@matchmaking/core';
 import type { EnvName } from './env.js';
 
 /**
@@ -6,20 +7,8 @@ import type { EnvName } from './env.js';
  * needs. The Pulumi program builds functions, routes and least-privilege IAM
  * from this list; the local runtime routes events with it. One list for both.
  */
-export type WebSocketRouteKey =
-  | '$connect'
-  | '$disconnect'
-  | '$default'
-  | 'joinQueue'
-  | 'leaveQueue'
-  | 'tryCreateMatch'
-  | 'getProfile'
-  | 'listQueues'
-  | 'getQueueStats'
-  | 'createParty'
-  | 'joinParty'
-  | 'leaveParty'
-  | 'kickFromParty';
+/** The WebSocket API's routes: API Gateway's three, and one per client action (`action` selects the route). */
+export type WebSocketRouteKey = '$connect' | '$disconnect' | '$default' | ClientActionName;
 
 export type Trigger =
   | { kind: 'websocketAuthorizer' }
@@ -135,6 +124,41 @@ const allTables = (actions: TableAction[]): Access[] =>
     actions,
   }));
 
+/**
+ * A party action (createParty, joinParty, leaveParty, kickFromParty): it
+ * changes the party, tells its members, and may take the party's ticket out
+ * of the queue (so it tells the matchmaker).
+ */
+function partyAction(routeKey: ClientActionName, entry: string): FunctionDefinition {
+  return {
+    name: routeKey,
+    entry,
+    trigger: { kind: 'websocketRoute', routeKey },
+    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'],
+    access: [
+      ...allTables(READ_WRITE),
+      PARTIES_READ_WRITE,
+      { kind: 'manageConnections' },
+      { kind: 'sendToMatchmakingQueue' },
+    ],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  };
+}
+
+/** A read of the queues' figures (listQueues, getQueueStats): one BatchGetItem on the matchmaker table. */
+function queueFiguresAction(routeKey: ClientActionName, entry: string): FunctionDefinition {
+  return {
+    name: routeKey,
+    entry,
+    trigger: { kind: 'websocketRoute', routeKey },
+    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
+    access: [READ_QUEUE_STATS, MESSAGE_COUNT, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  };
+}
+
 const definitions: readonly FunctionDefinition[] = [
   {
     name: 'authorizer',
@@ -225,80 +249,12 @@ const definitions: readonly FunctionDefinition[] = [
     timeoutSeconds: 10,
     memoryMb: 256,
   },
-  {
-    name: 'createParty',
-    entry: 'src/handlers/create-party.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'createParty' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'],
-    access: [
-      ...allTables(READ_WRITE),
-      PARTIES_READ_WRITE,
-      { kind: 'manageConnections' },
-      { kind: 'sendToMatchmakingQueue' },
-    ],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  {
-    name: 'joinParty',
-    entry: 'src/handlers/join-party.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'joinParty' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'],
-    access: [
-      ...allTables(READ_WRITE),
-      PARTIES_READ_WRITE,
-      { kind: 'manageConnections' },
-      { kind: 'sendToMatchmakingQueue' },
-    ],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  {
-    name: 'leaveParty',
-    entry: 'src/handlers/leave-party.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'leaveParty' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'],
-    access: [
-      ...allTables(READ_WRITE),
-      PARTIES_READ_WRITE,
-      { kind: 'manageConnections' },
-      { kind: 'sendToMatchmakingQueue' },
-    ],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  {
-    name: 'kickFromParty',
-    entry: 'src/handlers/kick-from-party.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'kickFromParty' },
-    env: [...TABLES, ...MESSAGE_ROUTE, 'MATCHMAKING_QUEUES', 'MATCHMAKING_QUEUE_URL'],
-    access: [
-      ...allTables(READ_WRITE),
-      PARTIES_READ_WRITE,
-      { kind: 'manageConnections' },
-      { kind: 'sendToMatchmakingQueue' },
-    ],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  {
-    name: 'listQueues',
-    entry: 'src/handlers/list-queues.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'listQueues' },
-    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
-    access: [READ_QUEUE_STATS, MESSAGE_COUNT, { kind: 'manageConnections' }],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  {
-    name: 'getQueueStats',
-    entry: 'src/handlers/get-queue-stats.ts',
-    trigger: { kind: 'websocketRoute', routeKey: 'getQueueStats' },
-    env: [...TABLES, ...MESSAGE_ROUTE, ...QUEUEING],
-    access: [READ_QUEUE_STATS, MESSAGE_COUNT, { kind: 'manageConnections' }],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
+  partyAction('createParty', 'src/handlers/create-party.ts'),
+  partyAction('joinParty', 'src/handlers/join-party.ts'),
+  partyAction('leaveParty', 'src/handlers/leave-party.ts'),
+  partyAction('kickFromParty', 'src/handlers/kick-from-party.ts'),
+  queueFiguresAction('listQueues', 'src/handlers/list-queues.ts'),
+  queueFiguresAction('getQueueStats', 'src/handlers/get-queue-stats.ts'),
   {
     name: 'matchmaker',
     entry: 'src/handlers/matchmaker.ts',

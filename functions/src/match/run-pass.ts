@@ -145,15 +145,7 @@ export async function runMatchmakingPass(
   const summaries: PassSummary[] = [];
   for (const region of [...new Set(regions)].sort()) {
     if (over()) {
-      summaries.push({
-        queue: queue.name,
-        region,
-        waiting: 0,
-        recorded: 0,
-        expired: 0,
-        conflicts: 0,
-        cut: true,
-      });
+      summaries.push({ ...emptySummary(queue.name, region), cut: true });
       continue;
     }
     summaries.push(await passOverRegion(run, region));
@@ -186,20 +178,16 @@ function nothingNew(view: PassView, now: number): boolean {
   );
 }
 
+function emptySummary(queue: string, region: string): PassSummary {
+  return { queue, region, waiting: 0, recorded: 0, expired: 0, conflicts: 0, cut: false };
+}
+
 /** Rounds of matching per region in one pass: a round with lost claims re-forms from the refreshed view. */
 const MAX_ROUNDS = 4;
 
 async function passOverRegion(run: PassRun, region: string): Promise<PassSummary> {
   const { deps, queue, pool } = run;
-  const summary: PassSummary = {
-    queue: queue.name,
-    region,
-    waiting: 0,
-    recorded: 0,
-    expired: 0,
-    conflicts: 0,
-    cut: false,
-  };
+  const summary = emptySummary(queue.name, region);
   const now = deps.clock.now();
   // The rest of a backlog of timeouts waits for the next pass (MAX_EXPIRIES_PER_PASS).
   const due = pool

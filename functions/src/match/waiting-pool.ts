@@ -175,15 +175,8 @@ export class WaitingPool {
   }
 
   private forgetClaimsBefore(cutoff: number): void {
-    for (const [id, at] of this.gone) {
-      if (at >= cutoff) break;
-      this.gone.delete(id);
-    }
-    // Map order is insertion order, and insertions come in time order.
-    for (const [key, at] of this.claimed) {
-      if (at >= cutoff) break;
-      this.claimed.delete(key);
-    }
+    forgetBefore(this.claimed, cutoff);
+    forgetBefore(this.gone, cutoff);
   }
 
   private regionOf(region: string): Map<string, TicketItem> {
@@ -198,4 +191,12 @@ export class WaitingPool {
 
 function versionOf(ticket: Pick<TicketItem, 'ticketId' | 'attempts'>): string {
   return `${ticket.ticketId}:${ticket.attempts ?? 0}`;
+}
+
+/** Drops the entries seen before `cutoff` (Map order is insertion order, and insertions come in time order). */
+function forgetBefore(seen: Map<string, number>, cutoff: number): void {
+  for (const [key, at] of seen) {
+    if (at >= cutoff) break;
+    seen.delete(key);
+  }
 }

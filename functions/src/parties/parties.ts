@@ -2,7 +2,7 @@ import { ErrorCode, events, MatchmakingError, type ServerEvent } from '@matchmak
 import type { PartyItem, PlayerItem } from '../data/items.js';
 import { notifyConnection } from '../match/notify.js';
 import { withdrawTicket } from '../use-cases/withdraw-ticket.js';
-import { changeParty, type PartyDeps, partyEvent, tellMembers, withoutMember } from './party-changes.js';
+import { changeParty, type PartyDeps, tellMembers, withoutMember } from './party-changes.js';
 
 /** Codes tried when a new one is taken (1 in 10^12 each: never more than one in practice). */
 const CODE_ATTEMPTS = 5;
@@ -33,7 +33,7 @@ export async function createParty(deps: PartyDeps, userId: string): Promise<Serv
     await deps.parties.delete(party.partyId, party.version);
     throw new MatchmakingError(ErrorCode.AlreadyInParty, 'already in a party (another request won)');
   }
-  return partyEvent(party, 'created', userId);
+  return events.partyUpdated(party, 'created', userId);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function joinParty(
     throw error;
   }
   const updated = joined as PartyItem;
-  const event = partyEvent(updated, 'joined', userId);
+  const event = events.partyUpdated(updated, 'joined', userId);
   await tellMembers(deps, updated.members, event, userId);
   return event;
 }
@@ -119,7 +119,7 @@ export async function kickFromParty(deps: PartyDeps, userId: string, targetId: s
   });
   const target = await deps.players.get(targetId);
   await notifyConnection(deps, target?.connectionId, events.partyLeft(party.partyId, 'kicked'));
-  return partyEvent(updated as PartyItem, 'kicked', targetId);
+  return events.partyUpdated(updated as PartyItem, 'kicked', targetId);
 }
 
 /**
@@ -155,7 +155,7 @@ async function removeMember(
     change
   ];
   if (member) await withdrawTicket(deps, member, `${userId} ${why}`, change === 'left' ? userId : undefined);
-  if (updated) await tellMembers(deps, updated.members, partyEvent(updated, change, userId));
+  if (updated) await tellMembers(deps, updated.members, events.partyUpdated(updated, change, userId));
   return updated;
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCode, events, MatchmakingError, type ServerEvent } from '@matchmaking/core';
+import { ErrorCode, MatchmakingError, type ServerEvent } from '@matchmaking/core';
 import type { PartyItem } from '../data/items.js';
 import type { PartiesRepository } from '../data/parties-repository.js';
 import { notifyConnection } from '../match/notify.js';
@@ -66,13 +66,4 @@ export async function tellMembers(
         await notifyConnection(deps, player?.connectionId, event);
       }),
   );
-}
-
-/** partyUpdated for a party as written. */
-export function partyEvent(
-  party: PartyItem,
-  change: Parameters<typeof events.partyUpdated>[1],
-  userId: string,
-): ServerEvent {
-  return events.partyUpdated(party, change, userId);
 }

@@ -121,11 +121,10 @@ async function partyMembers(
       { partySize: party.members.length, teamSize: queue.teamSize },
     );
   }
-  const others = await Promise.all(
-    party.members.filter((id) => id !== leader.userId).map((id) => deps.players.get(id)),
-  );
+  const otherIds = party.members.filter((id) => id !== leader.userId);
+  const others = await Promise.all(otherIds.map((id) => deps.players.get(id)));
   others.forEach((member, i) => {
-    const userId = party.members.filter((id) => id !== leader.userId)[i] as string;
+    const userId = otherIds[i] as string;
     if (!member?.connectionId || member.partyId !== party.partyId) {
       throw new MatchmakingError(ErrorCode.PartyCannotQueue, `${userId} is not connected`, { userId });
     }

@@ -61,18 +61,9 @@ export const clientActionSchema = z.discriminatedUnion('action', [
 /** Every message a client may send over the WebSocket API, routed on `action`. */
 export type ClientAction = z.infer<typeof clientActionSchema>;
 export type ClientActionName = ClientAction['action'];
-export const CLIENT_ACTIONS: readonly ClientActionName[] = [
-  'joinQueue',
-  'leaveQueue',
-  'tryCreateMatch',
-  'getProfile',
-  'listQueues',
-  'getQueueStats',
-  'createParty',
-  'joinParty',
-  'leaveParty',
-  'kickFromParty',
-];
+export const CLIENT_ACTIONS: readonly ClientActionName[] = clientActionSchema.options.map(
+  (option) => option.shape.action.value,
+);
 
 /** Parses one client frame. Never throws: bad input becomes a typed error. */
 export function parseClientAction(raw: unknown): ParseResult<ClientAction> {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { MatchingConfig, Ticket } from '../../src/matching/types.js';
+import { expect } from 'vitest';
+import type { FormedMatch, MatchingConfig, MatchingResult, Ticket } from '../../src/matching/types.js';
 
 /** Pools of tickets with unique ids and user ids, parties up to teamSize, a few regions. */
 export function poolArbitrary(teamSize: number, maxTickets = 60): fc.Arbitrary<Ticket[]> {
@@ -31,3 +32,13 @@ export const configArbitrary: fc.Arbitrary<MatchingConfig> = fc
     preferSimilarParties: fc.boolean(),
   })
   .map(({ extra, ...config }) => ({ ...config, windowMax: config.windowInitial + extra }));
+
+/** The tickets of a match, both teams. */
+export const ticketsOf = (match: FormedMatch): Ticket[] => [...match.home, ...match.away];
+
+/** No ticket twice and none dropped: matched + remaining = pool, disjoint. */
+export function expectPartition(pool: readonly Ticket[], result: MatchingResult): void {
+  const used = [...result.matches.flatMap(ticketsOf), ...result.remaining].map((t) => t.ticketId);
+  expect(new Set(used).size).toBe(used.length);
+  expect([...used].sort()).toEqual(pool.map((t) => t.ticketId).sort());
+}

@@ -1,15 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findMatches } from '../../src/matching/find-matches.js';
-import type { FormedMatch, MatchingConfig, Ticket } from '../../src/matching/types.js';
+import type { MatchingConfig, Ticket } from '../../src/matching/types.js';
 import { currentWindow } from '../../src/matching/window.js';
-import { configArbitrary, NOW, poolArbitrary } from './arbitraries.js';
+import { configArbitrary, expectPartition, NOW, poolArbitrary, ticketsOf } from './arbitraries.js';
 
 const scenario = configArbitrary.chain((config) =>
   fc.tuple(fc.constant(config), poolArbitrary(config.teamSize)),
 );
 const RUNS = { numRuns: 300, seed: 20261124 };
-const ticketsOf = (match: FormedMatch): Ticket[] => [...match.home, ...match.away];
 const size = (tickets: Ticket[]): number => tickets.reduce((n, t) => n + t.players.length, 0);
 /** The oracle's party rating, written out independently of the matcher's. */
 const partyRating = (ticket: Ticket, config: MatchingConfig): number => {
@@ -23,10 +22,7 @@ describe('findMatches properties', () => {
   it('uses no ticket twice and drops none: matched + remaining = pool', () => {
     fc.assert(
       fc.property(scenario, ([config, pool]) => {
-        const { matches, remaining } = findMatches(pool, NOW, config);
-        const used = [...matches.flatMap(ticketsOf), ...remaining].map((t) => t.ticketId);
-        expect(new Set(used).size).toBe(used.length);
-        expect([...used].sort()).toEqual(pool.map((t) => t.ticketId).sort());
+        expectPartition(pool, findMatches(pool, NOW, config));
       }),
       RUNS,
     );

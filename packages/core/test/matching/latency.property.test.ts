@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findMatches } from '../../src/matching/find-matches.js';
 import type { FormedMatch, LatencyConfig, MatchingConfig, Ticket } from '../../src/matching/types.js';
 import { currentWindow } from '../../src/matching/window.js';
-import { configArbitrary, NOW } from './arbitraries.js';
+import { configArbitrary, expectPartition, NOW, ticketsOf } from './arbitraries.js';
 
 const REGIONS = ['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2'];
 const RUNS = { numRuns: 300, seed: 20261201 };
@@ -76,7 +76,6 @@ const duelScenario = configWithLatency.chain((config) =>
 );
 
 // The oracle, written out independently of the matcher.
-const ticketsOf = (match: FormedMatch): Ticket[] => [...match.home, ...match.away];
 const size = (tickets: readonly Ticket[]): number => tickets.reduce((n, t) => n + t.players.length, 0);
 const isFlexible = (ticket: Ticket): boolean => ticket.players.some((p) => p.latencies !== undefined);
 function maxLatency(ticket: Ticket, now: number, config: MatchingConfig): number {
@@ -119,10 +118,7 @@ describe('findMatches properties with latencies (mixed fixed and flexible ticket
   it('uses no ticket twice and drops none: matched + remaining = pool', () => {
     fc.assert(
       fc.property(scenario, ([config, pool]) => {
-        const { matches, remaining } = findMatches(pool, NOW, config);
-        const used = [...matches.flatMap(ticketsOf), ...remaining].map((t) => t.ticketId);
-        expect(new Set(used).size).toBe(used.length);
-        expect([...used].sort()).toEqual(pool.map((t) => t.ticketId).sort());
+        expectPartition(pool, findMatches(pool, NOW, config));
       }),
       RUNS,
     );

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findMatches, findMatchesByQueue } from '../../src/matching/find-matches.js';
 import type { FormedMatch, MatchingConfig, Ticket } from '../../src/matching/types.js';
 import { currentWindow } from '../../src/matching/window.js';
-import { NOW } from './arbitraries.js';
+import { expectPartition, NOW, ticketsOf } from './arbitraries.js';
 
 type Queues = Record<string, MatchingConfig>;
 
@@ -69,7 +69,6 @@ function poolArbitrary(queues: Queues): fc.Arbitrary<Ticket[]> {
 }
 
 const scenario = queuesArbitrary.chain((queues) => fc.tuple(fc.constant(queues), poolArbitrary(queues)));
-const ticketsOf = (match: FormedMatch): Ticket[] => [...match.home, ...match.away];
 const players = (tickets: readonly Ticket[]): number => tickets.reduce((n, t) => n + t.players.length, 0);
 const idsOf = (matches: readonly FormedMatch[]): string[][] =>
   matches.map((m) => ticketsOf(m).map((t) => t.ticketId));
@@ -90,10 +89,7 @@ describe('findMatchesByQueue properties', () => {
   it('uses no ticket twice and drops none: matched + remaining = pool, disjoint', () => {
     fc.assert(
       fc.property(scenario, ([queues, pool]) => {
-        const { matches, remaining } = findMatchesByQueue(pool, NOW, queues);
-        const used = [...matches.flatMap(ticketsOf), ...remaining].map((t) => t.ticketId);
-        expect(new Set(used).size).toBe(used.length);
-        expect([...used].sort()).toEqual(pool.map((t) => t.ticketId).sort());
+        expectPartition(pool, findMatchesByQueue(pool, NOW, queues));
       }),
       RUNS,
     );
