@@ -32,6 +32,12 @@ export interface PlayerItem {
   queue?: string;
   /** The party the player is in (set by createParty and joinParty). */
   partyId?: string;
+  /**
+   * The round trips (ms) the player last reported to the served regions
+   * (joinQueue, createParty, joinParty with latencies): a party ticket
+   * queued with latencies uses each member's.
+   */
+  latencies?: Record<string, number>;
   status: PlayerStatus;
   /** The player's newest connection; events go here. */
   connectionId?: string;
@@ -55,6 +61,8 @@ export interface TicketPlayerItem {
   rating: number;
   rd: number;
   vol?: number;
+  /** Reported round trips (ms) to served regions: the ticket may be matched in any of them (within the queue's limit). */
+  latencies?: Record<string, number>;
 }
 
 /**
@@ -94,9 +102,23 @@ export interface MatchTicketItem {
   failedMatches?: number;
   /** The party it queued, if any: a party that changed meanwhile is not requeued as it was. */
   partyId?: string;
+  /** Where the ticket is stored when not the match's region (a ticket joined with latencies). */
+  region?: string;
 }
 
-export type MatchState = 'starting' | 'ready' | 'finished' | 'cancelled' | 'abandoned';
+/**
+ * proposed (the ready check: waiting for every player to accept) ->
+ * starting -> ready -> finished; proposed -> declined; starting -> cancelled;
+ * ready -> abandoned.
+ */
+export type MatchState =
+  | 'proposed'
+  | 'starting'
+  | 'ready'
+  | 'finished'
+  | 'cancelled'
+  | 'declined'
+  | 'abandoned';
 
 export interface MatchPlayerItem {
   userId: string;
@@ -137,6 +159,10 @@ export interface MatchItem {
   serverId?: string;
   server?: ServerAddress;
   outcome?: 'home' | 'away' | 'draw';
+  /** The ready check's length (s); absent: the match starts at once. */
+  readyCheckSeconds?: number;
+  /** Players who accepted the proposed match (the ready check). */
+  accepted?: string[];
   /** Why a match was cancelled or abandoned, for players and operators. */
   endReason?: string;
   createdAt: number;

@@ -20,6 +20,18 @@ const ratingWindowSchema = z
   })
   .refine((window) => window.max >= window.initial, { message: 'max must be at least initial' });
 
+const latencySchema = z
+  .strictObject({
+    /** The highest latency (ms) a player accepts the moment the ticket joins. */
+    initialMs: z.number().min(0).max(10_000).default(60),
+    /** Milliseconds the maximum widens by every `stepSeconds` waited. */
+    stepMs: z.number().min(0).max(10_000).default(10),
+    stepSeconds: z.number().positive().max(3600).default(5),
+    /** The widest the maximum gets. */
+    maxMs: z.number().min(0).max(10_000).default(150),
+  })
+  .refine((latency) => latency.maxMs >= latency.initialMs, { message: 'maxMs must be at least initialMs' });
+
 export const queueSettingsSchema = z.strictObject({
   /** Players per team: 1 (1v1) to 50. */
   teamSize: z.number().int().min(1).max(50),
@@ -28,6 +40,17 @@ export const queueSettingsSchema = z.strictObject({
   maxWaitSeconds: z.number().int().min(1).max(3600).default(300),
   /** A party's rating for the window: its members' mean (default) or the highest (FlexMatch's party aggregation). */
   partyRating: z.enum(['mean', 'max']).default('mean'),
+  /**
+   * How far from a region a ticket joined with latencies may be matched
+   * (see MatchingConfig.latency). Without it, such a ticket may be matched in
+   * any region all its players reported.
+   */
+  latency: latencySchema.optional(),
+  /**
+   * The ready check (off without it): a formed match is proposed to its
+   * players, who have this long to accept it (FlexMatch's acceptance, 1-600 s).
+   */
+  readyCheckSeconds: z.number().int().min(1).max(600).optional(),
   /** The queue of a joinQueue without `queue`; exactly one queue has it (or the only one). */
   default: z.boolean().default(false),
 });
@@ -55,6 +78,8 @@ export interface Queue {
   teamSize: number;
   matching: MatchingConfig;
   maxWaitSeconds: number;
+  /** Seconds the players have to accept a formed match; undefined: no ready check. */
+  readyCheckSeconds?: number;
 }
 
 /** Every queue of the deployment, and the default one. */
@@ -74,12 +99,14 @@ export function queueCatalog(settings: Readonly<Record<string, QueueSettings>>):
         name,
         teamSize: queue.teamSize,
         maxWaitSeconds: queue.maxWaitSeconds,
+        ...(queue.readyCheckSeconds === undefined ? {} : { readyCheckSeconds: queue.readyCheckSeconds }),
         matching: {
           teamSize: queue.teamSize,
           windowInitial: queue.ratingWindow.initial,
           windowGrowthPerSecond: queue.ratingWindow.growthPerSecond,
           windowMax: queue.ratingWindow.max,
           partyRating: queue.partyRating,
+          ...(queue.latency === undefined ? {} : { latency: queue.latency }),
         },
       },
     ]),

@@ -17,10 +17,39 @@ export const queueNameSchema = z
     'must be 1-32 lowercase letters, digits or dashes, starting with a letter',
   );
 
-const joinQueue = z.strictObject({
-  action: z.literal('joinQueue'),
-  queue: queueNameSchema.optional(),
-  region: regionNameSchema.optional(),
+/** The most regions a client may report latencies for (AWS has about 35). */
+export const MAX_REPORTED_REGIONS = 40;
+
+/**
+ * The round trips (ms) a client measured to each region (see getPingTargets):
+ * at most MAX_REPORTED_REGIONS regions, each a number from 0 to 10,000.
+ */
+export const latenciesSchema = z
+  .record(regionNameSchema, z.number().min(0).max(10_000))
+  .refine((latencies) => Object.keys(latencies).length > 0, { message: 'must report at least one region' })
+  .refine((latencies) => Object.keys(latencies).length <= MAX_REPORTED_REGIONS, {
+    message: `at most ${MAX_REPORTED_REGIONS} regions`,
+  });
+
+const joinQueue = z
+  .strictObject({
+    action: z.literal('joinQueue'),
+    queue: queueNameSchema.optional(),
+    /** "That region only". */
+    region: regionNameSchema.optional(),
+    /** Any of these regions, chosen by the players' latencies. */
+    latencies: latenciesSchema.optional(),
+  })
+  .refine((join) => join.region === undefined || join.latencies === undefined, {
+    message: 'give either region (that region only) or latencies (any region you measured), not both',
+  });
+const getPingTargets = z.strictObject({ action: z.literal('getPingTargets') });
+/** A match id as the matchmaker makes them. */
+const matchIdSchema = z.string().min(1).max(128);
+const acceptMatch = z.strictObject({
+  action: z.literal('acceptMatch'),
+  matchId: matchIdSchema,
+  accept: z.boolean(),
 });
 const listQueues = z.strictObject({ action: z.literal('listQueues') });
 /** A party's invite code: 8 characters of Crockford's base 32 (case and dashes ignored when typed). */
@@ -30,8 +59,16 @@ export const partyCodeSchema = z
   .transform((code) => code.toUpperCase().replace(/[-\s]/g, ''))
   .pipe(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'must be the 8-character invite code of a party'));
 
-const createParty = z.strictObject({ action: z.literal('createParty') });
-const joinParty = z.strictObject({ action: z.literal('joinParty'), code: partyCodeSchema });
+/** A member's latencies, kept for the party's tickets (a party queued with latencies uses each member's). */
+const createParty = z.strictObject({
+  action: z.literal('createParty'),
+  latencies: latenciesSchema.optional(),
+});
+const joinParty = z.strictObject({
+  action: z.literal('joinParty'),
+  code: partyCodeSchema,
+  latencies: latenciesSchema.optional(),
+});
 const leaveParty = z.strictObject({ action: z.literal('leaveParty') });
 const kickFromParty = z.strictObject({
   action: z.literal('kickFromParty'),
@@ -56,6 +93,8 @@ export const clientActionSchema = z.discriminatedUnion('action', [
   joinParty,
   leaveParty,
   kickFromParty,
+  getPingTargets,
+  acceptMatch,
 ]);
 
 /** Every message a client may send over the WebSocket API, routed on `action`. */

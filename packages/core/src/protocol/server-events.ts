@@ -50,6 +50,12 @@ export type ServerEvent =
       region: string;
       /** Everyone on the ticket: the player alone, or the party. */
       players: string[];
+      /**
+       * A ticket joined with latencies: the served regions it may be matched
+       * in, with the worst member's latency (ms) there. `region` is then the
+       * best of them, where it counts as waiting.
+       */
+      latencies?: Record<string, number>;
       /** From the recent times to match of this queue and region; absent without recent matches. */
       estimatedWaitSeconds?: number;
     }
@@ -72,6 +78,43 @@ export type ServerEvent =
   | { type: 'queues'; message: string; defaultQueue: string; queues: QueueSummary[] }
   | ({ type: 'queueStats'; message: string } & QueueStats)
   | { type: 'matchmakingRequested'; message: string }
+  | {
+      type: 'pingTargets';
+      message: string;
+      /** Per served region, an HTTPS URL to time (a GET; time the second of a few). */
+      targets: { region: string; url: string }[];
+    }
+  | {
+      type: 'matchProposed';
+      message: string;
+      matchId: string;
+      queue: string;
+      region: string;
+      team: Team;
+      teams: Record<Team, string[]>;
+      /** Epoch ms by which every player must accept (acceptMatch), or the match is dropped. */
+      deadline: number;
+      acceptSeconds: number;
+    }
+  | {
+      type: 'matchAccepted';
+      message: string;
+      matchId: string;
+      /** Players who accepted so far, out of `players`. */
+      accepted: number;
+      players: number;
+    }
+  | {
+      type: 'matchDeclined';
+      message: string;
+      matchId: string;
+      /** declined: someone answered no; timeout: someone did not answer by the deadline. */
+      reason: 'declined' | 'timeout';
+      /** True if this player's ticket is back in the queue with its original queue time. */
+      requeued: boolean;
+      /** How many players did not accept (not who: see the README). */
+      notAccepted: number;
+    }
   | {
       type: 'matchFound';
       message: string;
@@ -122,7 +165,13 @@ export type ServerEventType = ServerEvent['type'];
 /** Builders that keep the seed's words in one place. */
 export const events = {
   joinedQueue: (
-    ticket: { ticketId: string; queue: string; region: string; players: string[] },
+    ticket: {
+      ticketId: string;
+      queue: string;
+      region: string;
+      players: string[];
+      latencies?: Record<string, number>;
+    },
     estimatedWaitSeconds?: number,
   ): ServerEvent => ({
     type: 'joinedQueue',
@@ -172,6 +221,49 @@ export const events = {
     port,
     joinKey,
     gameUrl: `ws://${ip.includes(':') ? `[${ip}]` : ip}:${port}/?key=${encodeURIComponent(joinKey)}`,
+  }),
+  pingTargets: (targets: { region: string; url: string }[]): ServerEvent => ({
+    type: 'pingTargets',
+    message: 'time a GET to each url and join with {"action":"joinQueue","latencies":{region: ms}}',
+    targets,
+  }),
+  matchProposed: (
+    match: { matchId: string; queue: string; region: string; teams: Record<Team, string[]> },
+    team: Team,
+    deadline: number,
+    acceptSeconds: number,
+  ): ServerEvent => ({
+    type: 'matchProposed',
+    message: `match found: accept within ${acceptSeconds} s with {"action":"acceptMatch","matchId":"${match.matchId}","accept":true}`,
+    matchId: match.matchId,
+    queue: match.queue,
+    region: match.region,
+    team,
+    teams: match.teams,
+    deadline,
+    acceptSeconds,
+  }),
+  matchAccepted: (matchId: string, accepted: number, players: number): ServerEvent => ({
+    type: 'matchAccepted',
+    message: `${accepted} of ${players} players accepted`,
+    matchId,
+    accepted,
+    players,
+  }),
+  matchDeclined: (
+    matchId: string,
+    reason: 'declined' | 'timeout',
+    requeued: boolean,
+    notAccepted: number,
+  ): ServerEvent => ({
+    type: 'matchDeclined',
+    message: `${reason === 'declined' ? 'a player declined the match' : 'not every player accepted in time'}${
+      requeued ? ' (back in the queue, keeping your place)' : ': you left the queue'
+    }`,
+    matchId,
+    reason,
+    requeued,
+    notAccepted,
   }),
   leftQueue: (reason?: string): ServerEvent => ({
     type: 'leftQueue',
