@@ -16,6 +16,7 @@ const settings = parseSettings({
   homeRegion: aws.require('region'),
   regions: config.requireObject<string[]>('regions'),
   queues: config.getObject('queues'),
+  pingUrlTemplate: config.get('pingUrlTemplate'),
   jwtIssuer: config.get('jwtIssuer') ?? '',
   jwtAudience: config.get('jwtAudience') ?? '',
   jwksUrl: config.get('jwksUrl') ?? '',

@@ -2,6 +2,7 @@ import { regionNameSchema } from '@matchmaking/core';
 import { z } from 'zod';
 import { warmPoolSchema } from './pool/pool-config.js';
 import { queuesSchema } from './queues/queue-config.js';
+import { DEFAULT_PING_URL_TEMPLATE, pingUrlTemplateSchema } from './regions/ping-url.js';
 
 /**
  * Every environment variable a Lambda function reads: its name, what it means
@@ -126,6 +127,11 @@ export const envDefinitions = {
     description: 'Comma-separated regions players may queue in (each has a game-server fleet)',
     schema: csvList.pipe(z.array(regionNameSchema).min(1, 'must name at least one region')),
   },
+  PING_URL_TEMPLATE: {
+    description:
+      'The URL clients time per served region (getPingTargets): http(s), with {region} and optionally {dnsSuffix} (amazonaws.com, amazonaws.com.cn in China)',
+    schema: pingUrlTemplateSchema,
+  },
   MATCHMAKING_QUEUES: {
     description:
       'JSON: the game modes, {"<queue>":{"teamSize":N,"ratingWindow":{"initial":100,"growthPerSecond":10,"max":600},"maxWaitSeconds":300,"partyRating":"mean","default":true},...}',
@@ -159,6 +165,7 @@ export type Config<N extends EnvName> = { [K in N]: z.output<(typeof envDefiniti
 /** Defaults the Pulumi program and the local runtime use when the user sets nothing. */
 export const envDefaults: Partial<Record<EnvName, string>> = {
   MATCHMAKING_QUEUES: JSON.stringify({ duel: { teamSize: 1 } }),
+  PING_URL_TEMPLATE: DEFAULT_PING_URL_TEMPLATE,
   READY_TIMEOUT_SECONDS: '120',
   MAX_MATCH_SECONDS: '3600',
   GAME_SERVER_IDLE_SECONDS: '120',

@@ -256,6 +256,17 @@ const definitions: readonly FunctionDefinition[] = [
   queueFiguresAction('listQueues', 'src/handlers/list-queues.ts'),
   queueFiguresAction('getQueueStats', 'src/handlers/get-queue-stats.ts'),
   {
+    // The URLs clients time per region: from the settings alone. Like $default, it only counts
+    // the caller's messages (the rate limit, on the players table) and replies.
+    name: 'getPingTargets',
+    entry: 'src/handlers/get-ping-targets.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'getPingTargets' },
+    env: [...MESSAGE_ROUTE, 'PLAYERS_TABLE', 'MATCHMAKING_REGIONS', 'PING_URL_TEMPLATE'],
+    access: [MESSAGE_COUNT, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
     name: 'matchmaker',
     entry: 'src/handlers/matchmaker.ts',
     trigger: { kind: 'matchmakingQueue' },

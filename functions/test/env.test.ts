@@ -55,3 +55,27 @@ describe('loadConfig', () => {
     expect(load({})).toThrow(/at least one queue/);
   });
 });
+
+describe('PING_URL_TEMPLATE', () => {
+  const load = (template: string | undefined) => () =>
+    loadConfig(['PING_URL_TEMPLATE'], { PING_URL_TEMPLATE: template }).PING_URL_TEMPLATE;
+
+  it("defaults to DynamoDB's regional /ping and accepts an http(s) URL with {region}", () => {
+    expect(load(undefined)()).toBe('https://dynamodb.{region}.{dnsSuffix}/ping');
+    expect(load('http://127.0.0.1:3001/ping/{region}')()).toBe('http://127.0.0.1:3001/ping/{region}');
+    expect(load('https://dynamodb.{region}.api.aws/ping')()).toBe('https://dynamodb.{region}.api.aws/ping');
+  });
+
+  it('refuses a template without {region}, with another placeholder, not http(s), or with credentials', () => {
+    expect(load('https://dynamodb.us-east-1.amazonaws.com/ping')).toThrow(
+      /PING_URL_TEMPLATE is invalid: must contain \{region\}/,
+    );
+    expect(load('https://dynamodb.{regoin}.amazonaws.com/ping?r={region}')).toThrow(
+      /unknown placeholder \{regoin\}/,
+    );
+    expect(load('ftp://ping.example.com/{region}')).toThrow(/must be an http\(s\) URL, not ftp:/);
+    expect(load('dynamodb.{region}.amazonaws.com/ping')).toThrow(/must be an http\(s\) URL/);
+    expect(load('https://user:secret@{region}.example.com/ping')).toThrow(/must not carry credentials/);
+    expect(load('')).toThrow(/PING_URL_TEMPLATE is not set/);
+  });
+});

@@ -84,6 +84,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     MAX_MESSAGES_PER_PLAYER: String(settings.maxMessagesPerPlayer),
     MATCHMAKING_REGIONS: settings.regions.join(','),
     MATCHMAKING_QUEUES: JSON.stringify(settings.queues),
+    PING_URL_TEMPLATE: settings.pingUrlTemplate,
     GAME_SERVER_FLEETS: fleetsJson,
     READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
     MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),

@@ -1,5 +1,5 @@
 import { regionNameSchema } from '@matchmaking/core';
-import { envDefaults } from '@matchmaking/functions/env';
+import { envDefaults, envDefinitions } from '@matchmaking/functions/env';
 import { warmPoolSchema } from '@matchmaking/functions/pool-config';
 import { type QueuesInput, queuesSchema } from '@matchmaking/functions/queue-config';
 import { z } from 'zod';
@@ -41,6 +41,11 @@ export const settingsSchema = z.strictObject({
    * only one (queue-config.ts). Unset: the functions' default, one 1v1 queue.
    */
   queues: queuesSetting(),
+  /**
+   * The URL clients time per region (getPingTargets, PING_URL_TEMPLATE): http(s) with `{region}`
+   * and optionally `{dnsSuffix}`. Unset: DynamoDB's regional `/ping` (functions/src/regions/ping-url.ts).
+   */
+  pingUrlTemplate: envDefinitions.PING_URL_TEMPLATE.schema.default(envDefaults.PING_URL_TEMPLATE as string),
   jwtIssuer: z.string().min(1, 'is required (the `iss` of player tokens)'),
   jwtAudience: z.string().min(1, 'is required (the `aud` of player tokens)'),
   jwksUrl: z.url('must be the https URL of the JSON Web Key Set'),
