@@ -45,6 +45,7 @@ export const waitingTicketSchema = z.object({
         rating: z.number(),
         rd: z.number(),
         vol: z.number().optional(),
+        latencies: z.record(z.string().max(64), z.number()).optional(),
       }),
     )
     .min(1)

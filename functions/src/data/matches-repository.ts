@@ -4,7 +4,9 @@ import type { MatchItem, MatchState } from './items.js';
 import { queryPages } from './query-pages.js';
 import { allShardKeys, DEADLINE_SHARDS, shardKey } from './shards.js';
 
-type DeadlineState = 'starting' | 'ready';
+/** The states with a deadline the tick enforces (the byDeadline index). */
+export type DeadlineState = 'proposed' | 'starting' | 'ready';
+const DEADLINE_STATES: readonly MatchState[] = ['proposed', 'starting', 'ready'];
 
 function deadlineShard(state: DeadlineState, matchId: string): string {
   return shardKey(state, matchId, DEADLINE_SHARDS);
@@ -37,7 +39,7 @@ export class MatchesRepository {
 
   /** Stores a new match (in its deadline index while it has a deadline); false if the id exists (a re-run of the same creation). */
   create(match: MatchItem): Promise<boolean> {
-    const pending = match.deadlineAt !== undefined && (match.state === 'starting' || match.state === 'ready');
+    const pending = match.deadlineAt !== undefined && DEADLINE_STATES.includes(match.state);
     const item = pending
       ? { ...match, deadlineShard: deadlineShard(match.state as DeadlineState, match.matchId) }
       : match;
@@ -69,14 +71,14 @@ export class MatchesRepository {
       sets.push(`#${key} = :${key}`);
       values[`:${key}`] = value;
     }
-    if (transition.deadlineAt !== undefined && (transition.to === 'starting' || transition.to === 'ready')) {
+    if (transition.deadlineAt !== undefined && DEADLINE_STATES.includes(transition.to)) {
       sets.push('deadlineShard = :deadlineShard', 'deadlineAt = :deadlineAt');
-      values[':deadlineShard'] = deadlineShard(transition.to, matchId);
+      values[':deadlineShard'] = deadlineShard(transition.to as DeadlineState, matchId);
       values[':deadlineAt'] = transition.deadlineAt;
     } else {
       removes.push('deadlineShard', 'deadlineAt');
     }
-    if (['finished', 'cancelled', 'abandoned'].includes(transition.to)) {
+    if (['finished', 'cancelled', 'declined', 'abandoned'].includes(transition.to)) {
       sets.push('expiresAt = :expiresAt');
       values[':expiresAt'] = Math.floor(transition.now / 1000) + ENDED_MATCH_TTL_SECONDS;
     }

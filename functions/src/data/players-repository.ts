@@ -100,14 +100,20 @@ export class PlayersRepository {
     );
   }
 
-  /** Puts the player in this party; false if the player is in one already, or queued (a party queues together). */
-  async joinParty(userId: string, partyId: string): Promise<boolean> {
+  /**
+   * Puts the player in this party, with the latencies they measured (a party
+   * queued with latencies uses each member's; none given forgets older ones);
+   * false if the player is in one already, or queued (a party queues together).
+   */
+  async joinParty(userId: string, partyId: string, latencies?: Record<string, number>): Promise<boolean> {
     return (
       (await this.update(
         userId,
-        'SET partyId = :partyId',
+        latencies
+          ? 'SET partyId = :partyId, latencies = :latencies'
+          : 'SET partyId = :partyId REMOVE latencies',
         'attribute_not_exists(partyId) AND (attribute_not_exists(#status) OR #status <> :queued)',
-        { ':partyId': partyId, ':queued': 'queued' },
+        { ':partyId': partyId, ':queued': 'queued', ...(latencies ? { ':latencies': latencies } : {}) },
       )) !== undefined
     );
   }

@@ -243,7 +243,14 @@ export class TicketsRepository {
   }
 }
 
-/** A ticket of a match: same queue and region as the match. */
-export function ticketOf(match: Pick<TicketItem, 'queue' | 'region'>, ticketId: string): TicketRef {
-  return { queue: match.queue, region: match.region, ticketId };
+/**
+ * A ticket of a match: same queue as the match, stored in the match's region
+ * unless it says otherwise (a ticket joined with latencies is stored in its
+ * best region and may be matched in another).
+ */
+export function ticketOf(
+  match: Pick<TicketItem, 'queue' | 'region'>,
+  ticket: { ticketId: string; region?: string },
+): TicketRef {
+  return { queue: match.queue, region: ticket.region ?? match.region, ticketId: ticket.ticketId };
 }

@@ -5,5 +5,7 @@ import { actionRoute } from './adapters/websocket.js';
 
 const deps = lazy(() => partyDeps());
 
-/** {"action":"createParty"} */
-export const handler = actionRoute('createParty', deps, (caller) => createParty(deps(), caller.userId));
+/** {"action":"createParty"} (optionally with the leader's "latencies") */
+export const handler = actionRoute('createParty', deps, (caller, message) =>
+  createParty(deps(), caller.userId, message.latencies),
+);

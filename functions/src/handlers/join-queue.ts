@@ -5,7 +5,12 @@ import { actionRoute } from './adapters/websocket.js';
 
 const deps = lazy(() => queueingDeps());
 
-/** {"action":"joinQueue","queue":"squad","region":"eu-west-1"} (both optional) */
+/** {"action":"joinQueue","queue":"squad","region":"eu-west-1"} or {..., "latencies":{"eu-west-1":38}} (all optional) */
 export const handler = actionRoute('joinQueue', deps, (caller, message) =>
-  joinQueue(deps(), deps(), { ...caller, queue: message.queue, region: message.region }),
+  joinQueue(deps(), deps(), {
+    ...caller,
+    queue: message.queue,
+    region: message.region,
+    latencies: message.latencies,
+  }),
 );

@@ -33,5 +33,5 @@ export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason
       await notifyConnection(deps, player.connectionId, events.matchAbandoned(match.matchId, reason));
   }
   for (const ticket of match.tickets)
-    await deps.tickets.deleteClaimed(ticketOf(match, ticket.ticketId), match.matchId);
+    await deps.tickets.deleteClaimed(ticketOf(match, ticket), match.matchId);
 }

@@ -63,7 +63,8 @@ export async function cancelMatch(
       {
         reason: 'requeued',
         queue: match.queue,
-        regions: [match.region],
+        // A ticket joined with latencies is stored in its best region, maybe not the match's.
+        regions: [...new Set([match.region, ...requeued.map((ticket) => ticket.region)])],
         requestedAt: now,
         waiting: requeued as WaitingTicket[],
       },
@@ -105,7 +106,7 @@ async function settleTicket(
   const partyWhole = !ticket.partyId || players.every((player) => player?.partyId === ticket.partyId);
   const released =
     connected.every(Boolean) && underCap && partyWhole
-      ? await deps.tickets.release(ticketOf(match, ticket.ticketId), match.matchId, {
+      ? await deps.tickets.release(ticketOf(match, ticket), match.matchId, {
           failed: counted,
           now,
           ...(options.capacity ? { retryAt: now + capacityBackoff(ticket) } : {}),
@@ -114,8 +115,7 @@ async function settleTicket(
   const requeue = released !== undefined;
   // Only the run that deleted this match's claim may take still-queued players out: on a re-run the
   // ticket may already be waiting again (released by the first run) with its players rightly queued.
-  const deleted =
-    !requeue && (await deps.tickets.deleteClaimed(ticketOf(match, ticket.ticketId), match.matchId));
+  const deleted = !requeue && (await deps.tickets.deleteClaimed(ticketOf(match, ticket), match.matchId));
   for (const player of players) {
     if (!player) continue;
     const changed = inMatch(player)

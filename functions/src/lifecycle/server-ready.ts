@@ -38,7 +38,7 @@ export async function serverReady(
     await notifyConnection(deps, player.connectionId, event);
   }
   for (const ticket of current.tickets) {
-    await deps.tickets.deleteClaimed(ticketOf(current, ticket.ticketId), current.matchId);
+    await deps.tickets.deleteClaimed(ticketOf(current, ticket), current.matchId);
   }
   if (!moved) throw new MatchmakingError(ErrorCode.Conflict, 'the match is already ready');
   return current.server;

@@ -1,6 +1,7 @@
 import type { FormedMatch } from '@matchmaking/core';
 import type { MatchItem, MatchPlayerItem, TicketItem } from '../data/items.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import type { Queue } from '../queues/queue-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { matchIdFor, newJoinKey, newMatchToken } from './match-token.js';
 
@@ -19,7 +20,8 @@ export type RecordOutcome =
 
 /**
  * The serial section's part of a match: claim every ticket, then store the
- * match (state starting, with its ready deadline). Nothing slow and nothing
+ * match (state starting, with its ready deadline; or proposed, with the ready
+ * check's deadline, when the queue has one). Nothing slow and nothing
  * the players see happens here: the match starter does the rest, in
  * parallel. Crash-safe: the match id comes from the tickets, a re-run finds
  * its own match, and claims whose match was never stored are released by the
@@ -31,6 +33,7 @@ export async function recordMatch(
   settings: RecordSettings,
   formed: FormedMatch,
   items: ReadonlyMap<string, TicketItem>,
+  queue: Pick<Queue, 'readyCheckSeconds'> = {},
 ): Promise<RecordOutcome> {
   const tickets = [...formed.home, ...formed.away].map((t) => items.get(t.ticketId) as TicketItem);
   const matchId = matchIdFor(tickets);
@@ -41,7 +44,7 @@ export async function recordMatch(
     logger.info('claim lost, match skipped', { matchId });
     return { kind: 'conflict' };
   }
-  const match = buildMatch(formed, tickets, matchId, now, settings);
+  const match = buildMatch(formed, tickets, matchId, now, settings, queue.readyCheckSeconds);
   if (await deps.matches.create(match)) return { kind: 'recorded', matchId };
   return { kind: 'exists', matchId };
 }
@@ -52,6 +55,7 @@ function buildMatch(
   matchId: string,
   now: number,
   settings: RecordSettings,
+  readyCheckSeconds: number | undefined,
 ): MatchItem {
   const member = (player: TicketItem['players'][number]): MatchPlayerItem => ({
     userId: player.userId,
@@ -67,7 +71,9 @@ function buildMatch(
     matchId,
     queue: (tickets[0] as TicketItem).queue,
     region: formed.region,
-    state: 'starting',
+    // With a ready check, nothing starts before every player accepted (acceptMatch); the deadline is the check's.
+    state: readyCheckSeconds === undefined ? 'starting' : 'proposed',
+    ...(readyCheckSeconds === undefined ? {} : { readyCheckSeconds, accepted: [] }),
     home: itemsOf(formed.home),
     away: itemsOf(formed.away),
     tickets: tickets.map((t) => ({
@@ -77,10 +83,11 @@ function buildMatch(
       attempts: t.attempts ?? 0,
       failedMatches: t.failedMatches ?? 0,
       ...(t.partyId ? { partyId: t.partyId } : {}),
+      ...(t.region === formed.region ? {} : { region: t.region }),
     })),
     // Replaced by the match starter right before RunTask; this one is never handed out.
     bootstrapHash: newMatchToken().hash,
     createdAt: now,
-    deadlineAt: now + settings.readyTimeoutSeconds * 1000,
+    deadlineAt: now + (readyCheckSeconds ?? settings.readyTimeoutSeconds) * 1000,
   };
 }

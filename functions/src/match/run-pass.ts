@@ -78,6 +78,8 @@ export function batchHints(
 /** What every region of one pass shares. */
 interface PassRun {
   deps: PassDeps;
+  /** The regions the deployment serves. */
+  served: readonly string[];
   queue: Queue;
   settings: RecordSettings;
   pool: WaitingPool;
@@ -134,6 +136,7 @@ export async function runMatchmakingPass(
   const over = () => left.matches <= 0 || deps.clock.now() - startedAt >= budget.maxMilliseconds;
   const run: PassRun = {
     deps,
+    served: view.served,
     queue,
     flushFigures: view.flushFigures ?? false,
     settings,
@@ -142,15 +145,22 @@ export async function runMatchmakingPass(
     over,
     handOver,
   };
-  const summaries: PassSummary[] = [];
-  for (const region of [...new Set(regions)].sort()) {
-    if (over()) {
-      summaries.push({ ...emptySummary(queue.name, region), cut: true });
-      continue;
-    }
-    summaries.push(await passOverRegion(run, region));
+  const requested = [...new Set(regions)].sort();
+  // A ticket joined with latencies may be matched in any region it reported: with one in the pool,
+  // every region's tickets may meet it. Without, a region's tickets only meet each other.
+  const matchRegions = view.pool.hasFlexible()
+    ? [...new Set([...view.served, ...requested])].sort()
+    : requested;
+  const summaries = new Map(matchRegions.map((region) => [region, emptySummary(queue.name, region)]));
+  for (const region of requested) await expireDue(run, region, summaries.get(region) as PassSummary);
+  const waits = new Map<string, number[]>();
+  if (over()) for (const summary of summaries.values()) summary.cut = true;
+  else await matchRounds(run, matchRegions, summaries, waits);
+  for (const summary of summaries.values()) {
+    if (summary.recorded + summary.conflicts > 0) logger.info('pass done', { ...summary });
+    await recordStats(run, summary.region, summary.recorded, waits.get(summary.region) ?? []);
   }
-  const cut = summaries.filter((s) => s.cut).map((s) => s.region);
+  const cut = [...summaries.values()].filter((s) => s.cut).map((s) => s.region);
   if (cut.length > 0) {
     const now = deps.clock.now();
     await deps.queue.requestPass(
@@ -158,7 +168,7 @@ export async function runMatchmakingPass(
       `continuation:${queue.name}:${now}`,
     );
   }
-  return summaries;
+  return [...summaries.values()];
 }
 
 /**
@@ -185,34 +195,37 @@ function emptySummary(queue: string, region: string): PassSummary {
 /** Rounds of matching per region in one pass: a round with lost claims re-forms from the refreshed view. */
 const MAX_ROUNDS = 4;
 
-async function passOverRegion(run: PassRun, region: string): Promise<PassSummary> {
+/** Takes out the region's tickets past the queue's longest wait (at most MAX_EXPIRIES_PER_PASS; the rest next pass). */
+async function expireDue(run: PassRun, region: string, summary: PassSummary): Promise<void> {
   const { deps, queue, pool } = run;
-  const summary = emptySummary(queue.name, region);
   const now = deps.clock.now();
-  // The rest of a backlog of timeouts waits for the next pass (MAX_EXPIRIES_PER_PASS).
   const due = pool
     .waiting(region)
     .filter((ticket) => hasExpired(ticket, queue, now))
     .slice(0, MAX_EXPIRIES_PER_PASS);
-  if (due.length > 0) {
-    const expired = new Set((await expireTickets(deps, queue, due, now)).map((ticket) => ticket.ticketId));
-    summary.expired = expired.size;
-    pool.drop(region, expired, now);
-    // Not deleted: a match claimed it first, or it left; the view takes what the table says.
-    const others = due.map((ticket) => ticket.ticketId).filter((id) => !expired.has(id));
-    if (others.length > 0) await pool.refresh(deps, region, others);
-  }
-  const waits: number[] = [];
+  if (due.length === 0) return;
+  const expired = new Set((await expireTickets(deps, queue, due, now)).map((ticket) => ticket.ticketId));
+  summary.expired = expired.size;
+  pool.drop(region, expired, now);
+  // Not deleted: a match claimed it first, or it left; the view takes what the table says.
+  const others = due.map((ticket) => ticket.ticketId).filter((id) => !expired.has(id));
+  if (others.length > 0) await pool.refresh(deps, region, others);
+}
+
+/** Rounds of matching: a round with lost claims re-forms from the refreshed view. */
+async function matchRounds(
+  run: PassRun,
+  regions: readonly string[],
+  summaries: ReadonlyMap<string, PassSummary>,
+  waits: Map<string, number[]>,
+): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const conflicts = await matchOnce(run, region, summary, waits);
-    // A lost claim means the view was stale for those tickets; it is fresh now, so match the rest again.
-    if (conflicts === 0 || summary.cut) break;
-    // Still losing claims after the last round (tickets changing under the pass): a continuation takes it on.
-    if (round === MAX_ROUNDS - 1) summary.cut = true;
+    const conflicts = await matchOnce(run, regions, summaries, waits);
+    const cut = [...summaries.values()].some((summary) => summary.cut);
+    if (conflicts === 0 || cut) return;
   }
-  if (summary.recorded + summary.conflicts > 0) logger.info('pass done', { ...summary });
-  await recordStats(run, region, summary.recorded, waits);
-  return summary;
+  // Still losing claims after the last round (tickets changing under the pass): a continuation takes it on.
+  for (const summary of summaries.values()) summary.cut = true;
 }
 
 /**
@@ -243,62 +256,97 @@ async function recordStats(run: PassRun, region: string, recorded: number, waits
   }
 }
 
-/** One round: form matches from the view, claim and record them in slices. Returns the lost claims. */
+/**
+ * One round: form matches from the view of `regions` (a flexible ticket
+ * meets tickets of every region it reported), claim and record them in
+ * slices. A match counts in the region it is played in. Returns the lost claims.
+ */
 async function matchOnce(
   run: PassRun,
-  region: string,
-  summary: PassSummary,
-  waits: number[],
+  regions: readonly string[],
+  summaries: ReadonlyMap<string, PassSummary>,
+  waits: Map<string, number[]>,
 ): Promise<number> {
   const { deps, queue, settings, pool, left, over } = run;
   const now = deps.clock.now();
   // Tickets backing off after a capacity failure sit this pass out.
-  const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
+  const items = regions.flatMap((region) => {
+    const ready = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= now);
+    const summary = summaries.get(region) as PassSummary;
+    summary.waiting = Math.max(summary.waiting, ready.length);
+    return ready;
+  });
   const byId = new Map(items.map((item) => [item.ticketId, item]));
-  const { matches } = findMatches(items.map(toTicket), now, queue.matching);
-  summary.waiting = Math.max(summary.waiting, items.length);
+  const served = new Set(run.served);
+  const { matches } = findMatches(
+    items.map((item) => toTicket(item, served)),
+    now,
+    queue.matching,
+  );
   let conflicts = 0;
   let next = 0;
   while (next < matches.length) {
     if (over()) {
-      summary.cut = true;
+      for (const summary of summaries.values()) summary.cut = true;
       break;
     }
     const slice = matches.slice(next, next + Math.min(PARALLEL_RECORDS, left.matches));
     next += slice.length;
     const outcomes: RecordOutcome[] = await Promise.all(
-      slice.map((formed) => recordMatch(deps, settings, formed, byId)),
+      slice.map((formed) => recordMatch(deps, settings, formed, byId, queue)),
     );
     const ticketsOf = (i: number) =>
-      [...(slice[i]?.home ?? []), ...(slice[i]?.away ?? [])].map((t) => t.ticketId);
+      [...(slice[i]?.home ?? []), ...(slice[i]?.away ?? [])].map((t) => byId.get(t.ticketId) as TicketItem);
     // Claimed tickets leave the view; a lost claim re-reads its tickets (gone, or waiting with new counters).
-    outcomes.forEach((o, i) => {
-      if (o.kind !== 'conflict') pool.claimedBy(region, ticketsOf(i), now);
-    });
+    const claimed = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? [] : ticketsOf(i)));
+    for (const [region, ids] of byRegion(claimed)) pool.claimedBy(region, ids, now);
     const lost = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? ticketsOf(i) : []));
-    if (lost.length > 0) await pool.refresh(deps, region, lost);
+    await Promise.all([...byRegion(lost)].map(([region, ids]) => pool.refresh(deps, region, ids)));
     const toStart = outcomes.flatMap((o) => (o.kind === 'conflict' ? [] : [o.matchId]));
     if (toStart.length > 0) await run.handOver(toStart);
     outcomes.forEach((o, i) => {
+      const region = slice[i]?.region as string;
+      const summary = summaries.get(region) as PassSummary;
+      if (o.kind === 'conflict') {
+        conflicts += 1;
+        summary.conflicts += 1;
+        return;
+      }
       if (o.kind !== 'recorded') return;
-      for (const id of ticketsOf(i)) waits.push(now - (byId.get(id)?.enqueuedAt ?? now));
+      summary.recorded += 1;
+      const here = waits.get(region) ?? [];
+      for (const ticket of ticketsOf(i)) here.push(now - ticket.enqueuedAt);
+      waits.set(region, here);
     });
-    summary.recorded += outcomes.filter((o) => o.kind === 'recorded').length;
-    const lostNow = outcomes.filter((o) => o.kind === 'conflict').length;
-    conflicts += lostNow;
-    summary.conflicts += lostNow;
     left.matches -= slice.length;
   }
   return conflicts;
 }
 
-/** A stored ticket as the matcher takes it. */
-export function toTicket(item: TicketItem): Ticket {
+/** Ticket ids by the region they are stored in (a flexible ticket's may differ from its match's). */
+function byRegion(tickets: readonly TicketItem[]): Map<string, string[]> {
+  const ids = new Map<string, string[]>();
+  for (const ticket of tickets) ids.set(ticket.region, [...(ids.get(ticket.region) ?? []), ticket.ticketId]);
+  return ids;
+}
+
+/** A stored ticket as the matcher takes it: latencies to `served` regions only (a region no longer served is never chosen). */
+export function toTicket(item: TicketItem, served?: ReadonlySet<string>): Ticket {
   return {
     ticketId: item.ticketId,
     queue: item.queue,
     region: item.region,
     enqueuedAt: item.enqueuedAt,
-    players: item.players.map((p) => ({ userId: p.userId, rating: p.rating, rd: p.rd })),
+    players: item.players.map((p) => ({
+      userId: p.userId,
+      rating: p.rating,
+      rd: p.rd,
+      ...(p.latencies ? { latencies: servedOnly(p.latencies, served) } : {}),
+    })),
   };
+}
+
+function servedOnly(latencies: Record<string, number>, served: ReadonlySet<string> | undefined) {
+  if (!served) return latencies;
+  return Object.fromEntries(Object.entries(latencies).filter(([region]) => served.has(region)));
 }

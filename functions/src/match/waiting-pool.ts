@@ -143,6 +143,13 @@ export class WaitingPool {
     });
   }
 
+  /** True if any ticket held was joined with latencies (it may be matched in another region than its own). */
+  hasFlexible(): boolean {
+    for (const tickets of this.byRegion.values())
+      for (const ticket of tickets.values()) if (ticket.players.some((p) => p.latencies)) return true;
+    return false;
+  }
+
   waiting(region: string): TicketItem[] {
     return [...(this.byRegion.get(region)?.values() ?? [])];
   }

@@ -11,7 +11,11 @@ const CODE_ATTEMPTS = 5;
  * createParty: a party of one with a new invite code, its creator the leader.
  * A queued player must leave the queue first (a party queues together).
  */
-export async function createParty(deps: PartyDeps, userId: string): Promise<ServerEvent> {
+export async function createParty(
+  deps: PartyDeps,
+  userId: string,
+  latencies?: Record<string, number>,
+): Promise<ServerEvent> {
   const player = await playerOf(deps, userId);
   assertNoParty(player);
   assertNotQueued(player);
@@ -29,7 +33,7 @@ export async function createParty(deps: PartyDeps, userId: string): Promise<Serv
     if (await deps.parties.create(candidate)) party = candidate;
   }
   if (!party) throw new MatchmakingError(ErrorCode.Internal, 'could not make an invite code; try again');
-  if (!(await deps.players.joinParty(userId, party.partyId))) {
+  if (!(await deps.players.joinParty(userId, party.partyId, latencies))) {
     await deps.parties.delete(party.partyId, party.version);
     throw new MatchmakingError(ErrorCode.AlreadyInParty, 'already in a party (another request won)');
   }
@@ -48,6 +52,7 @@ export async function joinParty(
   largestTeam: number,
   userId: string,
   code: string,
+  latencies?: Record<string, number>,
 ): Promise<ServerEvent> {
   const player = await playerOf(deps, userId);
   assertNoParty(player);
@@ -68,7 +73,7 @@ export async function joinParty(
       'the party is in the queue: its leader must leave the queue before anyone joins',
     );
   }
-  if (!(await deps.players.joinParty(userId, code))) {
+  if (!(await deps.players.joinParty(userId, code, latencies))) {
     throw new MatchmakingError(ErrorCode.AlreadyInParty, 'already in a party, or in the queue');
   }
   let joined: PartyItem | undefined;

@@ -14,7 +14,10 @@ export interface JoinQueueInput {
   userId: string;
   connectionId: string;
   queue?: string;
+  /** That region only. */
   region?: string;
+  /** The round trips (ms) the player measured: any served region every member reported (see placeTicket). */
+  latencies?: Record<string, number>;
 }
 
 export interface JoinQueueDeps
@@ -49,12 +52,11 @@ export async function joinQueue(
   if (!player) throw new MatchmakingError(ErrorCode.NotFound, 'unknown player: reconnect and try again');
   const queue = queueNamed(settings.catalog, input.queue);
   const staleTicketId = await assertCanJoin(deps, player);
-  const region = input.region ?? player.region;
-  if (!region) throw new MatchmakingError(ErrorCode.NoRegion, SeedMessage.noRegion);
-  assertServed(settings.regions, region);
-  const pool: PoolRef = { queue: queue.name, region };
   const party = player.partyId ? await deps.parties.get(player.partyId) : undefined;
   const members = party ? await partyMembers(deps, party, player, queue) : [player];
+  const placed = placeTicket(settings.regions, input, player, members);
+  const { region } = placed;
+  const pool: PoolRef = { queue: queue.name, region };
   const now = deps.clock.now();
   const ticketId = newTicketId(now, deps.ids.next());
   await markAllQueued(deps, members, pool, ticketId, now, staleTicketId);
@@ -69,6 +71,7 @@ export async function joinQueue(
       rating: member.rating,
       rd: member.rd,
       vol: member.vol,
+      ...(placed.latencies ? { latencies: placed.latencies.get(member.userId) } : {}),
     })),
     ...(party ? { partyId: party.partyId } : {}),
   };
@@ -87,7 +90,13 @@ export async function joinQueue(
   // The player is queued by now: a figure that cannot be read is left out, never an error.
   const estimate = await estimateWait(deps.stats, pool, now, deps.estimates).catch(() => undefined);
   const joined = events.joinedQueue(
-    { ticketId, queue: queue.name, region, players: members.map((member) => member.userId) },
+    {
+      ticketId,
+      queue: queue.name,
+      region,
+      players: members.map((member) => member.userId),
+      ...(placed.worstMs ? { latencies: placed.worstMs } : {}),
+    },
     estimate,
   );
   await Promise.all(
@@ -196,6 +205,86 @@ export function queueNamed(catalog: QueueCatalog, name: string | undefined): Que
   throw new MatchmakingError(ErrorCode.UnknownQueue, `no queue ${name}; choose one of ${names.join(', ')}`, {
     queues: names,
   });
+}
+
+/** Where a ticket waits: one region, or (joined with latencies) its players' reported served regions. */
+interface Placement {
+  /** The region it is stored and counted in: the fixed one, or the best of the reported ones. */
+  region: string;
+  /** Per player, their latencies to the served regions (a ticket joined with latencies). */
+  latencies?: Map<string, Record<string, number>>;
+  /** Per region every player reported, the worst player's latency there. */
+  worstMs?: Record<string, number>;
+}
+
+/**
+ * A join with `region` (or none: the player's last region) waits in that
+ * region only. A join with `latencies` may be matched in any served region
+ * every player reported (a party: each member's latencies, from their
+ * createParty/joinParty): unserved regions are ignored, and it is stored in
+ * the best of them (lowest worst latency, then lowest mean, then name).
+ */
+export function placeTicket(
+  served: readonly string[],
+  input: Pick<JoinQueueInput, 'region' | 'latencies' | 'userId'>,
+  player: PlayerItem,
+  members: readonly PlayerItem[],
+): Placement {
+  if (!input.latencies) {
+    const region = input.region ?? player.region;
+    if (!region) throw new MatchmakingError(ErrorCode.NoRegion, SeedMessage.noRegion);
+    assertServed(served, region);
+    return { region };
+  }
+  const own = servedLatencies(served, input.latencies);
+  if (Object.keys(own).length === 0) {
+    throw new MatchmakingError(
+      ErrorCode.UnknownRegion,
+      `none of the regions you measured (${Object.keys(input.latencies).join(', ')}) is served; measure ${served.join(', ')} (getPingTargets)`,
+      { regions: served },
+    );
+  }
+  const latencies = new Map(
+    members.map((member) => [
+      member.userId,
+      member.userId === input.userId ? own : servedLatencies(served, member.latencies ?? {}),
+    ]),
+  );
+  const worstMs: Record<string, number> = {};
+  const totals: Record<string, number> = {};
+  for (const region of Object.keys(own)) {
+    const all = [...latencies.values()].map((reported) => reported[region]);
+    if (all.some((ms) => ms === undefined)) continue;
+    worstMs[region] = Math.max(...(all as number[]));
+    totals[region] = (all as number[]).reduce((sum, ms) => sum + ms, 0);
+  }
+  const regions = Object.keys(worstMs).sort(
+    (a, b) =>
+      (worstMs[a] as number) - (worstMs[b] as number) ||
+      (totals[a] as number) - (totals[b] as number) ||
+      a.localeCompare(b),
+  );
+  const best = regions[0];
+  if (best === undefined) {
+    const silent = members.filter((m) => Object.keys(latencies.get(m.userId) ?? {}).length === 0);
+    throw new MatchmakingError(
+      ErrorCode.PartyCannotQueue,
+      silent.length > 0
+        ? `${silent.map((m) => m.userId).join(', ')} reported no latencies to a served region: they join the party again with {"action":"joinParty","code":"...","latencies":{...}}`
+        : 'no served region was reported by every member of the party',
+      { regions: served },
+    );
+  }
+  return { region: best, latencies, worstMs };
+}
+
+function servedLatencies(
+  served: readonly string[],
+  latencies: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(latencies).filter(([region, ms]) => served.includes(region) && Number.isFinite(ms)),
+  );
 }
 
 function assertServed(regions: readonly string[], region: string): void {
