@@ -23,6 +23,7 @@ import { EcsEmulator, type GameServerProcess } from './emulators/ecs.js';
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson, tooLarge } from './emulators/http-util.js';
 import { LocalIdentity } from './emulators/identity.js';
 import { ManagementApi } from './emulators/management-api.js';
+import { PING_PATH, PingEndpoints, pingDelays } from './emulators/ping.js';
 import { SqsEmulator } from './emulators/sqs.js';
 import { refuse, WebSocketApi } from './emulators/websocket-api.js';
 import { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
@@ -83,6 +84,12 @@ export interface LocalStackOptions {
   emulate?: Emulation;
   /** Timeout in seconds per function name, instead of the manifest's (enforced as Lambda does). */
   functionTimeouts?: Record<string, number>;
+  /**
+   * The emulated round trip (ms, 0-5000) of each served region's ping endpoint
+   * (`GET /ping/<region>`, what getPingTargets hands out); regions left out get
+   * a fixed default (us-east-1 20, eu-west-1 90, ap-southeast-1 220...).
+   */
+  pingDelaysMs?: Record<string, number>;
 }
 
 /** What the local runtime makes cost what it costs on AWS (every field defaults to 0: off). */
@@ -147,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const credentials = newLocalCredentials();
   const devTokenSecret = randomBytes(32).toString('base64url');
   const emulate = emulation(options.emulate);
+  const pingDelaysMs = pingDelays(regions, options.pingDelaysMs);
   const gameServer = options.gameServer ?? defaultGameServer;
   await gameServer.prepare?.();
   const dynamo = await startDynamo({ dataDir: options.dataDir, credentials, latencyMs: emulate.dynamoDbMs });
@@ -226,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const websocket = new WebSocketApi(lambdas);
   const management = new ManagementApi(websocket);
   const callbacks = new CallbackApi(lambdas);
+  const pings = new PingEndpoints(pingDelaysMs);
   const taskEvents = lambdas.find((f) => f.trigger.kind === 'gameServerTaskEvents');
   const ecs = new EcsEmulator({
     process: gameServer,
@@ -266,6 +275,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       return;
     }
     if (callbacks.matches(path)) return callbacks.handle(request, response, path);
+    if (pings.matches(path)) return pings.handle(request, response, path);
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, identity.jwks);
     if (path === '/dev/tokens' && request.method === 'POST')
       return issueDevToken(request, response, identity, devTokenSecret);
@@ -313,6 +323,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     if (tickTimer) clearInterval(tickTimer);
     if (tokenFile) await removeDevTokenFile(tokenFile);
     await websocket.stop();
+    pings.close();
     await ecs.close();
     await lambdas.idle();
     sqs.stop();
@@ -331,6 +342,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       callbacks: `${baseUrl}/matches/{matchId}/session|ready|result`,
       poolServers: `${baseUrl}/servers/{serverId}/register|heartbeat|assignment|deregister|release`,
       jwks: `${baseUrl}/.well-known/jwks.json`,
+      ping: `${baseUrl}${PING_PATH}{region}`,
       devTokens: `${baseUrl}/dev/tokens`,
       sqs: queueUrl,
       ecs: baseUrl,
@@ -359,6 +371,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     lambdas,
     /** The emulated latencies and cold starts in force (0: off). */
     emulate,
+    /** Each served region's emulated ping round trip (ms), as its `GET /ping/<region>` answers. */
+    pingDelaysMs,
     /** dynalite without the emulated latency (for tests reading the tables). */
     dynamoDirectEndpoint: dynamo.directEndpoint,
     /** DynamoDB calls served so far, by operation (take differences around what you measure). */
@@ -424,6 +438,8 @@ function handlerEnvironment(input: {
     JWKS_URL: `${baseUrl}/.well-known/jwks.json`,
     MATCHMAKING_REGIONS: regions.join(','),
     MATCHMAKING_QUEUES: JSON.stringify(input.queues),
+    // getPingTargets hands out the local ping endpoints (emulated per-region delays).
+    PING_URL_TEMPLATE: `${baseUrl}${PING_PATH}{region}`,
     GAME_SERVER_FLEETS: JSON.stringify(fleets),
     READY_TIMEOUT_SECONDS: String(options.readyTimeoutSeconds ?? 30),
     MAX_MATCH_SECONDS: String(options.maxMatchSeconds ?? 3600),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readStackSettings } from '../config.js';
+import { parsePingDelays } from '../emulators/ping.js';
 import { startLocalStack } from '../stack.js';
 
 const HELP = `pnpm dev [options]: the whole matchmaking product on this machine (listening on 127.0.0.1 only)
@@ -17,6 +18,9 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine 
   --warm-servers <n>   idle game servers kept ready per region (the warm pool; default 0: off);
                        a match takes one at once instead of starting one
   --warm-servers-max <n>  the most the pool grows to with demand (default: --warm-servers)
+  --ping-delays <region=ms,...>  the round trip each region's ping endpoint emulates (what
+                       getPingTargets hands out), e.g. eu-west-1=150 (0-5000 ms; default per
+                       region: us-east-1 20, eu-west-1 90, ap-southeast-1 220...)
   --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO)
 
 AWS's latencies, off by default (0), to see what the design costs there:
@@ -64,6 +68,7 @@ const { values } = (() => {
         'max-tasks': { type: 'string' },
         'warm-servers': { type: 'string' },
         'warm-servers-max': { type: 'string' },
+        'ping-delays': { type: 'string' },
         'log-level': { type: 'string' },
         'emulate-runtask-ms': { type: 'string' },
         'emulate-task-start-seconds': { type: 'string' },
@@ -105,6 +110,13 @@ if (warmMax !== undefined && warmMax < warmServers) {
   console.error('--warm-servers-max must be at least --warm-servers');
   process.exit(2);
 }
+let pingDelaysMs: Record<string, number> | undefined;
+try {
+  pingDelaysMs = values['ping-delays'] === undefined ? undefined : parsePingDelays(values['ping-delays']);
+} catch (error) {
+  console.error(`--ping-delays: ${(error as Error).message}\n\n${HELP}`);
+  process.exit(2);
+}
 const emulate = {
   runTaskMs: positiveInt('emulate-runtask-ms', values['emulate-runtask-ms'], 0),
   taskStartSeconds:
@@ -125,10 +137,14 @@ const stack = await startLocalStack({
   ...(warmMax === undefined ? {} : { warmPool: { max: warmMax } }),
   logLevel: logLevel as 'INFO',
   emulate,
+  pingDelaysMs,
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
-  console.error(code === 'EADDRINUSE' ? `port ${values.port ?? 3001} is in use: try --port <n>` : error);
+  if (code === 'EADDRINUSE') console.error(`port ${values.port ?? 3001} is in use: try --port <n>`);
+  else if (error instanceof Error && error.message.startsWith('pingDelaysMs'))
+    console.error(`--ping-delays: ${error.message}`);
+  else console.error(error);
   process.exit(1);
 });
 
@@ -144,6 +160,9 @@ const queueList = [...stack.queues.queues.values()]
     (q) => `${q.name} ${q.teamSize}v${q.teamSize}${q.name === stack.queues.defaultQueue ? ' (default)' : ''}`,
   )
   .join(', ');
+const pingTargets = Object.entries(stack.pingDelaysMs)
+  .map(([region, ms]) => `${region} ${ms} ms`)
+  .join(', ');
 const portFlag = stack.port === 3001 ? '' : ` --port ${stack.port}`;
 console.log(`
 matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${queueList})
@@ -156,12 +175,14 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${qu
   SQS FIFO queue     ${e.sqs}
   ECS (RunTask)      ${e.ecs} (at most ${stack.ecs.maxRunningTasks} game servers at once)
   warm pool          ${warmServers > 0 ? `${warmServers} idle game server(s) per region, up to ${warmMax ?? warmServers}` : 'off (--warm-servers <n> keeps servers ready)'}
+  ping targets       GET ${e.ping}: ${pingTargets} (emulated; --ping-delays)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
   emulated AWS       ${emulated.length > 0 ? emulated.join(', ') : 'off (no latency, no cold starts)'}; function timeouts enforced
 
 Connect a player (in another terminal):
   wscat -c ws://localhost:${stack.port} -H "Authorization: Bearer $(pnpm -s token alice${portFlag})"
 then send: {"action":"joinQueue","region":"${stack.regions[0]}"}
+or time each region ({"action":"getPingTargets"}) and join with {"action":"joinQueue","latencies":{"<region>":<ms>,...}}
 
 Ctrl-C stops everything, game servers included.
 `);
