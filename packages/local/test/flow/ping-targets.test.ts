@@ -98,6 +98,12 @@ describe('getPingTargets (real WebSocket, real HTTP)', () => {
     expect(measured['us-east-1']).toBeLessThan(150);
     expect(measured['us-east-1']).toBeLessThan(measured['eu-west-1'] as number);
     expect(measured['eu-west-1']).toBeLessThan(measured['ap-southeast-2'] as number);
+    // ... and joins with them: the ticket goes to the nearest region.
+    const latencies = Object.fromEntries(
+      Object.entries(measured).map(([region, ms]) => [region, Math.round(ms)]),
+    );
+    const joined = await alice.request({ action: 'joinQueue', latencies }, 'joinedQueue');
+    expect(joined).toMatchObject({ region: 'us-east-1', latencies });
     await alice.close();
   });
 
