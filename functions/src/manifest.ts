@@ -267,6 +267,28 @@ const definitions: readonly FunctionDefinition[] = [
     memoryMb: 256,
   },
   {
+    // The ready check's answers: records an accept (or settles a decline: requeues the tickets whose
+    // players all accepted) and hands a fully accepted match to the starter. It never starts a server.
+    name: 'acceptMatch',
+    entry: 'src/handlers/accept-match.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'acceptMatch' },
+    env: [
+      ...TABLES,
+      ...MESSAGE_ROUTE,
+      'READY_TIMEOUT_SECONDS',
+      'MATCHMAKING_QUEUE_URL',
+      'MATCH_START_QUEUE_URL',
+    ],
+    access: [
+      ...allTables(READ_WRITE),
+      { kind: 'manageConnections' },
+      { kind: 'sendToMatchmakingQueue' },
+      { kind: 'sendToMatchStartQueue' },
+    ],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
     name: 'matchmaker',
     entry: 'src/handlers/matchmaker.ts',
     trigger: { kind: 'matchmakingQueue' },

@@ -88,7 +88,12 @@ export interface MatchmakingQueue {
 
 /** Hands recorded matches to the match starter (parallel, outside the serial section). */
 export interface MatchStartQueue {
-  requestStarts(matchIds: readonly string[]): Promise<void>;
+  /**
+   * Asks the match starter to start these matches. A match's start is asked
+   * for once per stage: 'formed' by the pass, 'accepted' when the ready check
+   * passed (the queue deduplicates by match id and stage).
+   */
+  requestStarts(matchIds: readonly string[], stage?: 'formed' | 'accepted'): Promise<void>;
 }
 
 export interface Clock {

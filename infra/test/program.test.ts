@@ -223,12 +223,12 @@ describe('resource counts', () => {
     // connections, players, tickets, matches, matchmaker, the warm pool's servers and parties.
     ['aws:dynamodb/table:Table', 7, 7],
     ['aws:apigatewayv2/api:Api', 2, 2],
-    // 14 WebSocket routes (7, and listQueues, getQueueStats, getPingTargets and the 4 party
-    // actions); 4 callback routes (session, ready, result, the pool servers' calls).
-    ['aws:apigatewayv2/route:Route', 18, 18],
-    ['aws:apigatewayv2/integration:Integration', 18, 18],
+    // 15 WebSocket routes (7, and listQueues, getQueueStats, getPingTargets, acceptMatch and the 4
+    // party actions); 4 callback routes (session, ready, result, the pool servers' calls).
+    ['aws:apigatewayv2/route:Route', 19, 19],
+    ['aws:apigatewayv2/integration:Integration', 19, 19],
     // API Gateway: the authorizer and each route; EventBridge: the tick's schedule and the task events.
-    ['aws:lambda/permission:Permission', 1 + 18 + 2, 1 + 18 + 2],
+    ['aws:lambda/permission:Permission', 1 + 19 + 2, 1 + 19 + 2],
     ['aws:iam/rolePolicy:RolePolicy', functions.length, functions.length],
     // One per function; per fleet a task role and an execution role; an event forwarder per non-home fleet.
     ['aws:iam/role:Role', functions.length + 3 * 2 + 2, functions.length + 2],

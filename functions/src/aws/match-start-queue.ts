@@ -16,13 +16,13 @@ export class SqsMatchStartQueue implements MatchStartQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async requestStarts(matchIds: readonly string[]): Promise<void> {
+  async requestStarts(matchIds: readonly string[], stage: 'formed' | 'accepted' = 'formed'): Promise<void> {
     const batches: string[][] = [];
     for (let i = 0; i < matchIds.length; i += BATCH) batches.push(matchIds.slice(i, i + BATCH));
-    await Promise.all(batches.map((batch) => this.send(batch)));
+    await Promise.all(batches.map((batch) => this.send(batch, stage)));
   }
 
-  private async send(matchIds: readonly string[]): Promise<void> {
+  private async send(matchIds: readonly string[], stage: 'formed' | 'accepted'): Promise<void> {
     const result = await this.client.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
@@ -30,7 +30,8 @@ export class SqsMatchStartQueue implements MatchStartQueue {
           Id: String(i),
           MessageBody: JSON.stringify({ matchId }),
           MessageGroupId: matchId,
-          MessageDeduplicationId: matchId,
+          // The accepted stage must not be taken for a duplicate of the formed one (5 minutes' deduplication).
+          MessageDeduplicationId: stage === 'formed' ? matchId : `${matchId}:${stage}`,
         })),
       }),
     );

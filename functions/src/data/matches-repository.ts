@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionally } from './conditional.js';
+import { conditionally, conditionallyReturning } from './conditional.js';
 import type { MatchItem, MatchState } from './items.js';
 import { queryPages } from './query-pages.js';
 import { allShardKeys, DEADLINE_SHARDS, shardKey } from './shards.js';
@@ -27,8 +27,9 @@ export interface Transition {
 }
 
 /**
- * Matches and their lifecycle: starting -> ready -> finished, or cancelled
- * (never ready) / abandoned (ready, then lost). Each transition is a
+ * Matches and their lifecycle: [proposed ->] starting -> ready -> finished,
+ * or declined (the ready check failed) / cancelled (never ready) / abandoned
+ * (ready, then lost). Each transition is a
  * conditional update on the current state, so only one writer wins.
  */
 export class MatchesRepository {
@@ -100,6 +101,36 @@ export class MatchesRepository {
         }),
       ),
     );
+  }
+
+  /**
+   * Records a player's acceptance of a proposed match (the ready check), once
+   * per player and only before the deadline: the match as written, or
+   * undefined if it is no longer proposed, is past its deadline, or the
+   * player accepted already. One atomic write, so concurrent accepts all count.
+   */
+  accept(matchId: string, userId: string, now: number): Promise<MatchItem | undefined> {
+    return conditionallyReturning(async () => {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { matchId },
+          UpdateExpression: 'SET accepted = list_append(if_not_exists(accepted, :none), :user)',
+          ConditionExpression:
+            '#state = :proposed AND deadlineAt >= :now AND NOT contains(accepted, :userId)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':user': [userId],
+            ':userId': userId,
+            ':proposed': 'proposed',
+            ':now': now,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as MatchItem;
+    });
   }
 
   /** Records the started task, once (the server may already have called ready by then). */

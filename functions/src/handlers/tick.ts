@@ -26,7 +26,7 @@ const deps = lazy(() => ({
 export async function handler(event: ScheduledEvent): Promise<void> {
   const { lifecycle, pool, regions, catalog } = deps();
   const ended = await enforceDeadlines(lifecycle);
-  if (ended.cancelled + ended.abandoned > 0) logger.info('deadlines enforced', ended);
+  if (ended.declined + ended.cancelled + ended.abandoned > 0) logger.info('deadlines enforced', ended);
   await recoverStaleClaims(lifecycle, allPools(catalog, regions));
   // A pool that cannot be kept now (ECS refusing, say) must not stop the pass below.
   await keepPools(pool, regions).catch((error: unknown) => logger.error('warm pool not kept', { error }));

@@ -17,11 +17,21 @@ export const MAX_REQUEUES = 3;
 /** Back-off of a ticket whose match found no game-server capacity: 2 s, 4 s, 8 s ... up to 60 s. */
 export const CAPACITY_BACKOFF_MS = { first: 2_000, max: 60_000 };
 
+/** What cancelling needs: the lifecycle's, and the launcher only for a match that has a task. */
+export type CancelDeps = Omit<LifecycleDeps, 'launcher'> & Partial<Pick<LifecycleDeps, 'launcher'>>;
+
 export interface CancelOptions {
   /** The fleet had no room (or ECS throttled): not the players' fault, not counted; tickets back off instead. */
   capacity?: boolean;
   /** A player was gone when the match was found: not a failed match of the fleet, not counted. */
   playerLeft?: boolean;
+  /**
+   * The ready check failed (a proposed match): a player declined or the
+   * deadline passed. Tickets whose players all accepted go back with their
+   * queue time; the others (and a decliner's, in `goneUserIds`) leave the
+   * queue; everyone hears matchDeclined with how many did not accept. Not counted.
+   */
+  declined?: { reason: 'declined' | 'timeout' };
 }
 
 /**
@@ -35,25 +45,37 @@ export interface CancelOptions {
  * handled too.
  */
 export async function cancelMatch(
-  deps: LifecycleDeps,
+  deps: CancelDeps,
   match: MatchItem,
   reason: string,
   goneUserIds: ReadonlySet<string> = new Set(),
   options: CancelOptions = {},
-): Promise<void> {
+): Promise<number> {
   const now = deps.clock.now();
+  const to = options.declined ? 'declined' : 'cancelled';
   const moved = await deps.matches.transition(match.matchId, {
-    from: ['starting'],
-    to: 'cancelled',
+    // A proposed match (the ready check) is cancelled too when a player is gone before it is proposed.
+    from: options.declined ? ['proposed'] : ['starting', 'proposed'],
+    to,
     now,
     set: { endReason: reason, endedAt: now },
   });
-  if (!moved && (await deps.matches.get(match.matchId))?.state !== 'cancelled') return;
+  const settled = moved ? undefined : await deps.matches.get(match.matchId);
+  if (!moved && settled?.state !== to) return 0;
+  // Who accepted is final once the match left `proposed` (an accept is conditional on it).
+  const final = options.declined ? (settled ?? (await deps.matches.get(match.matchId)) ?? match) : match;
+  const notAccepted = new Set(
+    options.declined
+      ? [...final.home, ...final.away]
+          .map((p) => p.userId)
+          .filter((id) => goneUserIds.has(id) || !final.accepted?.includes(id))
+      : [],
+  );
   logger.info('match cancelled', { matchId: match.matchId, reason, capacity: options.capacity === true });
   if (match.taskArn) await stopQuietly(deps, match, reason);
   const requeued: TicketItem[] = [];
   for (const ticket of match.tickets) {
-    const released = await settleTicket(deps, match, ticket, reason, goneUserIds, options);
+    const released = await settleTicket(deps, match, ticket, reason, goneUserIds, notAccepted, options);
     if (released) requeued.push(released);
   }
   // The pool learns the requeued tickets from the message. After a capacity failure they carry their
@@ -71,15 +93,17 @@ export async function cancelMatch(
       `requeued:${match.matchId}`,
     );
   }
+  return notAccepted.size;
 }
 
 /** Puts one ticket of a cancelled match back in the queue, or drops it; tells its players. The ticket if requeued. */
 async function settleTicket(
-  deps: LifecycleDeps,
+  deps: CancelDeps,
   match: MatchItem,
   ticket: MatchTicketItem,
   reason: string,
   goneUserIds: ReadonlySet<string>,
+  notAccepted: ReadonlySet<string>,
   options: CancelOptions,
 ): Promise<TicketItem | undefined> {
   const now = deps.clock.now();
@@ -87,17 +111,19 @@ async function settleTicket(
   const inMatch = (player: PlayerItem) => player.matchId === match.matchId;
   const stillQueued = (player: PlayerItem) =>
     player.status === 'queued' && player.ticketId === ticket.ticketId;
+  // A ticket goes back only if every player of it is connected and (a ready check) accepted.
   const connected = await Promise.all(
     players.map(async (player) =>
       player &&
       (inMatch(player) || stillQueued(player)) &&
       player.connectionId &&
-      !goneUserIds.has(player.userId)
+      !goneUserIds.has(player.userId) &&
+      !notAccepted.has(player.userId)
         ? (await deps.connections.get(player.connectionId)) !== undefined
         : false,
     ),
   );
-  const counted = !options.capacity && !options.playerLeft;
+  const counted = !options.capacity && !options.playerLeft && !options.declined;
   const failures = (ticket.failedMatches ?? 0) + (counted ? 1 : 0);
   const underCap = failures < MAX_REQUEUES;
   if (!underCap)
@@ -126,11 +152,11 @@ async function settleTicket(
         ? await deps.players.leaveQueue(player.userId, ticket.ticketId)
         : undefined;
     if (changed && !goneUserIds.has(player.userId)) {
-      await notifyConnection(
-        deps,
-        player.connectionId,
-        events.matchCancelled(match.matchId, reason, requeue),
-      );
+      const { declined } = options;
+      const notice = declined
+        ? events.matchDeclined(match.matchId, declined.reason, requeue, notAccepted.size)
+        : events.matchCancelled(match.matchId, reason, requeue);
+      await notifyConnection(deps, player.connectionId, notice);
     }
   }
   return released;
@@ -142,7 +168,10 @@ function capacityBackoff(ticket: MatchTicketItem): number {
   return Math.min(CAPACITY_BACKOFF_MS.max, CAPACITY_BACKOFF_MS.first * 2 ** Math.min(capacityFailures, 10));
 }
 
-async function stopQuietly(deps: LifecycleDeps, match: MatchItem, reason: string): Promise<void> {
+async function stopQuietly(deps: CancelDeps, match: MatchItem, reason: string): Promise<void> {
+  // Only a starting match has a task, and whoever cancels one has the launcher (a declined proposal has none).
+  if (!deps.launcher)
+    throw new Error(`match ${match.matchId} has a task, and no launcher was given to stop it`);
   try {
     await deps.launcher.stop(match.region, match.taskArn as string, reason.slice(0, 255));
   } catch (error) {

@@ -1,16 +1,23 @@
 import { abandonMatch } from './abandon-match.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
+import { expireProposals } from './ready-check.js';
 
-/** Ends every match past its deadline: never ready -> cancelled (players requeued), silent -> abandoned. */
+/**
+ * Ends every match past its deadline: not accepted by everyone -> declined
+ * (the ready check), never ready -> cancelled (players requeued), silent ->
+ * abandoned.
+ */
 export async function enforceDeadlines(
   deps: LifecycleDeps,
-): Promise<{ cancelled: number; abandoned: number }> {
+): Promise<{ declined: number; cancelled: number; abandoned: number }> {
   const now = deps.clock.now();
+  const proposed = await deps.matches.listOverdue('proposed', now);
+  await expireProposals(deps, proposed);
   const starting = await deps.matches.listOverdue('starting', now);
   for (const match of starting)
     await cancelMatch(deps, match, 'the game server did not become ready in time');
   const ready = await deps.matches.listOverdue('ready', now);
   for (const match of ready) await abandonMatch(deps, match, 'no result within the maximum match time');
-  return { cancelled: starting.length, abandoned: ready.length };
+  return { declined: proposed.length, cancelled: starting.length, abandoned: ready.length };
 }

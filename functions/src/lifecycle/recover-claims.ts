@@ -4,6 +4,7 @@ import type { PoolRef } from '../queues/queue-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
+import { finishDecline } from './ready-check.js';
 
 const logger = createLogger('recover-claims');
 
@@ -18,9 +19,10 @@ export const CLAIM_TIMEOUT_MS = 120_000;
  * only waiting tickets, so claimed ones whose match was never stored would
  * stay claimed (and their players queued) forever. Each stale claim is
  * settled by its match's state: no match -> released (not counted against
- * the ticket); cancelled -> the cancellation is finished; ready, finished or
- * abandoned -> the ticket is deleted (its players are in or past the match).
- * A starting match is left to its ready deadline. Every step is conditional.
+ * the ticket); cancelled or declined -> the cancellation is finished; ready,
+ * finished or abandoned -> the ticket is deleted (its players are in or past
+ * the match). A starting or proposed match is left to its deadline. Every
+ * step is conditional.
  */
 export async function recoverStaleClaims(
   deps: LifecycleDeps,
@@ -47,7 +49,12 @@ export async function recoverStaleClaims(
         finished.add(matchId);
         await cancelMatch(deps, match, match.endReason ?? 'the match could not start');
         settled += 1;
-      } else if (match.state !== 'starting') {
+      } else if (match.state === 'declined') {
+        if (finished.has(matchId)) continue;
+        finished.add(matchId);
+        await finishDecline(deps, match);
+        settled += 1;
+      } else if (match.state !== 'starting' && match.state !== 'proposed') {
         if (await deps.tickets.deleteClaimed(ticket, matchId)) settled += 1;
       }
     }

@@ -1,8 +1,12 @@
 import { events } from '@matchmaking/core';
+import { proposals } from '../lifecycle/ready-check.js';
 import type { Deps } from '../use-cases/deps.js';
 import { notifyConnection } from './notify.js';
 
-/** Sends players who reconnected during a match its state: MATCH FOUND again and, once ready, the server address. */
+/**
+ * Sends players who reconnected during a match its state: the proposal (the
+ * ready check), or MATCH FOUND again and, once ready, the server address.
+ */
 export async function resendMatchState(
   deps: Pick<Deps, 'players' | 'matches' | 'notifier' | 'connections'>,
   userIds: readonly string[],
@@ -11,6 +15,9 @@ export async function resendMatchState(
     const player = await deps.players.get(userId);
     if (!player?.matchId || !player.connectionId) continue;
     const match = await deps.matches.get(player.matchId);
+    // The ready check: a player who reconnected can still accept before the deadline.
+    const proposal = match?.state === 'proposed' ? proposals(match).get(userId) : undefined;
+    if (proposal) await notifyConnection(deps, player.connectionId, proposal);
     if (!match || (match.state !== 'starting' && match.state !== 'ready')) continue;
     const team = match.home.some((p) => p.userId === userId) ? 'home' : 'away';
     const member = match[team].find((p) => p.userId === userId);

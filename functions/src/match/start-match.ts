@@ -3,6 +3,7 @@ import { GameServerLaunchError } from '../aws/game-servers.js';
 import type { MatchItem, PlayerItem } from '../data/items.js';
 import { cancelMatch } from '../lifecycle/cancel-match.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import { proposals } from '../lifecycle/ready-check.js';
 import { assignWarmServer } from '../pool/assign-warm-server.js';
 import type { PoolDeps } from '../pool/pool-deps.js';
 import { createLogger } from '../runtime/logger.js';
@@ -12,7 +13,7 @@ import { notifyConnection } from './notify.js';
 
 const logger = createLogger('start-match');
 
-export type StartOutcome = 'started' | 'cancelled' | 'done-before' | 'unknown';
+export type StartOutcome = 'started' | 'proposed' | 'cancelled' | 'done-before' | 'unknown';
 
 /**
  * The match starter's part of a recorded match, outside the serial section
@@ -21,7 +22,9 @@ export type StartOutcome = 'started' | 'cancelled' | 'done-before' | 'unknown';
  * retry after a crash): every step is conditional on this match, and a match
  * that is no longer starting, or has its task, is left alone. A player found
  * gone (410) or a server that cannot start cancels the match and puts
- * everyone still connected back in the queue.
+ * everyone still connected back in the queue. A proposed match (the ready
+ * check) only gets its players marked and told (matchProposed): it comes
+ * back here, starting, once they all accepted.
  */
 export async function startMatch(
   deps: LifecycleDeps,
@@ -31,7 +34,7 @@ export async function startMatch(
 ): Promise<StartOutcome> {
   const match = await deps.matches.get(matchId);
   if (!match) return 'unknown';
-  if (match.state !== 'starting' || match.taskArn) return 'done-before';
+  if ((match.state !== 'starting' && match.state !== 'proposed') || match.taskArn) return 'done-before';
   const gone = new Set<string>();
   const members = match.tickets.flatMap((ticket) => ticket.userIds.map((userId) => ({ ticket, userId })));
   const marked = await Promise.all(
@@ -40,17 +43,36 @@ export async function startMatch(
   members.forEach(({ userId }, i) => {
     if (!marked[i]) gone.add(userId);
   });
-  await announce(deps, match, marked, gone);
+  // The ready check: the players are told and answer; nothing starts before they all accepted.
+  if (match.state === 'proposed') await propose(deps, match, marked, gone);
+  else await announce(deps, match, marked, gone);
   if (gone.size > 0) {
     await cancelMatch(deps, match, 'a player left before the match could start', gone, { playerLeft: true });
     return 'cancelled';
   }
+  if (match.state === 'proposed') return 'proposed';
   if (pool) {
     const warm = await assignWarmServer(pool, match);
     if (warm === 'taken') return 'started';
     if (warm === 'done-before') return 'done-before';
   }
   return startServer(deps, timings, match);
+}
+
+/** matchProposed to each player of a proposed match (a player who cannot be told is gone). */
+async function propose(
+  deps: LifecycleDeps,
+  match: MatchItem,
+  players: readonly (PlayerItem | undefined)[],
+  gone: Set<string>,
+): Promise<void> {
+  const connectionOf = new Map(players.filter((p) => p !== undefined).map((p) => [p.userId, p.connectionId]));
+  const sends = [...proposals(match)]
+    .filter(([userId]) => !gone.has(userId))
+    .map(async ([userId, event]) => {
+      if (!(await notifyConnection(deps, connectionOf.get(userId), event))) gone.add(userId);
+    });
+  await Promise.all(sends);
 }
 
 async function announce(

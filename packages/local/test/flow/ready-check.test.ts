@@ -1,0 +1,172 @@
+import { lifecycleDeps, recoverStaleClaims } from '@matchmaking/functions/lifecycle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../src/index.js';
+import { callback, openSession } from '../helpers/callbacks.js';
+import { TestPlayer } from '../helpers/player.js';
+import { startTestStack } from '../helpers/stack.js';
+import { tableReader } from '../helpers/tables.js';
+
+/*
+ * The ready check end to end: real WebSockets, the real functions, the FIFO
+ * queues and the ECS emulator (which records every RunTask). The game
+ * server's part is played with its callbacks.
+ */
+let stack: LocalStack;
+const REGION = 'eu-west-1';
+const wide = { initial: 1000, growthPerSecond: 0, max: 1000 };
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    regions: [REGION],
+    queues: {
+      ranked: { teamSize: 1, default: true, ratingWindow: wide, readyCheckSeconds: 30 },
+      quick: { teamSize: 1, ratingWindow: wide, readyCheckSeconds: 1 },
+      casual: { teamSize: 1, ratingWindow: wide },
+    },
+  });
+});
+afterAll(() => stack.stop());
+
+let serial = 0;
+async function connect(...names: string[]): Promise<TestPlayer[]> {
+  serial += 1;
+  return Promise.all(names.map((name) => TestPlayer.connect(stack, `${name}-${serial}`)));
+}
+
+/** Game servers started for this match (RunTask calls the ECS emulator saw). */
+function tasksOf(matchId: string): number {
+  return [...stack.ecs.tasks.values()].filter((task) => task.environment.MATCH_ID === matchId).length;
+}
+
+async function proposedTo(queue: string, ...players: TestPlayer[]) {
+  for (const player of players)
+    await player.request({ action: 'joinQueue', queue, region: REGION }, 'joinedQueue');
+  const proposals = await Promise.all(players.map((player) => player.next('matchProposed')));
+  const matchId = String(proposals[0]?.matchId);
+  for (const proposal of proposals) expect(proposal.matchId).toBe(matchId);
+  await stack.settled();
+  return { matchId, proposals };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the ready check', () => {
+  it('accepted by everyone: MATCH FOUND and a game server only then, and the match plays as any other', async () => {
+    const [a, b] = (await connect('ra', 'rb')) as [TestPlayer, TestPlayer];
+    const before = Date.now();
+    const { matchId, proposals } = await proposedTo('ranked', a, b);
+    expect(proposals[0]).toMatchObject({ queue: 'ranked', region: REGION, acceptSeconds: 30 });
+    expect(Number(proposals[0]?.deadline)).toBeGreaterThanOrEqual(before + 30_000);
+    expect(proposals[0]?.teams).toEqual(proposals[1]?.teams);
+    expect(tasksOf(matchId)).toBe(0);
+    expect(a.count('matchFound')).toBe(0);
+    // A ready check may outlast the stale-claim timeout: the sweep leaves a proposed match's tickets alone.
+    await recoverStaleClaims(lifecycleDeps(), [{ queue: 'ranked', region: REGION }], 0);
+    const claimed = (await tableReader(stack).tickets()).filter((t) => t.matchId === matchId);
+    expect(claimed.map((t) => t.state)).toEqual(['claimed', 'claimed']);
+    const first = await a.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
+    expect(first).toMatchObject({ accepted: 1, players: 2 });
+    expect(await b.next('matchAccepted')).toMatchObject({ accepted: 1, players: 2 });
+    // A repeated accept counts once.
+    expect(await a.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted')).toMatchObject({
+      accepted: 1,
+    });
+    await stack.settled();
+    expect(tasksOf(matchId)).toBe(0);
+    await b.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
+    const found = await Promise.all([a.next('matchFound'), b.next('matchFound')]);
+    expect(found[0]).toMatchObject({ matchId, region: REGION });
+    await stack.settled();
+    expect(tasksOf(matchId)).toBe(1);
+    // Too late to answer now.
+    const late = await a.request({ action: 'acceptMatch', matchId, accept: false }, 'error');
+    expect(late).toMatchObject({ code: 'CONFLICT' });
+    const { token } = await openSession(stack, matchId);
+    expect((await callback(stack, matchId, 'ready', { port: 5000 }, token)).status).toBe(200);
+    expect((await callback(stack, matchId, 'result', { outcome: 'home' }, token)).status).toBe(200);
+    await Promise.all([a.next('matchFinished'), b.next('matchFinished')]);
+  });
+
+  it('declined: nothing starts; the player who accepted is back in the queue with its queue time, the other is out', async () => {
+    const [a, b, c] = (await connect('da', 'db', 'dc')) as [TestPlayer, TestPlayer, TestPlayer];
+    const joinedA = await a.request({ action: 'joinQueue', queue: 'ranked', region: REGION }, 'joinedQueue');
+    const ticketBefore = (await tableReader(stack).tickets()).find((t) => t.ticketId === joinedA.ticketId);
+    const { matchId } = await proposedTo('ranked', b);
+    await a.next('matchProposed');
+    await a.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
+    const declined = await b.request({ action: 'acceptMatch', matchId, accept: false }, 'matchDeclined');
+    expect(declined).toMatchObject({ matchId, reason: 'declined', requeued: false, notAccepted: 1 });
+    expect(await a.next('matchDeclined')).toMatchObject({
+      matchId,
+      reason: 'declined',
+      requeued: true,
+      notAccepted: 1,
+    });
+    // Not blamed by name: the event says how many, not who.
+    expect(JSON.stringify(a.events.at(-1))).not.toContain(b.userId);
+    await stack.settled();
+    expect(tasksOf(matchId)).toBe(0);
+    expect((await b.request({ action: 'getProfile' }, 'profile')).status).toBe('idle');
+    const profileA = await a.request({ action: 'getProfile' }, 'profile');
+    expect(profileA.status).toBe('queued');
+    const ticketAfter = (await tableReader(stack).tickets()).find((t) => t.ticketId === joinedA.ticketId);
+    expect(ticketAfter).toMatchObject({ state: 'waiting', enqueuedAt: ticketBefore?.enqueuedAt });
+    // Still in the queue: the next player meets it (another proposal).
+    const from = a.events.length;
+    await c.request({ action: 'joinQueue', queue: 'ranked', region: REGION }, 'joinedQueue');
+    const next = await a.next('matchProposed', from);
+    expect(next.teams).toMatchObject({});
+    expect([...Object.values(next.teams as Record<string, string[]>)].flat().sort()).toEqual(
+      [a.userId, c.userId].sort(),
+    );
+    await a.request({ action: 'acceptMatch', matchId: next.matchId, accept: false }, 'matchDeclined');
+    expect(await c.next('matchDeclined')).toMatchObject({ requeued: false });
+  });
+
+  it('timed out: the tick drops the match at its deadline; who accepted is requeued, who did not leaves', async () => {
+    const [a, b] = (await connect('ta', 'tb')) as [TestPlayer, TestPlayer];
+    const { matchId } = await proposedTo('quick', a, b);
+    await a.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
+    await sleep(1100);
+    // Past the deadline an accept does not count, even before the tick came.
+    expect(await b.request({ action: 'acceptMatch', matchId, accept: true }, 'error')).toMatchObject({
+      code: 'CONFLICT',
+    });
+    await stack.tick();
+    expect(await a.next('matchDeclined')).toMatchObject({
+      reason: 'timeout',
+      requeued: true,
+      notAccepted: 1,
+    });
+    expect(await b.next('matchDeclined')).toMatchObject({
+      reason: 'timeout',
+      requeued: false,
+      notAccepted: 1,
+    });
+    await stack.settled();
+    expect(tasksOf(matchId)).toBe(0);
+    expect((await a.request({ action: 'getProfile' }, 'profile')).status).toBe('queued');
+    expect((await b.request({ action: 'getProfile' }, 'profile')).status).toBe('idle');
+    const match = (await tableReader(stack).matches()).find((m) => m.matchId === matchId);
+    expect(match).toMatchObject({ state: 'declined', accepted: [a.userId] });
+    await a.request({ action: 'leaveQueue' }, 'leftQueue');
+  });
+
+  it('answers only the match players, and a queue without the check starts at once', async () => {
+    const [a, b, stranger] = (await connect('na', 'nb', 'ns')) as [TestPlayer, TestPlayer, TestPlayer];
+    for (const p of [a, b])
+      await p.request({ action: 'joinQueue', queue: 'casual', region: REGION }, 'joinedQueue');
+    const found = await a.next('matchFound');
+    expect(a.count('matchProposed')).toBe(0);
+    const matchId = String(found.matchId);
+    expect(await stranger.request({ action: 'acceptMatch', matchId, accept: true }, 'error')).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await a.request({ action: 'acceptMatch', matchId, accept: true }, 'error')).toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(
+      await stranger.request({ action: 'acceptMatch', matchId: 'x'.repeat(200), accept: true }, 'error'),
+    ).toMatchObject({ code: 'INVALID_MESSAGE' });
+  });
+});
