@@ -140,7 +140,7 @@ describe('matchmaking:queues', () => {
     expect(() => refuseRemovedKeys(['aws:region', 'matchmaking:queues'])).not.toThrow();
   });
 
-  it('Pulumi.dev.yaml passes the validation, with duel (1v1, the default), duo (2v2) and squad (4v4, partyRating max)', async () => {
+  it('Pulumi.dev.yaml passes the validation, with duel (1v1, the default, by ping), duo (2v2), squad (4v4, partyRating max) and ranked (1v1 by ping, ready check)', async () => {
     const { parseSettings, refuseRemovedKeys } = await import('../src/settings.js');
     const file = parse(readFileSync(join(repoRoot, 'Pulumi.dev.yaml'), 'utf8')) as {
       config: Record<string, unknown>;
@@ -162,6 +162,7 @@ describe('matchmaking:queues', () => {
         ratingWindow: { initial: 100, growthPerSecond: 10, max: 600 },
         maxWaitSeconds: 300,
         partyRating: 'mean',
+        latency: { initialMs: 60, stepMs: 10, stepSeconds: 5, maxMs: 150 },
       },
       duo: {
         teamSize: 2,
@@ -176,6 +177,15 @@ describe('matchmaking:queues', () => {
         ratingWindow: { initial: 150, growthPerSecond: 15, max: 800 },
         maxWaitSeconds: 600,
         partyRating: 'max',
+      },
+      ranked: {
+        teamSize: 1,
+        default: false,
+        ratingWindow: { initial: 50, growthPerSecond: 5, max: 300 },
+        maxWaitSeconds: 600,
+        partyRating: 'mean',
+        latency: { initialMs: 60, stepMs: 10, stepSeconds: 5, maxMs: 150 },
+        readyCheckSeconds: 20,
       },
     });
     expect(queueCatalog(queues).defaultQueue).toBe('duel');

@@ -76,8 +76,9 @@ export async function answerMatch(
   }
   const count = accepted.accepted?.length ?? 0;
   const progress = events.matchAccepted(matchId, count, players);
-  if (count === players) await startAccepted(deps, settings, accepted);
+  // The others hear the count before the starter's MATCH FOUND can reach them.
   await tellOthers(deps, accepted, userId, progress);
+  if (count === players) await startAccepted(deps, settings, accepted);
   return progress;
 }
 

@@ -234,7 +234,7 @@ export const events = {
     acceptSeconds: number,
   ): ServerEvent => ({
     type: 'matchProposed',
-    message: `match found: accept within ${acceptSeconds} s with {"action":"acceptMatch","matchId":"${match.matchId}","accept":true}`,
+    message: `MATCH FOUND: accept it within ${acceptSeconds} s (acceptMatch)`,
     matchId: match.matchId,
     queue: match.queue,
     region: match.region,
