@@ -51,7 +51,7 @@ async function proposedTo(queue: string, ...players: TestPlayer[]) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the ready check', () => {
-  it('accepted by everyone: MATCH FOUND and a game server only then, and the match plays as any other', async () => {
+  it('accepted by everyone (one after reconnecting): MATCH FOUND and a game server only then, and the match plays as any other', async () => {
     const [a, b] = (await connect('ra', 'rb')) as [TestPlayer, TestPlayer];
     const before = Date.now();
     const { matchId, proposals } = await proposedTo('ranked', a, b);
@@ -73,8 +73,11 @@ describe('the ready check', () => {
     });
     await stack.settled();
     expect(tasksOf(matchId)).toBe(0);
-    await b.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
-    const found = await Promise.all([a.next('matchFound'), b.next('matchFound')]);
+    // b reconnects during the check: the new connection gets the proposal again, and answers it.
+    const b2 = await TestPlayer.connect(stack, b.userId);
+    expect(await b2.next('matchProposed')).toMatchObject({ matchId, deadline: proposals[1]?.deadline });
+    await b2.request({ action: 'acceptMatch', matchId, accept: true }, 'matchAccepted');
+    const found = await Promise.all([a.next('matchFound'), b2.next('matchFound')]);
     expect(found[0]).toMatchObject({ matchId, region: REGION });
     await stack.settled();
     expect(tasksOf(matchId)).toBe(1);
@@ -84,7 +87,8 @@ describe('the ready check', () => {
     const { token } = await openSession(stack, matchId);
     expect((await callback(stack, matchId, 'ready', { port: 5000 }, token)).status).toBe(200);
     expect((await callback(stack, matchId, 'result', { outcome: 'home' }, token)).status).toBe(200);
-    await Promise.all([a.next('matchFinished'), b.next('matchFinished')]);
+    await Promise.all([a.next('matchFinished'), b2.next('matchFinished')]);
+    await b2.close();
   });
 
   it('declined: nothing starts; the player who accepted is back in the queue with its queue time, the other is out', async () => {
