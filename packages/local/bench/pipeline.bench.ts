@@ -660,7 +660,11 @@ function beforeDesign(
       const now = Date.now();
       const items = (await readRegionTheOldWay(region)).filter((t) => (t.retryAt ?? 0) <= now);
       const byId = new Map(items.map((item) => [item.ticketId, item]));
-      const { matches } = findMatches(items.map((item) => product.toTicket(item)), now, matching);
+      const { matches } = findMatches(
+        items.map((item) => product.toTicket(item)),
+        now,
+        matching,
+      );
       for (let i = 0; i < matches.length; i += BEFORE_WAVE) {
         if (performance.now() >= until()) {
           atCut = { made: i, left: matches.length - i, ms: performance.now() - startedAt };
@@ -1018,7 +1022,11 @@ function matcherCost(
   for (let i = 0; i < 5; i += 1) {
     const started = performance.now();
     const items = pool.waiting(region).filter((t) => (t.retryAt ?? 0) <= Date.now());
-    findMatches(items.map((item) => product.toTicket(item)), Date.now(), matching);
+    findMatches(
+      items.map((item) => product.toTicket(item)),
+      Date.now(),
+      matching,
+    );
     times.push(performance.now() - started);
     size = items.length;
   }
