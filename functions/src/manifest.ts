@@ -393,6 +393,8 @@ const definitions: readonly FunctionDefinition[] = [
       'WEBSOCKET_MANAGEMENT_ENDPOINT',
       'GAME_SERVER_FLEETS',
       'READY_TIMEOUT_SECONDS',
+      // A fully accepted proposal whose start a crash stopped is started at its deadline.
+      'MATCH_START_QUEUE_URL',
       'MAX_MATCH_SECONDS',
       ...POOL_KEEPER,
     ],
@@ -402,6 +404,7 @@ const definitions: readonly FunctionDefinition[] = [
       { kind: 'table', table: 'matchmaker', actions: ['dynamodb:GetItem'] },
       { kind: 'sendToMatchmakingQueue' },
       { kind: 'manageConnections' },
+      { kind: 'sendToMatchStartQueue' },
       { kind: 'runGameServers' },
     ],
     timeoutSeconds: 30,

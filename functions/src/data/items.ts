@@ -163,6 +163,8 @@ export interface MatchItem {
   readyCheckSeconds?: number;
   /** Players who accepted the proposed match (the ready check). */
   accepted?: string[];
+  /** The player whose decline dropped the match (the ready check): never requeued, even if they had accepted. */
+  declinedBy?: string;
   /** Why a match was cancelled or abandoned, for players and operators. */
   endReason?: string;
   createdAt: number;

@@ -21,7 +21,7 @@ export interface Transition {
   to: MatchState;
   now: number;
   /** Attributes to set (undefined values are skipped). */
-  set?: Partial<Pick<MatchItem, 'server' | 'outcome' | 'endReason' | 'readyAt' | 'endedAt'>>;
+  set?: Partial<Pick<MatchItem, 'server' | 'outcome' | 'endReason' | 'readyAt' | 'endedAt' | 'declinedBy'>>;
   /** The next deadline, for starting/ready; none ends the deadline. */
   deadlineAt?: number;
 }
@@ -88,7 +88,8 @@ export class MatchesRepository {
       return `:from${i}`;
     });
     const names: Record<string, string> = { '#state': 'state' };
-    for (const key of Object.keys(transition.set ?? {})) names[`#${key}`] = key;
+    for (const [key, value] of Object.entries(transition.set ?? {}))
+      if (value !== undefined) names[`#${key}`] = key;
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({

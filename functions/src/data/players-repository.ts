@@ -103,7 +103,8 @@ export class PlayersRepository {
   /**
    * Puts the player in this party, with the latencies they measured (a party
    * queued with latencies uses each member's; none given forgets older ones);
-   * false if the player is in one already, or queued (a party queues together).
+   * false if the player is in one already, queued (a party queues together),
+   * or matched (a proposed or starting match may requeue its tickets as they were).
    */
   async joinParty(userId: string, partyId: string, latencies?: Record<string, number>): Promise<boolean> {
     return (
@@ -112,8 +113,13 @@ export class PlayersRepository {
         latencies
           ? 'SET partyId = :partyId, latencies = :latencies'
           : 'SET partyId = :partyId REMOVE latencies',
-        'attribute_not_exists(partyId) AND (attribute_not_exists(#status) OR #status <> :queued)',
-        { ':partyId': partyId, ':queued': 'queued', ...(latencies ? { ':latencies': latencies } : {}) },
+        'attribute_not_exists(partyId) AND (attribute_not_exists(#status) OR (#status <> :queued AND #status <> :matched))',
+        {
+          ':partyId': partyId,
+          ':queued': 'queued',
+          ':matched': 'matched',
+          ...(latencies ? { ':latencies': latencies } : {}),
+        },
       )) !== undefined
     );
   }

@@ -1,16 +1,18 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '../env.js';
 import { enforceDeadlines } from '../lifecycle/enforce-deadlines.js';
 import { recoverStaleClaims } from '../lifecycle/recover-claims.js';
 import { keepPools } from '../pool/keep-pool.js';
 import { allPools } from '../queues/queue-config.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { poolDeps, queueCatalog } from '../services.js';
+import { matchStartQueue, poolDeps, queueCatalog } from '../services.js';
 import { lifecycleDeps, servedRegions } from './lifecycle-services.js';
 
 const logger = createLogger('tick');
 const deps = lazy(() => ({
-  lifecycle: lifecycleDeps(),
+  lifecycle: { ...lifecycleDeps(), starts: matchStartQueue() },
+  settings: { readyTimeoutSeconds: loadConfig(['READY_TIMEOUT_SECONDS']).READY_TIMEOUT_SECONDS },
   pool: poolDeps(),
   regions: servedRegions(),
   catalog: queueCatalog(),
@@ -24,8 +26,8 @@ const deps = lazy(() => ({
  * schedule's event id deduplicates a retried tick.
  */
 export async function handler(event: ScheduledEvent): Promise<void> {
-  const { lifecycle, pool, regions, catalog } = deps();
-  const ended = await enforceDeadlines(lifecycle);
+  const { lifecycle, settings, pool, regions, catalog } = deps();
+  const ended = await enforceDeadlines(lifecycle, settings);
   if (ended.declined + ended.cancelled + ended.abandoned > 0) logger.info('deadlines enforced', ended);
   await recoverStaleClaims(lifecycle, allPools(catalog, regions));
   // A pool that cannot be kept now (ECS refusing, say) must not stop the pass below.

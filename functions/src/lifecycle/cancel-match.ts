@@ -31,7 +31,7 @@ export interface CancelOptions {
    * queue time; the others (and a decliner's, in `goneUserIds`) leave the
    * queue; everyone hears matchDeclined with how many did not accept. Not counted.
    */
-  declined?: { reason: 'declined' | 'timeout' };
+  declined?: { reason: 'declined' | 'timeout'; decliner?: string };
 }
 
 /**
@@ -58,19 +58,15 @@ export async function cancelMatch(
     from: options.declined ? ['proposed'] : ['starting', 'proposed'],
     to,
     now,
-    set: { endReason: reason, endedAt: now },
+    set: { endReason: reason, endedAt: now, declinedBy: options.declined?.decliner },
   });
   const settled = moved ? undefined : await deps.matches.get(match.matchId);
   if (!moved && settled?.state !== to) return 0;
-  // Who accepted is final once the match left `proposed` (an accept is conditional on it).
-  const final = options.declined ? (settled ?? (await deps.matches.get(match.matchId)) ?? match) : match;
-  const notAccepted = new Set(
-    options.declined
-      ? [...final.home, ...final.away]
-          .map((p) => p.userId)
-          .filter((id) => goneUserIds.has(id) || !final.accepted?.includes(id))
-      : [],
-  );
+  // A re-run (the transition was made before) goes by the decliner the first run recorded.
+  const decliner = moved ? options.declined?.decliner : settled?.declinedBy;
+  const notAccepted = options.declined
+    ? await notAcceptedBy(deps, settled ?? match, goneUserIds, decliner)
+    : new Set<string>();
   logger.info('match cancelled', { matchId: match.matchId, reason, capacity: options.capacity === true });
   if (match.taskArn) await stopQuietly(deps, match, reason);
   const requeued: TicketItem[] = [];
@@ -94,6 +90,33 @@ export async function cancelMatch(
     );
   }
   return notAccepted.size;
+}
+
+/**
+ * The players of a declined match who keep it from being requeued: the
+ * decliner, and those who were proposed the match (marked for it) but had
+ * not accepted. Read after the transition, so the accepted list is final (an
+ * accept is conditional on `proposed`). A player never proposed it (the
+ * starter never reached them) is not blamed: their ticket goes back.
+ */
+async function notAcceptedBy(
+  deps: CancelDeps,
+  listed: MatchItem,
+  goneUserIds: ReadonlySet<string>,
+  decliner: string | undefined,
+): Promise<Set<string>> {
+  const match = (await deps.matches.get(listed.matchId)) ?? listed;
+  const accepted = new Set(match.accepted ?? []);
+  const ids = [...match.home, ...match.away].map((p) => p.userId);
+  const players = await Promise.all(ids.map((id) => deps.players.get(id)));
+  return new Set(
+    ids.filter(
+      (id, i) =>
+        id === decliner ||
+        goneUserIds.has(id) ||
+        (players[i]?.matchId === match.matchId && !accepted.has(id)),
+    ),
+  );
 }
 
 /** Puts one ticket of a cancelled match back in the queue, or drops it; tells its players. The ticket if requeued. */

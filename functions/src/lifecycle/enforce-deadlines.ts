@@ -1,3 +1,5 @@
+import type { RecordSettings } from '../match/record-match.js';
+import type { MatchStartQueue } from '../ports.js';
 import { abandonMatch } from './abandon-match.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -5,19 +7,20 @@ import { expireProposals } from './ready-check.js';
 
 /**
  * Ends every match past its deadline: not accepted by everyone -> declined
- * (the ready check), never ready -> cancelled (players requeued), silent ->
- * abandoned.
+ * (the ready check; one everyone accepted, whose start a crash stopped, is
+ * started), never ready -> cancelled (players requeued), silent -> abandoned.
  */
 export async function enforceDeadlines(
-  deps: LifecycleDeps,
+  deps: LifecycleDeps & { starts: MatchStartQueue },
+  settings: RecordSettings,
 ): Promise<{ declined: number; cancelled: number; abandoned: number }> {
   const now = deps.clock.now();
   const proposed = await deps.matches.listOverdue('proposed', now);
-  await expireProposals(deps, proposed);
+  const declined = await expireProposals(deps, settings, proposed);
   const starting = await deps.matches.listOverdue('starting', now);
   for (const match of starting)
     await cancelMatch(deps, match, 'the game server did not become ready in time');
   const ready = await deps.matches.listOverdue('ready', now);
   for (const match of ready) await abandonMatch(deps, match, 'no result within the maximum match time');
-  return { declined: proposed.length, cancelled: starting.length, abandoned: ready.length };
+  return { declined, cancelled: starting.length, abandoned: ready.length };
 }

@@ -31,4 +31,5 @@ export {
 export { cancelMatch } from './cancel-match.js';
 export { enforceDeadlines } from './enforce-deadlines.js';
 export type { LifecycleDeps } from './lifecycle-deps.js';
+export { answerMatch } from './ready-check.js';
 export { CLAIM_TIMEOUT_MS, recoverStaleClaims } from './recover-claims.js';

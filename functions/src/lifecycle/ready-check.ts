@@ -44,25 +44,25 @@ export function proposals(match: MatchItem): Map<string, ServerEvent> {
   );
 }
 
-/** acceptMatch: the player's answer to a proposed match. Answers the caller with the count accepted so far. */
+/**
+ * acceptMatch: the player's answer to a proposed match. Answers the caller
+ * with the count accepted so far (undefined when everyone accepted: every
+ * player, the caller too, was told before the match starts, so the count
+ * always comes before MATCH FOUND).
+ */
 export async function answerMatch(
   deps: ReadyCheckDeps,
   settings: RecordSettings,
   userId: string,
   matchId: string,
   accept: boolean,
-): Promise<ServerEvent> {
+): Promise<ServerEvent | undefined> {
   const match = await deps.matches.get(matchId);
   if (!match || !userIdsOf(match).includes(userId)) {
     throw new MatchmakingError(ErrorCode.NotFound, `you are not a player of match ${matchId}`);
   }
-  const players = userIdsOf(match).length;
-  if (match.state !== 'proposed') throw notAwaiting(match);
-  if (!accept) {
-    // The answer tells the decliner (its ticket leaves the queue); the others hear it from the settling.
-    const notAccepted = await declineMatch(deps, match, 'declined', userId);
-    return events.matchDeclined(matchId, 'declined', false, notAccepted);
-  }
+  if (!accept) return decline(deps, match, userId);
+  if (match.state !== 'proposed') return finishAccepted(deps, settings, match, userId);
   const now = deps.clock.now();
   const accepted = await deps.matches.accept(matchId, userId, now);
   if (!accepted) {
@@ -70,21 +70,71 @@ export async function answerMatch(
     if (current.state === 'proposed' && (current.deadlineAt ?? 0) < now) {
       throw new MatchmakingError(ErrorCode.Conflict, 'too late: the time to accept is over');
     }
-    if (current.state !== 'proposed') throw notAwaiting(current);
-    // Accepted already (a repeated message): the same answer again.
-    return events.matchAccepted(matchId, current.accepted?.length ?? 0, players);
+    // Accepted already (a repeated message, maybe after a crash half-way): finish what is left.
+    return finishAccepted(deps, settings, current, userId);
   }
-  const count = accepted.accepted?.length ?? 0;
-  const progress = events.matchAccepted(matchId, count, players);
-  // The others hear the count before the starter's MATCH FOUND can reach them.
-  await tellOthers(deps, accepted, userId, progress);
-  if (count === players) await startAccepted(deps, settings, accepted);
-  return progress;
+  return afterAccept(deps, settings, accepted, userId);
+}
+
+/** Tells the count; the accept that completes the set tells everyone first, then starts the match. */
+async function afterAccept(
+  deps: ReadyCheckDeps,
+  settings: RecordSettings,
+  match: MatchItem,
+  userId: string,
+): Promise<ServerEvent | undefined> {
+  const players = userIdsOf(match).length;
+  const count = match.accepted?.length ?? 0;
+  const progress = events.matchAccepted(match.matchId, count, players);
+  if (count < players) {
+    await tell(deps, match, progress, userId);
+    return progress;
+  }
+  await tell(deps, match, progress);
+  await startAccepted(deps, settings, match);
+  return undefined;
+}
+
+/**
+ * A player who accepted asks again: the same count, and if everyone had
+ * accepted, the start is (re)requested: a function that died between the
+ * last accept and the start message cannot leave the match waiting (the
+ * start queue's deduplication makes a repeat harmless).
+ */
+async function finishAccepted(
+  deps: ReadyCheckDeps,
+  settings: RecordSettings,
+  match: MatchItem,
+  userId: string,
+): Promise<ServerEvent> {
+  const accepted = match.accepted ?? [];
+  const players = userIdsOf(match).length;
+  if (!match.readyCheckSeconds || !accepted.includes(userId)) throw notAwaiting(match);
+  if (match.state === 'proposed' && accepted.length === players) await startAccepted(deps, settings, match);
+  else if (match.state === 'starting' && !match.taskArn && !match.serverId)
+    await deps.starts.requestStarts([match.matchId], 'accepted');
+  else if (match.state !== 'proposed') throw notAwaiting(match);
+  return events.matchAccepted(match.matchId, accepted.length, players);
+}
+
+/** A decline: the match is dropped, or, if it was no longer waiting for answers, CONFLICT. */
+async function decline(deps: ReadyCheckDeps, match: MatchItem, userId: string): Promise<ServerEvent> {
+  if (match.state !== 'proposed') throw notAwaiting(match);
+  // The answer tells the decliner (its ticket leaves the queue); the others hear it from the settling.
+  const notAccepted = await declineMatch(deps, match, 'declined', userId);
+  const current = await deps.matches.get(match.matchId);
+  // Everyone accepted first, or the deadline came first: that outcome stands.
+  if (current?.state !== 'declined' || current.declinedBy !== userId) {
+    if (current?.state === 'declined')
+      return events.matchDeclined(match.matchId, 'timeout', false, notAccepted);
+    throw notAwaiting(current ?? match);
+  }
+  return events.matchDeclined(match.matchId, 'declined', false, notAccepted);
 }
 
 /** Everybody accepted: proposed -> starting (one writer wins), then the starter starts it as any match. */
-async function startAccepted(
-  deps: ReadyCheckDeps,
+export async function startAccepted(
+  deps: Pick<ReadyCheckDeps, 'matches' | 'starts' | 'clock'>,
   settings: RecordSettings,
   match: MatchItem,
 ): Promise<void> {
@@ -114,7 +164,7 @@ export async function declineMatch(
   const words = DECLINE_WORDS[reason];
   // The decliner leaves the queue, whatever they answered before, and hears it in the answer.
   const told = new Set(decliner ? [decliner] : []);
-  return cancelMatch(deps, match, words, told, { declined: { reason } });
+  return cancelMatch(deps, match, words, told, { declined: { reason, ...(decliner ? { decliner } : {}) } });
 }
 
 const DECLINE_WORDS = {
@@ -128,28 +178,47 @@ const DECLINE_WORDS = {
  * conditional, so what was done stays done.
  */
 export async function finishDecline(deps: CancelDeps, match: MatchItem): Promise<void> {
-  const reason = match.endReason === DECLINE_WORDS.declined ? 'declined' : 'timeout';
-  await cancelMatch(deps, match, DECLINE_WORDS[reason], new Set(), { declined: { reason } });
+  const reason = match.declinedBy ? 'declined' : 'timeout';
+  const decliner = match.declinedBy ? { decliner: match.declinedBy } : {};
+  await cancelMatch(deps, match, DECLINE_WORDS[reason], new Set(), { declined: { reason, ...decliner } });
 }
 
-/** Proposed matches past their deadline (the tick): the players who had not accepted leave the queue. */
-export async function expireProposals(deps: LifecycleDeps, overdue: readonly MatchItem[]): Promise<void> {
+/**
+ * Proposed matches past their deadline (the tick): declined, the players who
+ * had not accepted leaving the queue; one that everybody accepted (the last
+ * accept's function died before the start) is started instead. Returns how
+ * many were declined.
+ */
+export async function expireProposals(
+  deps: CancelDeps & Pick<ReadyCheckDeps, 'starts'>,
+  settings: RecordSettings,
+  overdue: readonly MatchItem[],
+): Promise<number> {
+  let declined = 0;
   for (const listed of overdue) {
     // The index is eventually consistent: the accepted list is read again.
     const match = (await deps.matches.get(listed.matchId)) ?? listed;
     if (match.state !== 'proposed') continue;
+    if ((match.accepted ?? []).length === userIdsOf(match).length) {
+      await startAccepted(deps, settings, match);
+      continue;
+    }
     await declineMatch(deps, match, 'timeout');
+    declined += 1;
   }
+  return declined;
 }
 
-async function tellOthers(
-  deps: CancelDeps,
-  match: MatchItem,
-  userId: string,
-  event: ServerEvent,
-): Promise<void> {
-  const others = [...match.home, ...match.away].filter((p) => p.userId !== userId);
-  await Promise.all(others.map((p) => notifyConnection(deps, p.connectionId, event)));
+/**
+ * Sends an event to the match's players (all but `except`) at their current
+ * connections (a player may have reconnected since the ticket was made).
+ * Best effort: a notice that cannot be sent never stops the ready check.
+ */
+async function tell(deps: CancelDeps, match: MatchItem, event: ServerEvent, except?: string): Promise<void> {
+  const ids = userIdsOf(match).filter((id) => id !== except);
+  await Promise.allSettled(
+    ids.map(async (id) => notifyConnection(deps, (await deps.players.get(id))?.connectionId, event)),
+  );
 }
 
 function notAwaiting(match: MatchItem): MatchmakingError {

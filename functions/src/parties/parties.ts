@@ -67,10 +67,13 @@ export async function joinParty(
   };
   admit(party);
   const leader = await deps.players.get(party.leaderId);
-  if (leader?.status === 'queued') {
+  if (leader?.status === 'queued' || leader?.status === 'matched') {
+    // A party whose match is proposed or starting may go back to the queue as it was: nobody joins meanwhile.
     throw new MatchmakingError(
       ErrorCode.PartyCannotQueue,
-      'the party is in the queue: its leader must leave the queue before anyone joins',
+      leader.status === 'queued'
+        ? 'the party is in the queue: its leader must leave the queue before anyone joins'
+        : 'the party has a match starting: join once it is under way',
     );
   }
   if (!(await deps.players.joinParty(userId, code, latencies))) {
@@ -183,6 +186,16 @@ function assertNotQueued(player: PlayerItem): void {
     throw new MatchmakingError(
       ErrorCode.AlreadyQueued,
       'in the queue: leave it first (a party queues together)',
+    );
+  }
+  // A match being proposed or started may still put its tickets back in the queue, as they were.
+  if (player.status === 'matched') {
+    throw new MatchmakingError(
+      ErrorCode.AlreadyInMatch,
+      'a match was found for you: answer or play it first',
+      {
+        matchId: player.matchId,
+      },
     );
   }
 }

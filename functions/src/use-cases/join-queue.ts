@@ -21,7 +21,10 @@ export interface JoinQueueInput {
 }
 
 export interface JoinQueueDeps
-  extends Pick<Deps, 'players' | 'tickets' | 'queue' | 'clock' | 'ids' | 'notifier' | 'connections'> {
+  extends Pick<
+    Deps,
+    'players' | 'tickets' | 'matches' | 'queue' | 'clock' | 'ids' | 'notifier' | 'connections'
+  > {
   stats: Pick<QueueStatsRepository, 'read'>;
   parties: Pick<PartiesRepository, 'get'>;
   /** This instance's recent wait estimates (optional: without it every join reads the figures). */
@@ -296,8 +299,26 @@ function assertServed(regions: readonly string[], region: string): void {
   );
 }
 
-/** Refuses a player who is queued or in a match; returns the ticket id of a join that died half-way. */
-async function assertCanJoin(deps: Pick<Deps, 'tickets'>, player: PlayerItem): Promise<string | undefined> {
+/** The match states a player may be held in: any other is over (or gone). */
+const LIVE_MATCH = new Set(['proposed', 'starting', 'ready']);
+
+/**
+ * Refuses a player who is queued or in a match; returns the ticket id of a
+ * join that died half-way. A player still marked for a match that is over
+ * (a late, redelivered start marked them after it was dropped; a function
+ * that died while settling it) is freed here, so nobody is stuck.
+ */
+async function assertCanJoin(
+  deps: Pick<Deps, 'tickets' | 'matches' | 'players'>,
+  player: PlayerItem,
+): Promise<string | undefined> {
+  if ((player.status === 'matched' || player.status === 'in_match') && player.matchId) {
+    const match = await deps.matches.get(player.matchId);
+    if (!match || !LIVE_MATCH.has(match.state)) {
+      const freed = await deps.players.freeFromMatch(player.userId, player.matchId);
+      if (freed) return undefined;
+    }
+  }
   if (player.status === 'matched' || player.status === 'in_match') {
     throw new MatchmakingError(ErrorCode.AlreadyInMatch, SeedMessage.alreadyInMatch, {
       matchId: player.matchId,

@@ -71,7 +71,7 @@ export function partyWorld() {
       joinParty: async (id: string, partyId: string) =>
         update(
           id,
-          (p) => !p.partyId && p.status !== 'queued',
+          (p) => !p.partyId && p.status !== 'queued' && p.status !== 'matched',
           (p) => {
             p.partyId = partyId;
           },

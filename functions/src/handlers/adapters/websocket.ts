@@ -48,7 +48,8 @@ export function callerOf(event: WebSocketEvent): Caller {
 export function actionRoute<A extends ClientActionName>(
   action: A,
   deps: () => RouteDeps,
-  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent>,
+  /** The answer for the caller; undefined when the use case already told the caller itself. */
+  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent | undefined>,
 ) {
   return messageRoute(deps, (event) => answer(event, action, run));
 }
@@ -65,7 +66,10 @@ export interface RouteDeps {
  * `reply`'s answer. (Every connection carries the user id its $connect
  * authorizer put in the context.)
  */
-export function messageRoute(deps: () => RouteDeps, reply: (event: WebSocketEvent) => Promise<ServerEvent>) {
+export function messageRoute(
+  deps: () => RouteDeps,
+  reply: (event: WebSocketEvent) => Promise<ServerEvent | undefined>,
+) {
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const connectionId = event.requestContext.connectionId;
     const { notifier, rateLimit } = deps();
@@ -81,7 +85,8 @@ export function messageRoute(deps: () => RouteDeps, reply: (event: WebSocketEven
       await notifier.close(connectionId);
       return { statusCode: 429 };
     }
-    await notifier.send(connectionId, await reply(event));
+    const answered = await reply(event);
+    if (answered) await notifier.send(connectionId, answered);
     return { statusCode: 200 };
   };
 }
@@ -89,8 +94,8 @@ export function messageRoute(deps: () => RouteDeps, reply: (event: WebSocketEven
 async function answer<A extends ClientActionName>(
   event: WebSocketEvent,
   action: A,
-  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent>,
-): Promise<ServerEvent> {
+  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent | undefined>,
+): Promise<ServerEvent | undefined> {
   const body =
     event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const parsed = parseClientAction(body);

@@ -101,7 +101,10 @@ const later = (ms: number): LifecycleDeps => ({ ...deps, clock: { now: () => Dat
 /** What the tick does after the claim timeout and the ready deadline, then a pass. */
 async function recoverAndPass() {
   await recoverStaleClaims(later(CLAIM_TIMEOUT_MS + 1000), [POOL]);
-  await enforceDeadlines(later(READY_TIMEOUT_SECONDS * 1000 + 1000));
+  await enforceDeadlines(
+    { ...later(READY_TIMEOUT_SECONDS * 1000 + 1000), starts: matchStartQueue() },
+    settings,
+  );
   await stack.settled();
   await runMatchmakingPass(
     { ...deps, starts: matchStartQueue(), state: matchmakerState(), stats: queueStatsRepository() },

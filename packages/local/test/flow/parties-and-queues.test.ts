@@ -200,14 +200,21 @@ describe('parties', () => {
       'INVALID_MESSAGE',
     );
     expect((await errorOf(a as TestPlayer, { action: 'createParty' }))?.code).toBe('ALREADY_IN_PARTY');
-    // A member who is not idle (here: in a match; a party may form during one) stops the party's join.
+    // A member who is not idle (here: in a match; a party may form during one, once it is under way)
+    // stops the party's join.
     const [x] = (await connect('rx')) as TestPlayer[];
     await d?.request({ action: 'joinQueue', queue: 'duel', region: REGION }, 'joinedQueue');
     await x?.request({ action: 'joinQueue', queue: 'duel', region: REGION }, 'joinedQueue');
-    await d?.next('matchFound');
+    const found = await d?.next('matchFound');
+    // While the match is starting (it could still be cancelled and requeued as it was), no party.
+    expect((await errorOf(d as TestPlayer, { action: 'createParty' }))?.code).toBe('ALREADY_IN_MATCH');
+    await stack.settled();
+    const { token } = await openSession(stack, String(found?.matchId));
+    await callback(stack, String(found?.matchId), 'ready', { port: 5000 }, token);
+    await d?.next('serverReady');
     await party(e as TestPlayer, d as TestPlayer);
     const busy = await errorOf(e as TestPlayer, { action: 'joinQueue', queue: 'squad', region: REGION });
-    expect(busy).toMatchObject({ code: 'PARTY_CANNOT_QUEUE', userId: d?.userId, status: 'matched' });
+    expect(busy).toMatchObject({ code: 'PARTY_CANNOT_QUEUE', userId: d?.userId, status: 'in_match' });
     expect((await e?.request({ action: 'getProfile' }, 'profile'))?.status).toBe('idle');
   });
 });

@@ -1,4 +1,12 @@
-import { lifecycleDeps, recoverStaleClaims } from '@matchmaking/functions/lifecycle';
+import {
+  answerMatch,
+  lifecycleDeps,
+  matchStartQueue,
+  newTicketId,
+  recordMatch,
+  recoverStaleClaims,
+  type TicketItem,
+} from '@matchmaking/functions/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
 import { callback, openSession } from '../helpers/callbacks.js';
@@ -14,6 +22,7 @@ import { tableReader } from '../helpers/tables.js';
 let stack: LocalStack;
 const REGION = 'eu-west-1';
 const wide = { initial: 1000, growthPerSecond: 0, max: 1000 };
+const settings = { readyTimeoutSeconds: 30 };
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -22,6 +31,8 @@ beforeAll(async () => {
       ranked: { teamSize: 1, default: true, ratingWindow: wide, readyCheckSeconds: 30 },
       quick: { teamSize: 1, ratingWindow: wide, readyCheckSeconds: 1 },
       casual: { teamSize: 1, ratingWindow: wide },
+      // Makes the largest party 2 (the party test).
+      pairs: { teamSize: 2, ratingWindow: wide, readyCheckSeconds: 30 },
     },
   });
 });
@@ -125,6 +136,28 @@ describe('the ready check', () => {
     );
     await a.request({ action: 'acceptMatch', matchId: next.matchId, accept: false }, 'matchDeclined');
     expect(await c.next('matchDeclined')).toMatchObject({ requeued: false });
+    // A player left marked for the dropped match (a late start message marked them after it): the next join frees them.
+    const deps = lifecycleDeps();
+    await deps.players.markQueued(b.userId, { queue: 'ranked', region: REGION }, 'stale-ticket', Date.now());
+    await deps.players.markMatched(b.userId, 'stale-ticket', matchId);
+    expect((await b.request({ action: 'getProfile' }, 'profile')).status).toBe('matched');
+    await b.request({ action: 'joinQueue', queue: 'casual', region: REGION }, 'joinedQueue');
+    await b.request({ action: 'leaveQueue' }, 'leftQueue');
+  });
+
+  it('nobody joins a party, or makes one, while a match is proposed to it', async () => {
+    const [lead, solo, friend] = (await connect('pl', 'ps', 'pf')) as [TestPlayer, TestPlayer, TestPlayer];
+    const party = await lead.request({ action: 'createParty' }, 'partyUpdated');
+    const { matchId } = await proposedTo('ranked', lead, solo);
+    // Were the match dropped, the party's ticket would go back as it was: a new member would not be on it.
+    const refused = await friend.request({ action: 'joinParty', code: party.partyId }, 'error');
+    expect(refused).toMatchObject({ code: 'PARTY_CANNOT_QUEUE' });
+    expect(await solo.request({ action: 'createParty' }, 'error')).toMatchObject({
+      code: 'ALREADY_IN_MATCH',
+    });
+    await lead.request({ action: 'acceptMatch', matchId, accept: false }, 'matchDeclined');
+    // Once it is dropped, the party is open again.
+    await friend.request({ action: 'joinParty', code: party.partyId }, 'partyUpdated');
   });
 
   it('timed out: the tick drops the match at its deadline; who accepted is requeued, who did not leaves', async () => {
@@ -172,5 +205,88 @@ describe('the ready check', () => {
     expect(
       await stranger.request({ action: 'acceptMatch', matchId: 'x'.repeat(200), accept: true }, 'error'),
     ).toMatchObject({ code: 'INVALID_MESSAGE' });
+  });
+
+  it('a crash after the last accept never leaves the match waiting: a repeated accept, or the tick, starts it', async () => {
+    const failing = (part: 'starts' | 'transition') => {
+      const deps = lifecycleDeps();
+      const broken = async () => {
+        throw new Error(`killed before ${part}`);
+      };
+      return part === 'starts'
+        ? { ...deps, starts: { requestStarts: broken } }
+        : {
+            ...deps,
+            matches: Object.assign(Object.create(deps.matches), { transition: broken }),
+            starts: matchStartQueue(),
+          };
+    };
+    // The last accept's function dies after moving the match to starting, before the start message.
+    const [a, b] = (await connect('ca', 'cb')) as [TestPlayer, TestPlayer];
+    const first = await proposedTo('ranked', a, b);
+    await a.request({ action: 'acceptMatch', matchId: first.matchId, accept: true }, 'matchAccepted');
+    await expect(answerMatch(failing('starts'), settings, b.userId, first.matchId, true)).rejects.toThrow();
+    await stack.settled();
+    expect(tasksOf(first.matchId)).toBe(0);
+    // b's client sends its answer again: the start is asked for again.
+    await b.request({ action: 'acceptMatch', matchId: first.matchId, accept: true }, 'matchAccepted');
+    await Promise.all([a.next('matchFound'), b.next('matchFound')]);
+    await stack.settled();
+    expect(tasksOf(first.matchId)).toBe(1);
+    // The last accept's function dies right after recording it: the tick starts the match at its deadline.
+    const [c, d] = (await connect('cc', 'cd')) as [TestPlayer, TestPlayer];
+    const second = await proposedTo('quick', c, d);
+    await c.request({ action: 'acceptMatch', matchId: second.matchId, accept: true }, 'matchAccepted');
+    await expect(
+      answerMatch(failing('transition'), settings, d.userId, second.matchId, true),
+    ).rejects.toThrow();
+    await sleep(1100);
+    await stack.tick();
+    await Promise.all([c.next('matchFound'), d.next('matchFound')]);
+    expect(c.count('matchDeclined') + d.count('matchDeclined')).toBe(0);
+  });
+
+  it('a proposal nobody was shown (its hand-over lost) puts every ticket back at its deadline, blaming nobody', async () => {
+    const deps = lifecycleDeps();
+    const players = (await connect('la', 'lb')) as [TestPlayer, TestPlayer];
+    const items = new Map<string, TicketItem>();
+    for (const player of players) {
+      const now = Date.now();
+      const ticketId = newTicketId(now, player.userId);
+      await deps.players.markQueued(player.userId, { queue: 'quick', region: REGION }, ticketId, now);
+      const record = await deps.players.get(player.userId);
+      const ticket: TicketItem = {
+        queue: 'quick',
+        region: REGION,
+        ticketId,
+        enqueuedAt: now,
+        state: 'waiting',
+        players: [
+          { userId: player.userId, connectionId: String(record?.connectionId), rating: 1500, rd: 350 },
+        ],
+      };
+      await deps.tickets.create(ticket);
+      items.set(ticketId, ticket);
+    }
+    const [home, away] = [...items.values()].map((t) => ({
+      ...t,
+      players: t.players.map((p) => ({ ...p })),
+    }));
+    // Recorded by a pass whose instance then died: never handed to the starter, so never proposed.
+    const recorded = await recordMatch(
+      deps,
+      settings,
+      { region: REGION, home: [home], away: [away] } as never,
+      items,
+      {
+        readyCheckSeconds: 1,
+      },
+    );
+    expect(recorded.kind).toBe('recorded');
+    await sleep(1100);
+    await stack.tick();
+    // Back in the queue (and proposed again by the pass the requeue asks for), never told they declined.
+    await Promise.all(players.map((p) => p.next('matchProposed')));
+    for (const p of players) expect(p.count('matchDeclined')).toBe(0);
   });
 });
