@@ -54,6 +54,23 @@ describe('loadConfig', () => {
     expect(load({ duel: { teamSize: 1, partyRating: 'median' } })).toThrow(/MATCHMAKING_QUEUES is invalid/);
     expect(load({})).toThrow(/at least one queue/);
   });
+
+  it('reads a latency limit (with its defaults) and a ready check, and refuses bad ones, naming the key', () => {
+    const load = (queues: unknown) =>
+      loadConfig(['MATCHMAKING_QUEUES'], { MATCHMAKING_QUEUES: JSON.stringify(queues) }).MATCHMAKING_QUEUES;
+    expect(load({ duel: { teamSize: 1, latency: {}, readyCheckSeconds: 20 } }).duel).toMatchObject({
+      latency: { initialMs: 60, stepMs: 10, stepSeconds: 5, maxMs: 150 },
+      readyCheckSeconds: 20,
+    });
+    expect(load({ duel: { teamSize: 1 } }).duel).not.toHaveProperty('latency');
+    expect(load({ duel: { teamSize: 1 } }).duel).not.toHaveProperty('readyCheckSeconds');
+    expect(() => load({ duel: { teamSize: 1, latency: { initialMs: 200, maxMs: 100 } } })).toThrow(
+      /maxMs must be at least initialMs/,
+    );
+    expect(() => load({ duel: { teamSize: 1, latency: { stepSeconds: 0 } } })).toThrow(/stepSeconds/);
+    expect(() => load({ duel: { teamSize: 1, readyCheckSeconds: 0 } })).toThrow(/readyCheckSeconds/);
+    expect(() => load({ duel: { teamSize: 1, readyCheckSeconds: 601 } })).toThrow(/readyCheckSeconds/);
+  });
 });
 
 describe('PING_URL_TEMPLATE', () => {
