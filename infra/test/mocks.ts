@@ -96,3 +96,34 @@ export function resolveOutput<T>(output: pulumi.Output<T> | T): Promise<unknown>
     });
   });
 }
+
+/** A statement of a function's IAM policy as the program writes it. */
+export interface Statement {
+  Action: string[];
+  Resource: string[];
+}
+
+/**
+ * Reads what one `createMatchmaking` call (resources named `<prefix>-...`)
+ * recorded: a resource by name, a function's environment and policy, a
+ * table's ARN.
+ */
+export function resourcesOf(recorded: readonly Recorded[], prefix: string) {
+  const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
+  const named = (type: string, name: string): Recorded => {
+    const found = ofType(type).find((r) => r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name}`);
+    return found;
+  };
+  return {
+    ofType,
+    named,
+    variablesOf: (fn: string): Record<string, string> =>
+      (named('aws:lambda/function:Function', `${prefix}-${fn}`).inputs.environment as { variables: object })
+        .variables as Record<string, string>,
+    statementsOf: (fn: string): Statement[] =>
+      JSON.parse(String(named('aws:iam/rolePolicy:RolePolicy', `${prefix}-${fn}-policy`).inputs.policy))
+        .Statement as Statement[],
+    tableArn: (table: string) => String(named('aws:dynamodb/table:Table', `${prefix}-${table}`).state.arn),
+  };
+}

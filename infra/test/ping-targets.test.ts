@@ -6,7 +6,7 @@ import { envDefaults } from '@matchmaking/functions/env';
 import { functions } from '@matchmaking/functions/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type Recorded } from './mocks.js';
+import { installMocks, type Recorded, resourcesOf } from './mocks.js';
 
 /*
  * getPingTargets in the deployment: its route and function, PING_URL_TEMPLATE
@@ -45,22 +45,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
-const named = (type: string, name: string): Recorded => {
-  const found = ofType(type).find((r) => r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}`);
-  return found;
-};
-const variablesOf = (prefix: string, fn: string): Record<string, string> =>
-  (named('aws:lambda/function:Function', `${prefix}-${fn}`).inputs.environment as { variables: object })
-    .variables as Record<string, string>;
-interface Statement {
-  Action: string[];
-  Resource: string[];
-}
-const statementsOf = (fn: string): Statement[] =>
-  JSON.parse(String(named('aws:iam/rolePolicy:RolePolicy', `mm-p-${fn}-policy`).inputs.policy))
-    .Statement as Statement[];
+const { ofType, named, statementsOf } = resourcesOf(recorded, 'mm-p');
+const variablesOf = (prefix: string, fn: string) => resourcesOf(recorded, prefix).variablesOf(fn);
 
 describe('matchmaking:pingUrlTemplate', () => {
   it("unset, is DynamoDB's regional /ping, the functions' own default", async () => {

@@ -7,7 +7,7 @@ import { type Access, functions } from '@matchmaking/functions/manifest';
 import { queueCatalog, queuesSchema } from '@matchmaking/functions/queue-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type Recorded } from './mocks.js';
+import { installMocks, type Recorded, resourcesOf } from './mocks.js';
 
 /*
  * Game modes and parties in the deployment: `matchmaking:queues` validated
@@ -49,23 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
-const named = (type: string, name: string): Recorded => {
-  const found = ofType(type).find((r) => r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}`);
-  return found;
-};
-const variablesOf = (fn: string): Record<string, string> =>
-  (named('aws:lambda/function:Function', `mm-q-${fn}`).inputs.environment as { variables: object })
-    .variables as Record<string, string>;
-interface Statement {
-  Action: string[];
-  Resource: string[];
-}
-const statementsOf = (fn: string): Statement[] =>
-  JSON.parse(String(named('aws:iam/rolePolicy:RolePolicy', `mm-q-${fn}-policy`).inputs.policy))
-    .Statement as Statement[];
-const tableArn = (table: string) => String(named('aws:dynamodb/table:Table', `mm-q-${table}`).state.arn);
+const { ofType, named, variablesOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-q');
 /** The actions a function may take on a table (the table itself or its indexes). */
 const actionsOn = (fn: string, table: string): string[] =>
   statementsOf(fn)

@@ -7,7 +7,7 @@ import { functions } from '@matchmaking/functions/manifest';
 import { NO_POOL, poolOf } from '@matchmaking/functions/pool-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type Recorded } from './mocks.js';
+import { installMocks, type Recorded, resourcesOf, type Statement } from './mocks.js';
 
 /*
  * The warm pool's side of the deployment: its table, its settings in the
@@ -57,26 +57,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);
-const named = (type: string, name: string): Recorded => {
-  const found = ofType(type).find((r) => r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}`);
-  return found;
-};
-const variablesOf = (fn: string): Record<string, string> =>
-  (named('aws:lambda/function:Function', `mm-pool-${fn}`).inputs.environment as { variables: object })
-    .variables as Record<string, string>;
-interface Statement {
-  Action: string[];
-  Resource: string[];
-}
-const statementsOf = (fn: string): Statement[] =>
-  JSON.parse(String(named('aws:iam/rolePolicy:RolePolicy', `mm-pool-${fn}-policy`).inputs.policy))
-    .Statement as Statement[];
+const { ofType, named, variablesOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-pool');
 /** Every statement but the function's own logs. */
 const grantsOf = (fn: string): Statement[] =>
   statementsOf(fn).filter((s) => !s.Action.every((a) => a.startsWith('logs:')));
-const tableArn = (table: string) => String(named('aws:dynamodb/table:Table', `mm-pool-${table}`).state.arn);
 /** Functions whose policy allows this action, sorted. */
 const allowedTo = (action: string): string[] =>
   functions

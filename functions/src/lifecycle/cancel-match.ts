@@ -65,7 +65,12 @@ export async function cancelMatch(
   // A re-run (the transition was made before) goes by the decliner the first run recorded.
   const decliner = moved ? options.declined?.decliner : settled?.declinedBy;
   const notAccepted = options.declined
-    ? await notAcceptedBy(deps, settled ?? match, goneUserIds, decliner)
+    ? await notAcceptedBy(
+        deps,
+        settled ?? (await deps.matches.get(match.matchId)) ?? match,
+        goneUserIds,
+        decliner,
+      )
     : new Set<string>();
   logger.info('match cancelled', { matchId: match.matchId, reason, capacity: options.capacity === true });
   if (match.taskArn) await stopQuietly(deps, match, reason);
@@ -95,17 +100,16 @@ export async function cancelMatch(
 /**
  * The players of a declined match who keep it from being requeued: the
  * decliner, and those who were proposed the match (marked for it) but had
- * not accepted. Read after the transition, so the accepted list is final (an
- * accept is conditional on `proposed`). A player never proposed it (the
+ * not accepted. `match` is read after the transition, so its accepted list is
+ * final (an accept is conditional on `proposed`). A player never proposed it (the
  * starter never reached them) is not blamed: their ticket goes back.
  */
 async function notAcceptedBy(
   deps: CancelDeps,
-  listed: MatchItem,
+  match: MatchItem,
   goneUserIds: ReadonlySet<string>,
   decliner: string | undefined,
 ): Promise<Set<string>> {
-  const match = (await deps.matches.get(listed.matchId)) ?? listed;
   const accepted = new Set(match.accepted ?? []);
   const ids = [...match.home, ...match.away].map((p) => p.userId);
   const players = await Promise.all(ids.map((id) => deps.players.get(id)));

@@ -4,6 +4,7 @@ import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
 import type { MatchStartQueue, PassReason } from '../ports.js';
 import type { Queue } from '../queues/queue-config.js';
+import { servedLatencies } from '../regions/served-latencies.js';
 import { createLogger } from '../runtime/logger.js';
 import { expireTickets, hasExpired, MAX_EXPIRIES_PER_PASS } from './expire-tickets.js';
 import { type RecordOutcome, type RecordSettings, recordMatch } from './record-match.js';
@@ -341,12 +342,7 @@ export function toTicket(item: TicketItem, served?: ReadonlySet<string>): Ticket
       userId: p.userId,
       rating: p.rating,
       rd: p.rd,
-      ...(p.latencies ? { latencies: servedOnly(p.latencies, served) } : {}),
+      ...(p.latencies ? { latencies: served ? servedLatencies(p.latencies, served) : p.latencies } : {}),
     })),
   };
-}
-
-function servedOnly(latencies: Record<string, number>, served: ReadonlySet<string> | undefined) {
-  if (!served) return latencies;
-  return Object.fromEntries(Object.entries(latencies).filter(([region]) => served.has(region)));
 }

@@ -1,4 +1,12 @@
-import { ErrorCode, events, MatchmakingError, SeedMessage, type ServerEvent } from '@matchmaking/core';
+import {
+  ErrorCode,
+  events,
+  latencyOrder,
+  MatchmakingError,
+  reportedRegions,
+  SeedMessage,
+  type ServerEvent,
+} from '@matchmaking/core';
 import type { PartyItem, PlayerItem, TicketItem } from '../data/items.js';
 import type { PartiesRepository } from '../data/parties-repository.js';
 import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
@@ -7,6 +15,7 @@ import { notifyConnection } from '../match/notify.js';
 import type { WaitingTicket } from '../ports.js';
 import type { PoolRef, Queue, QueueCatalog } from '../queues/queue-config.js';
 import { type EstimateCache, estimateWait } from '../queues/queue-stats.js';
+import { servedLatencies } from '../regions/served-latencies.js';
 import type { Deps } from './deps.js';
 import { withdrawTicketAt } from './withdraw-ticket.js';
 
@@ -239,7 +248,8 @@ export function placeTicket(
     assertServed(served, region);
     return { region };
   }
-  const own = servedLatencies(served, input.latencies);
+  const servedSet = new Set(served);
+  const own = servedLatencies(input.latencies, servedSet);
   if (Object.keys(own).length === 0) {
     throw new MatchmakingError(
       ErrorCode.UnknownRegion,
@@ -250,23 +260,17 @@ export function placeTicket(
   const latencies = new Map(
     members.map((member) => [
       member.userId,
-      member.userId === input.userId ? own : servedLatencies(served, member.latencies ?? {}),
+      member.userId === input.userId ? own : servedLatencies(member.latencies ?? {}, servedSet),
     ]),
   );
-  const worstMs: Record<string, number> = {};
-  const totals: Record<string, number> = {};
-  for (const region of Object.keys(own)) {
-    const all = [...latencies.values()].map((reported) => reported[region]);
-    if (all.some((ms) => ms === undefined)) continue;
-    worstMs[region] = Math.max(...(all as number[]));
-    totals[region] = (all as number[]).reduce((sum, ms) => sum + ms, 0);
-  }
-  const regions = Object.keys(worstMs).sort(
-    (a, b) =>
-      (worstMs[a] as number) - (worstMs[b] as number) ||
-      (totals[a] as number) - (totals[b] as number) ||
-      a.localeCompare(b),
-  );
+  // The matcher's own view of the ticket: the regions every player reported, best first.
+  const players = members.map((m) => ({
+    userId: m.userId,
+    rating: 0,
+    rd: 0,
+    latencies: latencies.get(m.userId),
+  }));
+  const regions = reportedRegions({ ticketId: '', region: '', enqueuedAt: 0, players }).sort(latencyOrder);
   const best = regions[0];
   if (best === undefined) {
     const silent = members.filter((m) => Object.keys(latencies.get(m.userId) ?? {}).length === 0);
@@ -278,16 +282,8 @@ export function placeTicket(
       { regions: served },
     );
   }
-  return { region: best, latencies, worstMs };
-}
-
-function servedLatencies(
-  served: readonly string[],
-  latencies: Record<string, number>,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(latencies).filter(([region, ms]) => served.includes(region) && Number.isFinite(ms)),
-  );
+  const worstMs = Object.fromEntries(regions.map((r) => [r.region, r.worstMs]));
+  return { region: best.region, latencies, worstMs };
 }
 
 function assertServed(regions: readonly string[], region: string): void {

@@ -1,5 +1,5 @@
 import { type Entry, formMatch, toEntry } from './form-match.js';
-import { feasibleRegions, isFlexible, type RegionLatency } from './latency.js';
+import { feasibleRegions, isFlexible, latencyOrder, type RegionLatency } from './latency.js';
 import { compareIds, RatingList } from './rating-list.js';
 import type { TeamSplit } from './team-split.js';
 import type { FormedMatch, MatchingConfig, MatchingResult, Ticket } from './types.js';
@@ -245,14 +245,3 @@ function bestRegion(anchor: Placed, split: TeamSplit, flexible: Flexible): Regio
 }
 
 const ZERO = { worstMs: 0, totalMs: 0 };
-
-/**
- * The latency rule's order of a match's regions: the lower worst member
- * latency, then the lower mean (every match has 2 * teamSize players, so the
- * lower total), then the region name.
- */
-function latencyOrder(a: RegionLatency, b: RegionLatency): number {
-  return (
-    a.worstMs - b.worstMs || a.totalMs - b.totalMs || (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)
-  );
-}

@@ -61,6 +61,17 @@ export function reportedRegions(ticket: Ticket): RegionLatency[] {
 }
 
 /**
+ * The latency rule's order of regions for the same players (a match, a
+ * ticket): the lower worst member latency, then the lower mean (the same
+ * players, so the lower total), then the region name.
+ */
+export function latencyOrder(a: RegionLatency, b: RegionLatency): number {
+  return (
+    a.worstMs - b.worstMs || a.totalMs - b.totalMs || (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)
+  );
+}
+
+/**
  * The highest latency (ms) a flexible ticket's members accept after waiting
  * until `now`: min(maxMs, initialMs + stepMs * floor(waitedSeconds /
  * stepSeconds)), waited from its enqueuedAt. Infinity without a latency
