@@ -18,6 +18,6 @@ const deps = lazy(() => {
 });
 
 /** {"action":"acceptMatch","matchId":"...","accept":true} (the ready check) */
-export const handler = actionRoute('acceptMatch', deps, (caller, message) =>
-  answerMatch(deps(), deps().settings, caller.userId, message.matchId, message.accept),
+export const handler = actionRoute('acceptMatch', deps, (caller, message, answer) =>
+  answerMatch(deps(), deps().settings, caller.userId, message.matchId, message.accept, answer),
 );

@@ -48,7 +48,9 @@ export function proposals(match: MatchItem): Map<string, ServerEvent> {
  * acceptMatch: the player's answer to a proposed match. Answers the caller
  * with the count accepted so far (undefined when everyone accepted: every
  * player, the caller too, was told before the match starts, so the count
- * always comes before MATCH FOUND).
+ * always comes before MATCH FOUND). With `answerCaller` (the route's tagged
+ * answer) the last accepter's count goes through it, so it carries the
+ * request's id, still before the start.
  */
 export async function answerMatch(
   deps: ReadyCheckDeps,
@@ -56,6 +58,7 @@ export async function answerMatch(
   userId: string,
   matchId: string,
   accept: boolean,
+  answerCaller?: (event: ServerEvent) => Promise<void>,
 ): Promise<ServerEvent | undefined> {
   const match = await deps.matches.get(matchId);
   if (!match || !userIdsOf(match).includes(userId)) {
@@ -73,7 +76,7 @@ export async function answerMatch(
     // Accepted already (a repeated message, maybe after a crash half-way): finish what is left.
     return finishAccepted(deps, settings, current, userId);
   }
-  return afterAccept(deps, settings, accepted, userId);
+  return afterAccept(deps, settings, accepted, userId, answerCaller);
 }
 
 /** Tells the count; the accept that completes the set tells everyone first, then starts the match. */
@@ -82,6 +85,7 @@ async function afterAccept(
   settings: RecordSettings,
   match: MatchItem,
   userId: string,
+  answerCaller: ((event: ServerEvent) => Promise<void>) | undefined,
 ): Promise<ServerEvent | undefined> {
   const players = userIdsOf(match).length;
   const count = match.accepted?.length ?? 0;
@@ -90,7 +94,11 @@ async function afterAccept(
     await tell(deps, match, progress, userId);
     return progress;
   }
-  await tell(deps, match, progress);
+  if (answerCaller) {
+    await tell(deps, match, progress, userId);
+    // Best effort, as tell: a caller gone since it asked must not stop the start.
+    await answerCaller(progress).catch((error) => logger.warn('accept count not sent', { error }));
+  } else await tell(deps, match, progress);
   await startAccepted(deps, settings, match);
   return undefined;
 }

@@ -1,10 +1,12 @@
 import {
+  answerTo,
   type ClientAction,
   type ClientActionName,
   ErrorCode,
   events,
   MatchmakingError,
   parseClientAction,
+  requestIdOf,
   type ServerEvent,
 } from '@matchmaking/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -39,19 +41,25 @@ export function callerOf(event: WebSocketEvent): Caller {
   return { userId, connectionId: event.requestContext.connectionId };
 }
 
+/** Sends the caller its answer at once, tagged with the request's id (for a use case that must answer before it goes on). */
+export type AnswerCaller = (event: ServerEvent) => Promise<void>;
+
+/** A use case behind a route: the answer for the caller, or undefined when it answered through `answer`. */
+export type RouteRun<A extends ClientActionName> = (
+  caller: Caller,
+  message: Extract<ClientAction, { action: A }>,
+  answer: AnswerCaller,
+) => Promise<ServerEvent | undefined>;
+
 /**
  * A route handler for one client action: validates the frame, runs the use
  * case and sends its answer (or a typed `error` event) back to the caller's
- * connection. Bad input changes nothing; unexpected failures are logged with
- * the connection id and answered with INTERNAL.
+ * connection, with the frame's requestId. Bad input changes nothing;
+ * unexpected failures are logged with the connection id and answered with
+ * INTERNAL.
  */
-export function actionRoute<A extends ClientActionName>(
-  action: A,
-  deps: () => RouteDeps,
-  /** The answer for the caller; undefined when the use case already told the caller itself. */
-  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent | undefined>,
-) {
-  return messageRoute(deps, (event) => answer(event, action, run));
+export function actionRoute<A extends ClientActionName>(action: A, deps: () => RouteDeps, run: RouteRun<A>) {
+  return messageRoute(deps, (event, answerCaller) => answer(event, action, run, answerCaller));
 }
 
 /** What every message route needs: replies, and the per-connection message limit. */
@@ -63,16 +71,22 @@ export interface RouteDeps {
 /**
  * Every message route: a player over its message limit gets RATE_LIMITED and
  * this connection is closed (nothing else runs); any other message gets
- * `reply`'s answer. (Every connection carries the user id its $connect
- * authorizer put in the context.)
+ * `reply`'s answer. Every answer to the caller carries the frame's requestId
+ * when it has a valid one, even a frame refused as invalid, so the client
+ * settles the right request. (Every connection carries the user id its
+ * $connect authorizer put in the context.)
  */
 export function messageRoute(
   deps: () => RouteDeps,
-  reply: (event: WebSocketEvent) => Promise<ServerEvent | undefined>,
+  reply: (event: WebSocketEvent, answer: AnswerCaller) => Promise<ServerEvent | undefined>,
 ) {
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const connectionId = event.requestContext.connectionId;
     const { notifier, rateLimit } = deps();
+    const requestId = requestIdOf(bodyOf(event));
+    const answer: AnswerCaller = async (answered) => {
+      await notifier.send(connectionId, answerTo(answered, requestId));
+    };
     const userId = event.requestContext.authorizer?.userId ?? event.requestContext.authorizer?.principalId;
     if (typeof userId === 'string' && !(await rateLimit.admit(userId))) {
       logger.warn('player over its message limit: connection closed', { connectionId });
@@ -81,30 +95,36 @@ export function messageRoute(
         ErrorCode.RateLimited,
         `too many messages: at most ${rateLimit.limit} every ${seconds} s per player; this connection is closed`,
       );
-      await notifier.send(connectionId, refusal);
+      await answer(refusal);
       await notifier.close(connectionId);
       return { statusCode: 429 };
     }
-    const answered = await reply(event);
-    if (answered) await notifier.send(connectionId, answered);
+    const answered = await reply(event, answer);
+    if (answered) await answer(answered);
     return { statusCode: 200 };
   };
+}
+
+/** The frame's text (API Gateway base64-encodes a binary frame). */
+export function bodyOf(event: WebSocketEvent): string | null | undefined {
+  return event.isBase64Encoded && event.body
+    ? Buffer.from(event.body, 'base64').toString('utf8')
+    : event.body;
 }
 
 async function answer<A extends ClientActionName>(
   event: WebSocketEvent,
   action: A,
-  run: (caller: Caller, message: Extract<ClientAction, { action: A }>) => Promise<ServerEvent | undefined>,
+  run: RouteRun<A>,
+  answerCaller: AnswerCaller,
 ): Promise<ServerEvent | undefined> {
-  const body =
-    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const parsed = parseClientAction(body);
+  const parsed = parseClientAction(bodyOf(event));
   if (!parsed.ok) return events.error(parsed.error.code, parsed.error.message);
   if (parsed.value.action !== action) {
     return events.error(ErrorCode.UnknownAction, `this route handles ${action}, not ${parsed.value.action}`);
   }
   try {
-    return await run(callerOf(event), parsed.value as Extract<ClientAction, { action: A }>);
+    return await run(callerOf(event), parsed.value as Extract<ClientAction, { action: A }>, answerCaller);
   } catch (error) {
     return errorEvent(error, event.requestContext.connectionId);
   }

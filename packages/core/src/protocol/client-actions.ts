@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, type ParseResult } from './errors.js';
+import type { ServerEvent } from './server-events.js';
 
 /** Largest client frame we accept, in bytes. API Gateway allows 128 KiB; nothing we take needs more than this. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -31,9 +32,23 @@ export const latenciesSchema = z
     message: `at most ${MAX_REPORTED_REGIONS} regions`,
   });
 
+/**
+ * A client's own id for one request (1-64 characters of letters, digits and
+ * `._:-`): the answer to the caller carries it back, an `error` too, so a
+ * client with several requests in flight knows which one an answer settles.
+ * Events pushed to the player (and other members' copies) carry none.
+ */
+export const requestIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 letters, digits or ._:- characters');
+
+/** Every action may carry a requestId. */
+const tag = { requestId: requestIdSchema.optional() };
+
 const joinQueue = z
   .strictObject({
     action: z.literal('joinQueue'),
+    ...tag,
     queue: queueNameSchema.optional(),
     /** "That region only". */
     region: regionNameSchema.optional(),
@@ -43,15 +58,16 @@ const joinQueue = z
   .refine((join) => join.region === undefined || join.latencies === undefined, {
     message: 'give either region (that region only) or latencies (any region you measured), not both',
   });
-const getPingTargets = z.strictObject({ action: z.literal('getPingTargets') });
+const getPingTargets = z.strictObject({ action: z.literal('getPingTargets'), ...tag });
 /** A match id as the matchmaker makes them. */
 const matchIdSchema = z.string().min(1).max(128);
 const acceptMatch = z.strictObject({
   action: z.literal('acceptMatch'),
+  ...tag,
   matchId: matchIdSchema,
   accept: z.boolean(),
 });
-const listQueues = z.strictObject({ action: z.literal('listQueues') });
+const listQueues = z.strictObject({ action: z.literal('listQueues'), ...tag });
 /** A party's invite code: 8 characters of Crockford's base 32 (case and dashes ignored when typed). */
 export const partyCodeSchema = z
   .string()
@@ -62,25 +78,29 @@ export const partyCodeSchema = z
 /** A member's latencies, kept for the party's tickets (a party queued with latencies uses each member's). */
 const createParty = z.strictObject({
   action: z.literal('createParty'),
+  ...tag,
   latencies: latenciesSchema.optional(),
 });
 const joinParty = z.strictObject({
   action: z.literal('joinParty'),
+  ...tag,
   code: partyCodeSchema,
   latencies: latenciesSchema.optional(),
 });
-const leaveParty = z.strictObject({ action: z.literal('leaveParty') });
+const leaveParty = z.strictObject({ action: z.literal('leaveParty'), ...tag });
 const kickFromParty = z.strictObject({
   action: z.literal('kickFromParty'),
+  ...tag,
   userId: z.string().min(1).max(128),
 });
 const getQueueStats = z.strictObject({
   action: z.literal('getQueueStats'),
+  ...tag,
   queue: queueNameSchema.optional(),
 });
-const leaveQueue = z.strictObject({ action: z.literal('leaveQueue') });
-const tryCreateMatch = z.strictObject({ action: z.literal('tryCreateMatch') });
-const getProfile = z.strictObject({ action: z.literal('getProfile') });
+const leaveQueue = z.strictObject({ action: z.literal('leaveQueue'), ...tag });
+const tryCreateMatch = z.strictObject({ action: z.literal('tryCreateMatch'), ...tag });
+const getProfile = z.strictObject({ action: z.literal('getProfile'), ...tag });
 
 export const clientActionSchema = z.discriminatedUnion('action', [
   joinQueue,
@@ -103,6 +123,31 @@ export type ClientActionName = ClientAction['action'];
 export const CLIENT_ACTIONS: readonly ClientActionName[] = clientActionSchema.options.map(
   (option) => option.shape.action.value,
 );
+
+/** An answer to the caller's request: the event, with the request's id when it carried one. */
+export type Answer = ServerEvent & { requestId?: string };
+
+/** `event` tagged with the request's id (unchanged without one). */
+export function answerTo(event: ServerEvent, requestId: string | undefined): Answer {
+  return requestId === undefined ? event : { ...event, requestId };
+}
+
+/**
+ * The valid requestId of a raw frame, also of one that fails validation (an
+ * unknown action, a bad field), so the client can reject the right request;
+ * undefined when the frame is not a JSON object within the size limit or
+ * carries no valid id.
+ */
+export function requestIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.length === 0 || utf8Length(raw) > MAX_CLIENT_MESSAGE_BYTES)
+    return undefined;
+  try {
+    const id = (JSON.parse(raw) as { requestId?: unknown } | null)?.requestId;
+    return requestIdSchema.safeParse(id).success ? (id as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses one client frame. Never throws: bad input becomes a typed error. */
 export function parseClientAction(raw: unknown): ParseResult<ClientAction> {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CLIENT_MESSAGE_BYTES, parseClientAction } from '../../src/protocol/client-actions.js';
+import {
+  answerTo,
+  CLIENT_ACTIONS,
+  MAX_CLIENT_MESSAGE_BYTES,
+  parseClientAction,
+  requestIdOf,
+} from '../../src/protocol/client-actions.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 
 const codeOf = (raw: unknown) => {
@@ -73,5 +79,39 @@ describe('parseClientAction', () => {
       }),
       { numRuns: 500, seed: 7 },
     );
+  });
+});
+
+describe('requestId', () => {
+  it('is accepted on every action, within 1-64 characters of [A-Za-z0-9._:-]', () => {
+    for (const action of CLIENT_ACTIONS) {
+      const result = parseClientAction(JSON.stringify({ action, requestId: 'r1' }));
+      // Some actions need more fields: whatever fails, it is never the requestId.
+      if (!result.ok) expect(result.error.message).not.toContain('requestId');
+    }
+    expect(parseClientAction('{"action":"getProfile","requestId":"a.B_9:-z"}')).toEqual({
+      ok: true,
+      value: { action: 'getProfile', requestId: 'a.B_9:-z' },
+    });
+    expect(codeOf(JSON.stringify({ action: 'getProfile', requestId: 'x'.repeat(64) }))).toBe('ok');
+    for (const bad of ['', 'x'.repeat(65), 'a b', 'é', 7, null]) {
+      expect(codeOf(JSON.stringify({ action: 'getProfile', requestId: bad }))).toBe(ErrorCode.InvalidMessage);
+    }
+  });
+
+  it('is read from a frame that fails validation, only when valid', () => {
+    expect(requestIdOf('{"action":"nope","requestId":"r-7"}')).toBe('r-7');
+    expect(requestIdOf('{"action":"getProfile","extra":1,"requestId":"r-8"}')).toBe('r-8');
+    expect(requestIdOf('{"requestId":"bad id"}')).toBeUndefined();
+    expect(requestIdOf('{"requestId":"r-9"')).toBeUndefined();
+    expect(requestIdOf('null')).toBeUndefined();
+    expect(requestIdOf(undefined)).toBeUndefined();
+    expect(requestIdOf(`{"requestId":"r","pad":"${'x'.repeat(MAX_CLIENT_MESSAGE_BYTES)}"}`)).toBeUndefined();
+  });
+
+  it('tags an answer only when there is one', () => {
+    const event = { type: 'leftQueue' as const, message: 'left queue' };
+    expect(answerTo(event, 'q1')).toEqual({ ...event, requestId: 'q1' });
+    expect(answerTo(event, undefined)).toBe(event);
   });
 });
