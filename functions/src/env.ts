@@ -157,6 +157,11 @@ export const envDefinitions = {
       'Seconds a game server waits with no player connected (from start, or since the last one left) before it ends the match unplayed',
     schema: positiveInt,
   },
+  METRICS_DEPLOYMENT: {
+    description:
+      'The `deployment` dimension of every metric (namespace Matchmaking): the Pulumi program sets its resource prefix, matchmaking-<stack>',
+    schema: z.string().min(1).max(255),
+  },
 } as const;
 
 export type EnvName = keyof typeof envDefinitions;
@@ -178,6 +183,7 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   WARM_ASSIGN_TIMEOUT_SECONDS: '3',
   WARM_SERVER_REGISTER_SECONDS: '180',
   WARM_SERVER_MATCHES: '1',
+  METRICS_DEPLOYMENT: 'matchmaking',
 };
 
 /** One problem, naming where it is inside a JSON value (`squad.teamSize: ...`) and, for a bad key, why. */

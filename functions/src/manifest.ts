@@ -428,10 +428,13 @@ const definitions: readonly FunctionDefinition[] = [
   },
 ];
 
-/** Every function, each variable named once (the pool's lists overlap with the lifecycle's). */
+/**
+ * Every function, each variable named once (the pool's lists overlap with the
+ * lifecycle's), and each with METRICS_DEPLOYMENT: any of them may publish metrics.
+ */
 export const functions: readonly FunctionDefinition[] = definitions.map((definition) => ({
   ...definition,
-  env: [...new Set(definition.env)],
+  env: [...new Set([...definition.env, 'METRICS_DEPLOYMENT' as const])],
 }));
 
 /**

@@ -14,11 +14,13 @@ import { ServersRepository } from './data/servers-repository.js';
 import { TicketsRepository } from './data/tickets-repository.js';
 import { loadConfig } from './env.js';
 import type { GameServerTimings } from './match/game-server-environment.js';
+import { powertoolsMetrics } from './metrics/powertools-metrics.js';
 import { newPartyCode } from './parties/party-code.js';
 import { nudgeServer } from './pool/nudge.js';
 import type { PoolDeps, PoolSettings } from './pool/pool-deps.js';
 import { queueCatalog as buildQueueCatalog, type QueueCatalog } from './queues/queue-config.js';
 import type { EstimateCache } from './queues/queue-stats.js';
+import { lazy } from './runtime/lazy.js';
 import { systemClock, uuidGenerator } from './runtime/system.js';
 import { MessageRateLimit } from './use-cases/message-rate-limit.js';
 
@@ -73,6 +75,13 @@ export function gameServerLauncher(env: Env = process.env) {
 
 export const system = { clock: systemClock, ids: uuidGenerator };
 
+/**
+ * This instance's metrics: one per cold start, shared by every use case of
+ * the function, and published by its handler at the end of each invocation
+ * (withMetrics).
+ */
+export const metrics = lazy(() => powertoolsMetrics(loadConfig(['METRICS_DEPLOYMENT']).METRICS_DEPLOYMENT));
+
 /** The deployment's queues (game modes), MATCHMAKING_QUEUES. */
 export function queueCatalog(env: Env = process.env): QueueCatalog {
   return buildQueueCatalog(loadConfig(['MATCHMAKING_QUEUES'], env).MATCHMAKING_QUEUES);
@@ -96,6 +105,7 @@ export function queueingDeps(env: Env = process.env) {
   return {
     stats: queueStatsRepository(env),
     estimates: new Map() as EstimateCache,
+    metrics: metrics(),
     ...repositories(env),
     notifier: notifier(env),
     queue: matchmakingQueue(env),
@@ -174,5 +184,6 @@ export function poolDeps(env: Env = process.env): PoolDeps {
     timings: gameServerTimings(env),
     nudge: nudgeServer,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    metrics: metrics(),
   };
 }

@@ -89,6 +89,8 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
     MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
     GAME_SERVER_IDLE_SECONDS: String(settings.gameServerIdleSeconds),
+    // The metrics' `deployment` dimension: the dashboard and alarms below select this stack's by it.
+    METRICS_DEPLOYMENT: prefix,
   };
   const tableArns = pulumi.all(
     Object.fromEntries(Object.entries(tables).map(([name, table]) => [name, table.arn])) as Record<

@@ -1,14 +1,22 @@
 import { loadConfig } from '../env.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
-import { gameServerLauncher, matchmakingQueue, notifier, repositories, system } from '../services.js';
+import {
+  gameServerLauncher,
+  matchmakingQueue,
+  metrics,
+  notifier,
+  repositories,
+  system,
+} from '../services.js';
 
-/** The real lifecycle dependencies (tables, @connections, the queue, ECS), for the match-side handlers. */
+/** The real lifecycle dependencies (tables, @connections, the queue, ECS, metrics), for the match-side handlers. */
 export function lifecycleDeps(): LifecycleDeps {
   return {
     ...repositories(),
     notifier: notifier(),
     queue: matchmakingQueue(),
     launcher: gameServerLauncher(),
+    metrics: metrics(),
     ...system,
   };
 }

@@ -1,10 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { startMatch } from '../match/start-match.js';
+import { withMetrics } from '../metrics/with-metrics.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { gameServerTimings, poolDeps } from '../services.js';
+import { gameServerTimings, metrics, poolDeps } from '../services.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('match-starter');
@@ -17,7 +18,7 @@ const deps = lazy(() => ({ lifecycle: lifecycleDeps(), pool: poolDeps(), timings
  * recorded match a warm server, or starts one. A failed start is reported for its
  * message alone and retried; a malformed message is dropped.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const { lifecycle, pool, timings } = deps();
   const failures = await Promise.all(
     event.Records.map(async (record) => {
@@ -36,4 +37,4 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }),
   );
   return { batchItemFailures: failures.flat() };
-}
+});

@@ -5,6 +5,7 @@ import { QUEUE_BATCH_SIZE } from '../manifest.js';
 import { resendMatchState } from '../match/resend-match-state.js';
 import { batchHints, runMatchmakingPass } from '../match/run-pass.js';
 import { WaitingPool } from '../match/waiting-pool.js';
+import { withMetrics } from '../metrics/with-metrics.js';
 import { type PassReason, type PassRequest, passRequestSchema } from '../ports.js';
 import type { Queue } from '../queues/queue-config.js';
 import { safeJson } from '../runtime/json.js';
@@ -14,6 +15,7 @@ import {
   matchmakerState,
   matchmakingQueue,
   matchStartQueue,
+  metrics,
   notifier,
   queueCatalog,
   queueStatsRepository,
@@ -38,6 +40,7 @@ const deps = lazy(() => {
       starts: matchStartQueue(),
       state: matchmakerState(),
       stats: queueStatsRepository(),
+      metrics: metrics(),
       ...system,
     },
     catalog,
@@ -60,7 +63,7 @@ const deps = lazy(() => {
  * queue's pass fails, that queue's messages are reported failed so they are
  * redelivered, and the pass is safe to re-run.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const { catalog } = deps();
   const byQueue = new Map<Queue, { record: SQSRecord; request: PassRequest }[]>();
   for (const record of event.Records) {
@@ -81,7 +84,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     ),
   );
   return { batchItemFailures: failed.flat() };
-}
+});
 
 /** One queue's pass over what its messages ask for; false if it failed (its messages come back). */
 async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Promise<boolean> {
@@ -110,6 +113,7 @@ async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Prom
     await resendMatchState(pass, [...reconnected]);
     return true;
   } catch (error) {
+    pass.metrics.passFailed();
     logger.error('matchmaking pass failed; the batch will be redelivered', {
       error,
       queue: queue.name,

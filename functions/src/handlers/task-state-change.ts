@@ -1,9 +1,10 @@
 import { poolServerOf } from '../aws/game-servers.js';
 import { taskStopped } from '../lifecycle/task-stopped.js';
+import { withMetrics } from '../metrics/with-metrics.js';
 import { serverStopped } from '../pool/server-stopped.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { poolDeps } from '../services.js';
+import { metrics, poolDeps } from '../services.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('task-state-change');
@@ -27,7 +28,7 @@ export interface TaskStateChangeEvent {
  * abandoned (after ready); a warm-pool server (startedBy `w-<serverId>`)
  * leaves the pool first (see serverStopped).
  */
-export async function handler(event: TaskStateChangeEvent): Promise<void> {
+export const handler = withMetrics(metrics, async (event: TaskStateChangeEvent): Promise<void> => {
   const detail = event.detail;
   if (event['detail-type'] !== 'ECS Task State Change' || detail?.lastStatus !== 'STOPPED') return;
   if (!detail.startedBy || !detail.taskArn) return;
@@ -44,4 +45,4 @@ export async function handler(event: TaskStateChangeEvent): Promise<void> {
     outcome,
     reason,
   });
-}
+});

@@ -2,11 +2,12 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../env.js';
 import { enforceDeadlines } from '../lifecycle/enforce-deadlines.js';
 import { recoverStaleClaims } from '../lifecycle/recover-claims.js';
+import { withMetrics } from '../metrics/with-metrics.js';
 import { keepPools } from '../pool/keep-pool.js';
 import { allPools } from '../queues/queue-config.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { matchStartQueue, poolDeps, queueCatalog } from '../services.js';
+import { matchStartQueue, metrics, poolDeps, queueCatalog } from '../services.js';
 import { lifecycleDeps, servedRegions } from './lifecycle-services.js';
 
 const logger = createLogger('tick');
@@ -25,7 +26,7 @@ const deps = lazy(() => ({
  * past their queue's longest wait leave even when nobody joins. The
  * schedule's event id deduplicates a retried tick.
  */
-export async function handler(event: ScheduledEvent): Promise<void> {
+export const handler = withMetrics(metrics, async (event: ScheduledEvent): Promise<void> => {
   const { lifecycle, settings, pool, regions, catalog } = deps();
   const ended = await enforceDeadlines(lifecycle, settings);
   if (ended.declined + ended.cancelled + ended.abandoned > 0) logger.info('deadlines enforced', ended);
@@ -39,4 +40,4 @@ export async function handler(event: ScheduledEvent): Promise<void> {
       `tick:${queue}:${event.id}`,
     );
   }
-}
+});

@@ -18,7 +18,8 @@ export const MAX_REQUEUES = 3;
 export const CAPACITY_BACKOFF_MS = { first: 2_000, max: 60_000 };
 
 /** What cancelling needs: the lifecycle's, and the launcher only for a match that has a task. */
-export type CancelDeps = Omit<LifecycleDeps, 'launcher'> & Partial<Pick<LifecycleDeps, 'launcher'>>;
+export type CancelDeps = Omit<LifecycleDeps, 'launcher' | 'metrics'> &
+  Partial<Pick<LifecycleDeps, 'launcher'>>;
 
 export interface CancelOptions {
   /** The fleet had no room (or ECS throttled): not the players' fault, not counted; tickets back off instead. */

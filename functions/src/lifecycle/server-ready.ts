@@ -2,6 +2,7 @@ import { ErrorCode, events, MatchmakingError, type ReadyCallback } from '@matchm
 import type { MatchItem } from '../data/items.js';
 import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
+import type { MatchmakingMetrics } from '../metrics/matchmaking-metrics.js';
 import type { CallbackDeps } from './lifecycle-deps.js';
 
 /**
@@ -10,7 +11,7 @@ import type { CallbackDeps } from './lifecycle-deps.js';
  * call finishes anything a crashed first call left, then answers 409.
  */
 export async function serverReady(
-  deps: CallbackDeps,
+  deps: CallbackDeps & { metrics: Pick<MatchmakingMetrics, 'timeToPlay'> },
   maxMatchSeconds: number,
   match: MatchItem,
   body: ReadyCallback,
@@ -25,6 +26,8 @@ export async function serverReady(
     set: { server, readyAt: now },
     deadlineAt: now + maxMatchSeconds * 1000,
   });
+  // Once per match: only the call that made it ready counts.
+  if (moved) deps.metrics.timeToPlay(match.region, (now - playersToldAt(match)) / 1000);
   const current = moved
     ? { ...match, state: 'ready' as const, server }
     : await deps.matches.get(match.matchId);
@@ -42,4 +45,9 @@ export async function serverReady(
   }
   if (!moved) throw new MatchmakingError(ErrorCode.Conflict, 'the match is already ready');
   return current.server;
+}
+
+/** When the players heard MATCH FOUND (the match starter sends it right after the match is recorded). */
+function playersToldAt(match: MatchItem): number {
+  return match.createdAt;
 }

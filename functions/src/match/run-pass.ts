@@ -2,6 +2,7 @@ import { findMatches, type Ticket } from '@matchmaking/core';
 import type { TicketItem } from '../data/items.js';
 import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
 import type { LifecycleDeps } from '../lifecycle/lifecycle-deps.js';
+import type { MatchmakingMetrics } from '../metrics/matchmaking-metrics.js';
 import type { MatchStartQueue, PassReason } from '../ports.js';
 import type { Queue } from '../queues/queue-config.js';
 import { servedLatencies } from '../regions/served-latencies.js';
@@ -28,6 +29,7 @@ export interface PassDeps
   state: PoolDeps['state'];
   starts: MatchStartQueue;
   stats: Pick<QueueStatsRepository, 'setWaiting' | 'addMatches'>;
+  metrics: Pick<MatchmakingMetrics, 'matchCreated' | 'timeToMatch' | 'passDuration'>;
 }
 
 /** The pool the pass matches from, the regions it keeps, and the waiting tickets this batch's messages carry. */
@@ -169,6 +171,7 @@ export async function runMatchmakingPass(
       `continuation:${queue.name}:${now}`,
     );
   }
+  deps.metrics.passDuration(deps.clock.now() - startedAt);
   return [...summaries.values()];
 }
 
@@ -315,8 +318,12 @@ async function matchOnce(
       }
       if (o.kind !== 'recorded') return;
       summary.recorded += 1;
+      deps.metrics.matchCreated(queue.name, region);
       const here = waits.get(region) ?? [];
-      for (const ticket of ticketsOf(i)) here.push(now - ticket.enqueuedAt);
+      for (const ticket of ticketsOf(i)) {
+        here.push(now - ticket.enqueuedAt);
+        deps.metrics.timeToMatch(queue.name, region, (now - ticket.enqueuedAt) / 1000);
+      }
       waits.set(region, here);
     });
     left.matches -= slice.length;

@@ -41,6 +41,9 @@ async function keepPool(deps: PoolDeps, region: string): Promise<KeepReport> {
   for (const server of dead)
     stopped += await retireAndStop(deps, server, deadReason(deps, server, now) ?? '');
   const live = spares.filter((server) => !dead.includes(server));
+  // Only where a pool is configured: a region without one has nothing to watch (and no alarm).
+  if (pool.max > 0)
+    deps.metrics.warmServersIdle(region, live.filter((server) => server.state === 'idle').length);
   const taken = pool.max > 0 ? await deps.demand.takenLastMinute(region, now) : 0;
   const target = poolTarget(pool, taken, deps.settings.pool.leadSeconds);
   let launched = 0;

@@ -3,6 +3,7 @@ import type { MatchesRepository } from '../data/matches-repository.js';
 import type { PoolDemandRepository } from '../data/pool-demand-repository.js';
 import type { ServersRepository } from '../data/servers-repository.js';
 import type { GameServerTimings } from '../match/game-server-environment.js';
+import type { MatchmakingMetrics } from '../metrics/matchmaking-metrics.js';
 import type { Clock } from '../ports.js';
 import type { WarmPool } from './pool-config.js';
 
@@ -28,6 +29,7 @@ export interface PoolDeps {
   /** Tells an idle server to fetch its assignment now (best effort: its heartbeat is the fallback). */
   nudge(address: { ip: string; port: number }): Promise<void>;
   sleep(ms: number): Promise<void>;
+  metrics: MatchmakingMetrics;
 }
 
 /** A server is silent (never assigned, then stopped) after three missed heartbeats. */

@@ -12,6 +12,7 @@ import type { PartiesRepository } from '../data/parties-repository.js';
 import type { QueueStatsRepository } from '../data/queue-stats-repository.js';
 import { newTicketId } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
+import type { MatchmakingMetrics } from '../metrics/matchmaking-metrics.js';
 import type { WaitingTicket } from '../ports.js';
 import type { PoolRef, Queue, QueueCatalog } from '../queues/queue-config.js';
 import { type EstimateCache, estimateWait } from '../queues/queue-stats.js';
@@ -38,6 +39,7 @@ export interface JoinQueueDeps
   parties: Pick<PartiesRepository, 'get'>;
   /** This instance's recent wait estimates (optional: without it every join reads the figures). */
   estimates?: EstimateCache;
+  metrics: Pick<MatchmakingMetrics, 'playerJoined'>;
 }
 
 export interface QueueingSettings {
@@ -99,6 +101,7 @@ export async function joinQueue(
     },
     `joined:${ticketId}`,
   );
+  deps.metrics.playerJoined(queue.name, region, members.length);
   // The player is queued by now: a figure that cannot be read is left out, never an error.
   const estimate = await estimateWait(deps.stats, pool, now, deps.estimates).catch(() => undefined);
   const joined = events.joinedQueue(

@@ -1,5 +1,6 @@
 import type { PartyItem, PlayerItem, TicketItem } from '../../src/data/items.js';
 import type { TicketRef } from '../../src/data/tickets-repository.js';
+import { recordingMetrics } from '../../src/metrics/matchmaking-metrics.js';
 import type { PartyDeps } from '../../src/parties/party-changes.js';
 import type { PassRequest } from '../../src/ports.js';
 import type { PoolRef } from '../../src/queues/queue-config.js';
@@ -48,6 +49,7 @@ export function partyWorld() {
     },
     connections: { delete: async () => {}, get: async () => undefined },
     queue: { requestPass: async (request: PassRequest) => void passes.push(request) },
+    metrics: recordingMetrics(),
     stats: { read: async () => ({ playersWaiting: 0, ticketsWaiting: 0, matches: 0, waits: [] }) },
     players: {
       get: async (id: string) => copy(players.get(id)),
