@@ -1,12 +1,45 @@
-// The protocol's types come from @matchmaking/core, the one source of truth the server validates with.
+/**
+ * @matchmaking/client: the typed client SDK of the matchmaking WebSocket API,
+ * for browsers and Node. `const mm = await connect(url, { token })`.
+ */
+export type { BackoffSettings } from './backoff.js';
+export { backoffDelay } from './backoff.js';
 export type {
+  AcceptAnswer,
+  ConnectionState,
+  ConnectOptions,
+  MatchmakingClient,
+  ReconnectSettings,
+  TokenSource,
+} from './client.js';
+export { connect } from './client.js';
+export { ClientErrorCode, MatchmakingClientError } from './errors.js';
+export type {
+  ClientEvent,
+  ClientEventType,
+  CloseReason,
+  EventOf,
+  LifecycleEvent,
+  LostQueue,
+} from './events.js';
+export type { Fetch, PingOptions } from './pings.js';
+export { median } from './pings.js';
+export type {
+  ActionFields,
   ClientAction,
   ClientActionName,
   ErrorCode,
+  JoinQueueRequest,
+  Latencies,
+  Outcome,
+  PartyChange,
+  PlayerStatus,
   PublicRating,
   QueueStats,
   QueueSummary,
   ServerEvent,
+  ServerEventOf,
   ServerEventType,
   Team,
-} from '@matchmaking/core';
+} from './protocol.js';
+export type { SocketLike, WebSocketConstructor } from './socket.js';

@@ -1,0 +1,104 @@
+import type { ClientEvent, ClientEventType, EventOf } from './events.js';
+
+type Listener = (event: ClientEvent) => void;
+
+/**
+ * The client's events, by type: listeners (`on`, `once`) and async
+ * iterators (`events`), all ended by `end()` (the client closed). A listener
+ * that throws does not stop the others, nor the client.
+ */
+export class EventHub {
+  private readonly listeners = new Map<ClientEventType | '*', Set<Listener>>();
+  private readonly enders = new Set<() => void>();
+  private ended = false;
+
+  on<T extends ClientEventType>(type: T | '*', listener: (event: EventOf<T>) => void): () => void {
+    if (this.ended) return () => {};
+    const set = this.listeners.get(type) ?? new Set<Listener>();
+    this.listeners.set(type, set);
+    const wrapped = listener as Listener;
+    set.add(wrapped);
+    return () => {
+      set.delete(wrapped);
+    };
+  }
+
+  emit(event: ClientEvent): void {
+    for (const key of [event.type, '*'] as const) {
+      for (const listener of [...(this.listeners.get(key) ?? [])]) {
+        try {
+          listener(event);
+        } catch (error) {
+          // A listener's bug must not break the connection; surface it as an uncaught error, later.
+          setTimeout(() => {
+            throw error;
+          });
+        }
+      }
+    }
+  }
+
+  /** Calls `onEnd` when the hub ends (at once if it has); returns the unsubscribe. */
+  onEnd(onEnd: () => void): () => void {
+    if (this.ended) {
+      onEnd();
+      return () => {};
+    }
+    this.enders.add(onEnd);
+    return () => {
+      this.enders.delete(onEnd);
+    };
+  }
+
+  /** No more events: iterators finish, listeners are dropped. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.listeners.clear();
+    for (const onEnd of [...this.enders]) onEnd();
+    this.enders.clear();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * The events of the given types (all without types) from now on, as they
+   * come, buffered until read; done when the hub ends (what was buffered
+   * first), or when the loop breaks.
+   */
+  iterate<T extends ClientEventType>(types: readonly T[]): AsyncIterableIterator<EventOf<T>> {
+    const buffer: EventOf<T>[] = [];
+    let wake: (() => void) | undefined;
+    let done = this.ended;
+    const stops = (types.length === 0 ? (['*'] as const) : types).map((type) =>
+      this.on(type as T, (event) => {
+        buffer.push(event);
+        wake?.();
+      }),
+    );
+    const finish = () => {
+      done = true;
+      for (const stop of stops) stop();
+      stopEnd();
+      wake?.();
+    };
+    const stopEnd = this.onEnd(finish);
+    const iterator: AsyncIterableIterator<EventOf<T>> = {
+      next: async () => {
+        while (buffer.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        const value = buffer.shift();
+        return value === undefined ? { done: true, value: undefined } : { done: false, value };
+      },
+      return: async () => {
+        buffer.length = 0;
+        finish();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+}

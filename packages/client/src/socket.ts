@@ -1,0 +1,123 @@
+import { ClientErrorCode, MatchmakingClientError } from './errors.js';
+
+/** What the SDK uses of a WebSocket: the browser's, Node 22's (undici) and `ws` all have it. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
+}
+
+/**
+ * A WebSocket constructor: the global one, `ws`'s, or one the caller passes
+ * (ConnectOptions.WebSocket). Called with the URL, and outside browsers with
+ * `{ headers }` (what `ws` and Node's own WebSocket take).
+ */
+export type WebSocketConstructor = new (url: string, ...rest: never[]) => SocketLike;
+type Construct = new (url: string, init?: { headers: Record<string, string> }) => SocketLike;
+
+const OPEN = 1;
+export const isOpen = (socket: SocketLike): boolean => socket.readyState === OPEN;
+
+/** Where the code runs with Node's (or Deno's, Bun's) APIs rather than a browser's. */
+const onServerRuntime = (): boolean =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/**
+ * The token's way in. Outside browsers, `Authorization: Bearer` on the upgrade
+ * (what the API's $connect authorizer reads first; the URL stays out of logs);
+ * browsers cannot set headers on a WebSocket, so there it goes in the `token`
+ * query-string parameter, which the authorizer also reads.
+ */
+export function tokenTransport(): 'header' | 'query' {
+  return onServerRuntime() ? 'header' : 'query';
+}
+
+/**
+ * The global WebSocket where there is one (browsers, Node 22+), `ws`
+ * otherwise (Node 20), imported only then so a browser bundle never holds it.
+ */
+async function defaultWebSocket(): Promise<WebSocketConstructor> {
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global) return global;
+  try {
+    const specifier = 'ws';
+    const module = (await import(/* @vite-ignore */ specifier)) as { WebSocket?: unknown; default?: unknown };
+    return (module.WebSocket ?? module.default) as WebSocketConstructor;
+  } catch (cause) {
+    throw new MatchmakingClientError(
+      ClientErrorCode.ConnectFailed,
+      'no WebSocket here: install the `ws` package (Node before 22) or pass ConnectOptions.WebSocket',
+      {},
+      { cause },
+    );
+  }
+}
+
+export interface OpenOptions {
+  url: string;
+  token: string;
+  timeoutMs: number;
+  WebSocket?: WebSocketConstructor;
+}
+
+/**
+ * Opens a socket with the token. Rejects with REFUSED (details.status) when
+ * the upgrade is refused with an HTTP status the runtime reports (`ws` does;
+ * browsers and undici report only a failure: CONNECT_FAILED), or TIMEOUT.
+ */
+export async function openSocket(options: OpenOptions): Promise<SocketLike> {
+  const Socket = (options.WebSocket ?? (await defaultWebSocket())) as Construct;
+  const transport = tokenTransport();
+  const url = new URL(options.url);
+  if (transport === 'query') url.searchParams.set('token', options.token);
+  const init = transport === 'header' ? { headers: { Authorization: `Bearer ${options.token}` } } : undefined;
+  const socket = init ? new Socket(url.toString(), init) : new Socket(url.toString());
+  return new Promise((resolve, reject) => {
+    let status: number | undefined;
+    const fail = (error: MatchmakingClientError) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      fail(
+        new MatchmakingClientError(ClientErrorCode.Timeout, `no connection within ${options.timeoutMs} ms`),
+      );
+      socket.close();
+    }, options.timeoutMs);
+    // `ws` only: the refused upgrade's HTTP status (401 no token, 403 a bad one).
+    (socket as { on?: (event: string, listener: (...args: never[]) => void) => void }).on?.(
+      'unexpected-response',
+      (_request: unknown, response: { statusCode?: number }) => {
+        status = response.statusCode;
+        (socket as unknown as { terminate(): void }).terminate();
+      },
+    );
+    socket.addEventListener('open', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.addEventListener('close', () => {
+      if (status !== undefined && status >= 400 && status < 500) {
+        fail(
+          new MatchmakingClientError(
+            ClientErrorCode.Refused,
+            `the API refused the connection (HTTP ${status})`,
+            { status },
+          ),
+        );
+      } else {
+        const detail = status === undefined ? '' : ` (HTTP ${status})`;
+        fail(
+          new MatchmakingClientError(
+            ClientErrorCode.ConnectFailed,
+            `could not connect to ${options.url}${detail}`,
+            status === undefined ? {} : { status },
+          ),
+        );
+      }
+    });
+    // 'error' is always followed by 'close', which settles; listening keeps `ws` from throwing it.
+    socket.addEventListener('error', () => {});
+  });
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { connect } from '../src/client.js';
+import { ClientErrorCode } from '../src/errors.js';
+import type { ClientEvent } from '../src/events.js';
+import { fakeWebSocket } from './fake-socket.js';
+
+const URL = 'ws://127.0.0.1:1';
+
+async function connected() {
+  const fake = fakeWebSocket();
+  const mm = await connect(URL, { token: 't', WebSocket: fake.WebSocket });
+  const socket = fake.sockets[0];
+  if (!socket) throw new Error('no socket');
+  return { mm, socket };
+}
+
+describe('events (a fake socket)', () => {
+  it('reach listeners by type until unsubscribed; answers are events too', async () => {
+    const { mm, socket } = await connected();
+    const found: string[] = [];
+    const stop = mm.on('matchFound', (event) => found.push(event.matchId));
+    const all: string[] = [];
+    mm.on('joinedQueue', (event) => all.push(event.ticketId));
+    socket.push({ type: 'matchFound', matchId: 'm1' });
+    socket.push({ type: 'serverReady', matchId: 'm1' });
+    stop();
+    socket.push({ type: 'matchFound', matchId: 'm2' });
+    const joined = mm.joinQueue();
+    socket.answer(0, { type: 'joinedQueue', ticketId: 't1', queue: 'duel', region: 'x', players: [] });
+    await joined;
+    expect(found).toEqual(['m1']);
+    expect(all).toEqual(['t1']);
+    await mm.close();
+  });
+
+  it('once: the next event of a type, a listener called once, or CLOSED when the client ends first', async () => {
+    const { mm, socket } = await connected();
+    const next = mm.once('serverReady');
+    const calls: string[] = [];
+    mm.once('matchFound', (event) => calls.push(event.matchId));
+    socket.push({ type: 'matchFound', matchId: 'a' });
+    socket.push({ type: 'matchFound', matchId: 'b' });
+    socket.push({ type: 'serverReady', matchId: 'a', gameUrl: 'ws://game' });
+    expect(await next).toMatchObject({ gameUrl: 'ws://game' });
+    expect(calls).toEqual(['a']);
+    const never = mm.once('matchFinished');
+    await mm.close();
+    await expect(never).rejects.toMatchObject({ code: ClientErrorCode.Closed });
+  });
+
+  it('iterate one type or every event, buffered, ending when the client closes', async () => {
+    const { mm, socket } = await connected();
+    const found = mm.events('matchFound');
+    const everything = mm.events();
+    socket.push({ type: 'matchFound', matchId: 'm1' });
+    socket.push({ type: 'profile', rating: 1500 });
+    socket.push({ type: 'matchFound', matchId: 'm2' });
+    const closing = mm.close();
+    const ids: string[] = [];
+    for await (const event of found) ids.push(event.matchId);
+    const types: string[] = [];
+    for await (const event of everything) types.push(event.type);
+    await closing;
+    expect(ids).toEqual(['m1', 'm2']);
+    expect(types).toEqual(['matchFound', 'profile', 'matchFound', 'closed']);
+  });
+
+  it('a listener that throws does not stop the others', async () => {
+    const { mm, socket } = await connected();
+    const seen: ClientEvent[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    mm.on('matchFound', () => {
+      throw new Error('listener bug');
+    });
+    mm.on('matchFound', (event) => seen.push(event));
+    socket.push({ type: 'matchFound', matchId: 'm1' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    process.off('uncaughtException', onUncaught);
+    expect(seen).toHaveLength(1);
+    expect(uncaught).toHaveLength(1);
+    await mm.close();
+  });
+});
