@@ -28,6 +28,7 @@ import { SqsEmulator } from './emulators/sqs.js';
 import { refuse, WebSocketApi } from './emulators/websocket-api.js';
 import { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
 import { LocalLambdas, repoRoot } from './lambda.js';
+import { LobbySite } from './lobby-site.js';
 
 /** Largest body of POST /dev/tokens (`{"userId": ...}`). */
 const MAX_DEV_TOKEN_BODY_BYTES = 1024;
@@ -90,6 +91,12 @@ export interface LocalStackOptions {
    * a fixed default (us-east-1 20, eu-west-1 90, ap-southeast-1 220...).
    */
   pingDelaysMs?: Record<string, number>;
+  /**
+   * Serve the browser lobby at `/` (built with Vite at start, about a second;
+   * off by default, `pnpm dev` turns it on). Its URL carries this run's
+   * dev-token secret in the fragment: `lobbyUrl`.
+   */
+  lobby?: boolean;
 }
 
 /** What the local runtime makes cost what it costs on AWS (every field defaults to 0: off). */
@@ -157,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const pingDelaysMs = pingDelays(regions, options.pingDelaysMs);
   const gameServer = options.gameServer ?? defaultGameServer;
   await gameServer.prepare?.();
+  const lobby = options.lobby ? await LobbySite.build() : undefined;
   const dynamo = await startDynamo({ dataDir: options.dataDir, credentials, latencyMs: emulate.dynamoDbMs });
 
   // Listeners first, the port last: nothing is ever accepted that no listener answers.
@@ -276,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     }
     if (callbacks.matches(path)) return callbacks.handle(request, response, path);
     if (pings.matches(path)) return pings.handle(request, response, path);
+    if (lobby?.matches(path)) return lobby.handle(request, response, path);
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, identity.jwks);
     if (path === '/dev/tokens' && request.method === 'POST')
       return issueDevToken(request, response, identity, devTokenSecret);
@@ -363,6 +372,12 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     credentials,
     /** The file `pnpm -s token` reads this run's dev-token secret from (removed on stop). */
     devTokenFile: tokenFile,
+    /**
+     * The lobby page (with `lobby: true`). The fragment holds this run's dev-token
+     * secret, as `pnpm -s token` reads it from its file: browsers never send a
+     * fragment to a server, and only who was shown this URL can mint tokens.
+     */
+    lobbyUrl: lobby ? `http://localhost:${port}/#devKey=${devTokenSecret}` : undefined,
     sqs,
     queueUrl,
     ecs,

@@ -138,6 +138,7 @@ const stack = await startLocalStack({
   logLevel: logLevel as 'INFO',
   emulate,
   pingDelaysMs,
+  lobby: true,
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
@@ -167,6 +168,8 @@ const portFlag = stack.port === 3001 ? '' : ` --port ${stack.port}`;
 console.log(`
 matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${queueList})
 
+  Lobby (browser)    ${stack.lobbyUrl}
+                     (open it in two windows to play a match; the link carries this run's dev key)
   WebSocket API      ${e.websocket}
   @connections API   ${e.connections}
   callback HTTP API  ${e.callbacks}

@@ -1,0 +1,95 @@
+import type { QueueSummary } from '@matchmaking/client';
+import { attempt, type LobbyContext } from './context.js';
+import { byId, h, show } from './dom.js';
+import { secondsText } from './format.js';
+
+const BY_PING = 'by-ping';
+
+/** Pick a queue and a region (or the nearest by ping), join or leave it, and see where the ticket waits. */
+export function mountQueuePanel(root: HTMLElement, context: LobbyContext, queues: QueueSummary[]): void {
+  const { mm } = context;
+  const regions = [...new Set(queues.flatMap((queue) => Object.keys(queue.playersWaiting)))];
+  const queueSelect = h(
+    'select',
+    { id: 'queue' },
+    ...queues.map((queue) =>
+      h(
+        'option',
+        { value: queue.name, selected: queue.name === context.queue() },
+        `${queue.name} (${queue.teamSize}v${queue.teamSize})`,
+      ),
+    ),
+  );
+  const regionSelect = h(
+    'select',
+    { id: 'region' },
+    h('option', { value: BY_PING }, 'nearest by ping'),
+    ...regions.map((region) => h('option', { value: region }, region)),
+  );
+  const join = h('button', { id: 'join-queue' }, 'Join the queue');
+  const leave = h('button', { id: 'leave-queue', disabled: true }, 'Leave the queue');
+  show(
+    root,
+    h('h2', {}, 'Queue'),
+    h('p', {}, h('label', {}, 'Game mode ', queueSelect), ' ', h('label', {}, 'Region ', regionSelect)),
+    h('p', {}, join, ' ', leave),
+    h('p', { id: 'queue-status' }, 'Not queued.'),
+    h('p', { id: 'pings' }),
+  );
+  const status = byId('queue-status');
+  const pingLine = byId('pings');
+  queueSelect.onchange = () => context.setQueue(queueSelect.value);
+
+  join.onclick = () =>
+    attempt(context, async () => {
+      const queue = queueSelect.value;
+      if (regionSelect.value !== BY_PING) return mm.joinQueue({ queue, region: regionSelect.value });
+      show(status, 'Timing each region...');
+      const latencies = await mm.measurePings();
+      show(
+        pingLine,
+        `Your pings: ${Object.entries(latencies)
+          .map(([r, ms]) => `${r} ${Math.round(ms)} ms`)
+          .join(', ')}`,
+      );
+      return mm.joinQueue({ queue, latencies });
+    });
+  leave.onclick = () => attempt(context, () => mm.leaveQueue());
+
+  const queued = (on: boolean) => {
+    join.disabled = on;
+    leave.disabled = !on;
+  };
+  mm.on('joinedQueue', (ticket) => {
+    queued(true);
+    const estimate =
+      ticket.estimatedWaitSeconds === undefined
+        ? 'no estimate yet (no recent matches)'
+        : `estimated wait ${secondsText(ticket.estimatedWaitSeconds)}`;
+    show(
+      status,
+      `Waiting in ${ticket.queue}, ${ticket.region}, with ${ticket.players.join(', ')}: `,
+      h('span', { id: 'wait-estimate' }, estimate),
+    );
+  });
+  mm.on('leftQueue', (left) => {
+    queued(false);
+    show(status, `Not queued (${left.message}).`);
+  });
+  mm.on('queueTimeout', (timeout) => {
+    queued(false);
+    show(status, `No match within ${secondsText(timeout.waitedSeconds)}: join again, or try another region.`);
+  });
+  for (const type of ['matchProposed', 'matchFound'] as const)
+    mm.on(type, () => {
+      queued(false);
+      show(status, 'In a match (below).');
+    });
+  mm.on('matchDeclined', (declined) => queued(declined.requeued));
+  for (const type of ['matchFinished', 'matchAbandoned'] as const)
+    mm.on(type, () => {
+      queued(false);
+      show(status, 'Not queued.');
+    });
+  mm.on('matchCancelled', (cancelled) => queued(cancelled.requeued));
+}
