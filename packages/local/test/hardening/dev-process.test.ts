@@ -85,6 +85,19 @@ describe('pnpm dev', () => {
     }
     expect(output).toContain('at most 3 game servers at once');
     expect(output).toContain('warm pool          1 idle game server(s) per region, up to 1');
+    // The lobby: its link, with the run's dev key in the fragment, serves the page and mints tokens.
+    const lobby = new URL(/Lobby \(browser\)\s+(\S+)/.exec(output)?.[1] ?? 'http://missing/');
+    expect(lobby.origin).toBe(`http://localhost:${port}`);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<title>Matchmaking lobby</title>');
+    const devKey = new URLSearchParams(lobby.hash.slice(1)).get('devKey');
+    const minted = await fetch(`http://127.0.0.1:${port}/dev/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${devKey}` },
+      body: JSON.stringify({ userId: 'carol' }),
+    });
+    expect(minted.status).toBe(200);
     // The pool fills at start: each region's server registers through the real functions.
     const registered = () => output.match(/"event":"registered"/g)?.length ?? 0;
     while (registered() < 2) {

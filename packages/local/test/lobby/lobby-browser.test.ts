@@ -107,6 +107,33 @@ describe('the browser lobby, in real Chromium', () => {
     await expect
       .poll(() => alice.textContent('#stats-rows tr[data-region="us-east-1"] td:nth-child(3)'), WAIT)
       .toBe('1');
+    // Now that the queue has a recent match, joining again shows the wait it predicts.
+    await alice.click('#join-queue');
+    await expect.poll(() => text(alice, '#wait-estimate'), WAIT).toMatch(/^estimated wait \d/);
+    await alice.click('#leave-queue');
+    await expect.poll(() => text(alice, '#queue-status'), WAIT).toMatch(/^Not queued/);
+  });
+
+  it('friends make a party by its code and queue together', async () => {
+    const carol = await signIn('carol');
+    const dave = await signIn('dave');
+    await carol.click('#create-party');
+    await expect.poll(() => text(carol, '#party-id'), WAIT).toMatch(/^[0-9A-Z]{8}$/);
+    await dave.fill('#party-code', (await text(carol, '#party-id')) as string);
+    await dave.click('#join-party');
+    for (const page of [carol, dave])
+      await expect.poll(() => text(page, '#party-members'), WAIT).toBe('carol, dave');
+    await carol.selectOption('#queue', 'duo');
+    await carol.selectOption('#region', 'eu-west-1');
+    await carol.click('#join-queue');
+    for (const page of [carol, dave])
+      await expect
+        .poll(() => text(page, '#queue-status'), WAIT)
+        .toMatch(/^Waiting in duo, eu-west-1, with carol, dave: /);
+    expect(await dave.isDisabled('#join-queue')).toBe(true);
+    await dave.click('#leave-party');
+    await expect.poll(() => text(carol, '#party-members'), WAIT).toBe('carol');
+    expect(await text(dave, '#party')).toBe('You left the party.');
   });
 
   it('shows a hostile user name as text, and without the run key mints nothing', async () => {
