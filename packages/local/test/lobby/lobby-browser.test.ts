@@ -114,6 +114,28 @@ describe('the browser lobby, in real Chromium', () => {
     await expect.poll(() => text(alice, '#queue-status'), WAIT).toMatch(/^Not queued/);
   });
 
+  it('a decline drops the match: the one who accepted waits again in their place', async () => {
+    const erin = await signIn('erin');
+    const frank = await signIn('frank');
+    for (const page of [erin, frank]) {
+      await page.selectOption('#queue', 'ranked');
+      await page.click('#join-queue');
+    }
+    for (const page of [erin, frank])
+      await expect.poll(() => text(page, '#match-status'), WAIT).toBe('MATCH FOUND: ready check');
+    expect(Number(await text(frank, '#accept-seconds'))).toBeGreaterThan(10);
+    await frank.click('#accept-match');
+    await expect.poll(() => text(erin, '#accepted-count'), WAIT).toBe('1 of 2 accepted');
+    await erin.click('#decline-match');
+    await expect
+      .poll(() => text(frank, '#match-status'), WAIT)
+      .toBe('Match dropped: a player declined; you are back in the queue, in your place.');
+    expect(await text(erin, '#match-status')).toBe('Match dropped: a player declined; you left the queue.');
+    expect(await frank.isEnabled('#leave-queue')).toBe(true);
+    await frank.click('#leave-queue');
+    await expect.poll(() => text(frank, '#queue-status'), WAIT).toMatch(/^Not queued/);
+  });
+
   it('friends make a party by its code and queue together', async () => {
     const carol = await signIn('carol');
     const dave = await signIn('dave');
