@@ -8,11 +8,10 @@ export type {
   AcceptAnswer,
   ConnectionState,
   ConnectOptions,
-  MatchmakingClient,
   ReconnectSettings,
   TokenSource,
 } from './client.js';
-export { connect } from './client.js';
+export { connect, MatchmakingClient } from './client.js';
 export { ClientErrorCode, MatchmakingClientError } from './errors.js';
 export type {
   ClientEvent,
