@@ -37,6 +37,7 @@ const settings = parseSettings({
   warmServerRegisterSeconds: config.get('warmServerRegisterSeconds'),
   warmServerMatches: config.get('warmServerMatches'),
   logRetentionDays: config.get('logRetentionDays'),
+  alarms: config.getObject('alarms'),
   domainName: config.get('domainName'),
   hostedZoneId: config.get('hostedZoneId'),
 });
@@ -54,3 +55,5 @@ export const callbackUrl = outputs.callbackUrl;
 export const deadLetterQueueUrl = outputs.deadLetterQueueUrl;
 export const clusters = outputs.clusters;
 export const repositories = outputs.repositories;
+export const alarmTopicArn = outputs.alarmTopicArn;
+export const dashboardName = outputs.dashboardName;

@@ -3,7 +3,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createFleet } from './fleet/fleet.js';
 import { createCallbackApi, wireCallbackApi } from './home/callback-api.js';
-import { createFunctions } from './home/functions.js';
+import { createFunctions, type DeployedFunctions } from './home/functions.js';
+import { createMonitoring } from './home/monitoring.js';
 import { createMatchmakingQueue, createMatchStartQueue } from './home/queue.js';
 import { createTables } from './home/tables.js';
 import { connectQueue, connectSchedules, connectTaskEvents } from './home/triggers.js';
@@ -138,6 +139,22 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     deployed,
     opts,
   );
+  const monitoring = createMonitoring(
+    {
+      prefix,
+      homeRegion: settings.homeRegion,
+      queues: Object.keys(settings.queues),
+      regions: settings.regions,
+      warmPool: settings.warmPool,
+      deadLetterQueues: [
+        { of: 'matchmaking', queue: deadLetters },
+        { of: 'match-starts', queue: starts.deadLetters },
+      ],
+      matchmakerFunctionName: matchmakerOf(deployed).name,
+      alarms: settings.alarms,
+    },
+    opts,
+  );
   const customDomain =
     settings.domainName && settings.hostedZoneId
       ? createDomain(prefix, settings.domainName, settings.hostedZoneId, websocketApi, stage, opts)
@@ -151,7 +168,16 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     clusters: Object.fromEntries(fleets.map((f) => [f.region, f.cluster.name])),
     repositories: Object.fromEntries(fleets.map((f) => [f.region, f.repository.repositoryUrl])),
     accountId: identity.accountId,
+    alarmTopicArn: monitoring.topic.arn,
+    dashboardName: monitoring.dashboard.dashboardName,
   };
+}
+
+/** The function that runs the matchmaking passes (the one consuming the matchmaking queue). */
+function matchmakerOf(deployed: DeployedFunctions): aws.lambda.Function {
+  const found = Object.values(deployed).find((d) => d.definition.trigger.kind === 'matchmakingQueue');
+  if (!found) throw new Error('the manifest has no matchmaker (a matchmakingQueue function)');
+  return found.fn;
 }
 
 /** The seed's custom domain: an ACM certificate validated by DNS, the API domain, its mapping and an alias record. */

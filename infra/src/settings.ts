@@ -98,6 +98,21 @@ export const settingsSchema = z.strictObject({
       'not a CloudWatch retention',
     )
     .default(14),
+  /**
+   * What pages an operator (the alarms; see home/alarms.ts): the time-to-match p95 limit per
+   * queue and region, and where alarms are sent besides the stack's own SNS topic (an e-mail
+   * address subscribed to it, an existing topic in the home region).
+   */
+  alarms: z
+    .strictObject({
+      timeToMatchP95Seconds: z.coerce.number().positive().max(86_400).default(60),
+      email: z.email('must be an e-mail address').optional(),
+      topicArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'must be an SNS topic ARN')
+        .optional(),
+    })
+    .prefault({}),
   /** Optional custom domain for the WebSocket API, in this Route 53 hosted zone (certificate made and validated). */
   domainName: z.string().min(3).optional(),
   hostedZoneId: z.string().min(1).optional(),
@@ -162,6 +177,12 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
   }
   if (new Set(settings.regions).size !== settings.regions.length) {
     throw new Error('invalid stack configuration: matchmaking:regions lists a region twice');
+  }
+  const topicRegion = settings.alarms.topicArn?.split(':')[3];
+  if (topicRegion !== undefined && topicRegion !== settings.homeRegion) {
+    throw new Error(
+      `invalid stack configuration: matchmaking:alarms.topicArn is in ${topicRegion}: alarms can only notify a topic of the home region (aws:region ${settings.homeRegion})`,
+    );
   }
   for (const region of Object.keys(settings.warmPool.regions)) {
     if (!settings.regions.includes(region))

@@ -1,0 +1,292 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functions } from '@matchmaking/functions/manifest';
+import {
+  ABANDON_REASONS,
+  CANCEL_REASONS,
+  METRICS,
+  type MetricName,
+  MetricNames,
+  metricDimensions,
+  REQUEUE_REASONS,
+} from '@matchmaking/functions/metrics-names';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installMocks, type Recorded, resourcesOf } from './mocks.js';
+
+/*
+ * What a studio watches (issue 14): the dashboard names exactly the metrics
+ * the functions publish (the constants of @matchmaking/functions/metrics-names),
+ * with the dimensions they are published with; the alarms page on what
+ * matters, each with its metric, statistic, threshold and actions; all in
+ * the home region, where every function runs; and the functions get no
+ * permission for it (EMF goes through their logs).
+ */
+const recorded = installMocks();
+const buildDir = mkdtempSync(join(tmpdir(), 'infra-metrics-build-'));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+const QUEUES = { duel: { teamSize: 1, default: true }, squad: { teamSize: 4 } };
+const PAGER = 'arn:aws:sns:us-east-1:123456789012:pager';
+const base = {
+  homeRegion: 'us-east-1',
+  regions: ['us-east-1'],
+  jwtIssuer: 'i',
+  jwtAudience: 'a',
+  jwksUrl: 'https://x/jwks.json',
+};
+
+beforeAll(async () => {
+  const { createMatchmaking } = await import('../src/program.js');
+  const { parseSettings } = await import('../src/settings.js');
+  // As infra/index.ts passes it: `alarms` an object (config.getObject), its numbers maybe strings.
+  const settings = parseSettings({
+    ...base,
+    regions: REGIONS,
+    queues: QUEUES,
+    // Idle servers kept in us-east-1 only: eu-west-1 has a pool that may be empty, ap-southeast-2 none.
+    warmPool: {
+      default: { idle: 2, max: 10 },
+      regions: { 'eu-west-1': { idle: 0, max: 4 }, 'ap-southeast-2': { idle: 0, max: 0 } },
+    },
+    alarms: { timeToMatchP95Seconds: '45', email: 'ops@example.com', topicArn: PAGER },
+  });
+  createMatchmaking(settings, { prefix: 'mm-m', repoRoot, buildDir });
+  // The same program with nothing configured: the defaults.
+  createMatchmaking(parseSettings(base), { prefix: 'mm-d', repoRoot, buildDir });
+  // Let every apply() settle so the dashboard body and policies are recorded.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}, 120_000);
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+const { named, variablesOf, statementsOf } = resourcesOf(recorded, 'mm-m');
+const ALARM = 'aws:cloudwatch/metricAlarm:MetricAlarm';
+const alarmsOf = (prefix: string) =>
+  recorded.filter((r) => r.type === ALARM && r.name.startsWith(`${prefix}-`));
+const alarm = (name: string) => named(ALARM, `mm-m-${name}`).inputs;
+const topicArn = () => named('aws:sns/topic:Topic', 'mm-m-alarms').state.arn;
+
+/** The dashboard's body, parsed, and every metric line of its widgets. */
+function dashboard(prefix: string) {
+  const resource = named('aws:cloudwatch/dashboard:Dashboard', `${prefix}-dashboard`);
+  const body = JSON.parse(String(resource.inputs.dashboardBody)) as {
+    widgets: { type: string; properties: { metrics?: unknown[][]; region?: string; alarms?: string[] } }[];
+  };
+  const lines = body.widgets
+    .flatMap((w) => w.properties.metrics ?? [])
+    .map((line) => {
+      const options = line.at(-1) as Record<string, string>;
+      const [namespace, name, ...pairs] = line.slice(0, -1) as string[];
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i < pairs.length; i += 2) dimensions[pairs[i] as string] = pairs[i + 1] as string;
+      return { namespace, name, dimensions, options };
+    });
+  return { resource, body, lines };
+}
+
+describe('the dashboard', () => {
+  it('is one CloudWatch dashboard per deployment, in the home region, every widget on that region', () => {
+    const { resource, body } = dashboard('mm-m');
+    expect(resource.inputs.dashboardName).toBe('mm-m');
+    expect(resource.provider).toContain('::mm-m-home::');
+    for (const widget of body.widgets.filter((w) => w.type === 'metric'))
+      expect(widget.properties.region).toBe('us-east-1');
+  });
+
+  it('shows exactly the metrics the functions publish, each with the dimensions it is published with', () => {
+    const { lines } = dashboard('mm-m');
+    const ours = lines.filter((l) => l.namespace === 'Matchmaking');
+    expect(new Set(ours.map((l) => l.name))).toEqual(new Set(Object.keys(METRICS)));
+    for (const line of ours) {
+      const own = METRICS[line.name as MetricName].dimensions;
+      const ownValues = Object.fromEntries(own.map((d) => [d, line.dimensions[d] as string]));
+      expect(line.dimensions, line.name).toEqual(metricDimensions('mm-m', ownValues));
+      expect(Object.keys(line.dimensions).sort(), line.name).toEqual(
+        ['deployment', 'service', ...own].sort(),
+      );
+    }
+  });
+
+  it('charts every queue and region, every reason, and each pool region', () => {
+    const { lines } = dashboard('mm-m');
+    const of = (name: string) => lines.filter((l) => l.name === name);
+    const pools = (name: string) =>
+      new Set(of(name).map((l) => `${l.dimensions.queue}/${l.dimensions.region}`));
+    const everyPool = new Set(['duel', 'squad'].flatMap((q) => REGIONS.map((r) => `${q}/${r}`)));
+    for (const name of [MetricNames.PlayersJoined, MetricNames.MatchesCreated, MetricNames.TimeToMatch])
+      expect(pools(name), name).toEqual(everyPool);
+    expect(new Set(of('TimeToMatch').map((l) => l.options.stat))).toEqual(new Set(['p50', 'p95']));
+    const reasons = (name: string) => of(name).map((l) => l.dimensions.reason);
+    expect(reasons('MatchesCancelled')).toEqual([...CANCEL_REASONS]);
+    expect(reasons('MatchesAbandoned')).toEqual([...ABANDON_REASONS]);
+    expect(reasons('Requeued')).toEqual([...REQUEUE_REASONS]);
+    expect(of('TimeToPlay').map((l) => l.dimensions.region)).toEqual(REGIONS.flatMap((r) => [r, r]));
+    // Only regions with a pool report idle servers.
+    expect(of('WarmServersIdle').map((l) => [l.dimensions.region, l.options.stat])).toEqual([
+      ['us-east-1', 'Minimum'],
+      ['eu-west-1', 'Minimum'],
+    ]);
+  });
+
+  it('shows both dead-letter queues and the state of every alarm', () => {
+    const { lines, body } = dashboard('mm-m');
+    expect(lines.filter((l) => l.namespace === 'AWS/SQS').map((l) => l.dimensions.QueueName)).toEqual([
+      'mm-m-matchmaking-dlq.fifo',
+      'mm-m-match-starts-dlq.fifo',
+    ]);
+    const shown = body.widgets.find((w) => w.type === 'alarm')?.properties.alarms;
+    expect(new Set(shown)).toEqual(new Set(alarmsOf('mm-m').map((a) => a.state.arn)));
+  });
+});
+
+describe('the alarms', () => {
+  it('pages when either dead-letter queue holds a message', () => {
+    for (const of of ['matchmaking', 'match-starts']) {
+      expect(alarm(`${of}-dead-letters`), of).toMatchObject({
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: `mm-m-${of}-dlq.fifo` },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+
+  it('pages on a failed pass (PassFailed) and on the matchmaker failing (its Errors)', () => {
+    expect(alarm('pass-failed')).toMatchObject({
+      namespace: 'Matchmaking',
+      metricName: MetricNames.PassFailed,
+      dimensions: { service: 'matchmaking', deployment: 'mm-m' },
+      statistic: 'Sum',
+      period: 60,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    });
+    expect(alarm('matchmaker-errors')).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: 'mm-m-matchmaker' },
+      statistic: 'Sum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('pages when a queue p95 time to match goes over matchmaking:alarms.timeToMatchP95Seconds, per queue and region', () => {
+    const found = alarmsOf('mm-m').filter((a) => a.inputs.metricName === MetricNames.TimeToMatch);
+    expect(found).toHaveLength(2 * REGIONS.length);
+    for (const queue of ['duel', 'squad']) {
+      for (const region of REGIONS) {
+        const inputs = alarm(`time-to-match-${queue}-${region}`);
+        expect(inputs).toMatchObject({
+          namespace: 'Matchmaking',
+          dimensions: { service: 'matchmaking', deployment: 'mm-m', queue, region },
+          extendedStatistic: 'p95',
+          threshold: 45,
+          comparisonOperator: 'GreaterThanThreshold',
+          period: 300,
+          evaluationPeriods: 2,
+        });
+        expect(inputs.statistic).toBeUndefined();
+      }
+    }
+  });
+
+  it('pages when a region whose pool keeps idle servers has none idle for three minutes (or the tick stops reporting)', () => {
+    const found = alarmsOf('mm-m').filter((a) => a.inputs.metricName === MetricNames.WarmServersIdle);
+    expect(found.map((a) => a.name)).toEqual(['mm-m-warm-idle-us-east-1']);
+    expect(alarm('warm-idle-us-east-1')).toMatchObject({
+      namespace: 'Matchmaking',
+      dimensions: { service: 'matchmaking', deployment: 'mm-m', region: 'us-east-1' },
+      statistic: 'Minimum',
+      period: 60,
+      evaluationPeriods: 3,
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+    });
+  });
+
+  it('sends every alarm, when it fires and when it clears, to the stack topic and the configured one, from the home region', () => {
+    const all = alarmsOf('mm-m');
+    expect(all).toHaveLength(2 + 2 + 6 + 1);
+    for (const { inputs, provider, name } of all) {
+      expect(inputs.alarmActions, name).toEqual([topicArn(), PAGER]);
+      expect(inputs.okActions, name).toEqual([topicArn(), PAGER]);
+      expect(provider, name).toContain('::mm-m-home::');
+      expect(inputs.alarmDescription, name).toEqual(expect.any(String));
+    }
+    expect(named('aws:sns/topic:Topic', 'mm-m-alarms').provider).toContain('::mm-m-home::');
+    expect(named('aws:sns/topicSubscription:TopicSubscription', 'mm-m-alarms-email').inputs).toMatchObject({
+      topic: topicArn(),
+      protocol: 'email',
+      endpoint: 'ops@example.com',
+    });
+  });
+
+  it('unconfigured: a 60 s limit, the stack topic only, no e-mail, no warm-pool alarm', () => {
+    const all = alarmsOf('mm-d');
+    const topic = named('aws:sns/topic:Topic', 'mm-d-alarms').state.arn;
+    for (const { inputs } of all) expect(inputs.alarmActions).toEqual([topic]);
+    expect(
+      all.filter((a) => a.inputs.metricName === 'TimeToMatch').map((a) => [a.name, a.inputs.threshold]),
+    ).toEqual([['mm-d-time-to-match-duel-us-east-1', 60]]);
+    expect(all.some((a) => a.inputs.metricName === 'WarmServersIdle')).toBe(false);
+    expect(recorded.some((r: Recorded) => r.name === 'mm-d-alarms-email')).toBe(false);
+    expect(dashboard('mm-d').lines.some((l) => l.name === 'WarmServersIdle')).toBe(false);
+  });
+});
+
+describe('the functions publish through their logs', () => {
+  it('sets METRICS_DEPLOYMENT to the stack prefix on every function: the dimension the dashboard and alarms select', () => {
+    for (const definition of functions) expect(variablesOf(definition.name).METRICS_DEPLOYMENT).toBe('mm-m');
+  });
+
+  it('grants no function any CloudWatch permission: EMF needs only its log group', () => {
+    for (const definition of functions) {
+      const actions = statementsOf(definition.name).flatMap((s) => s.Action);
+      expect(actions.filter((a) => !a.startsWith('logs:')).some((a) => a.startsWith('cloudwatch:'))).toBe(
+        false,
+      );
+      expect(actions.filter((a) => a.startsWith('logs:'))).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ]);
+    }
+  });
+});
+
+describe('matchmaking:alarms', () => {
+  const parse = async (alarms: unknown) => {
+    const { parseSettings } = await import('../src/settings.js');
+    return () => parseSettings({ ...base, alarms });
+  };
+
+  it('refuses a time-to-match limit that is not a positive number, naming the key', async () => {
+    for (const bad of ['0', '-5', 'soon'])
+      expect(await parse({ timeToMatchP95Seconds: bad })).toThrow(
+        /matchmaking:alarms\.timeToMatchP95Seconds: /,
+      );
+  });
+
+  it('refuses a bad e-mail or topic ARN, a topic of another region, and unknown keys, naming them', async () => {
+    expect(await parse({ email: 'ops' })).toThrow(/matchmaking:alarms\.email: must be an e-mail address/);
+    expect(await parse({ topicArn: 'pager' })).toThrow(
+      /matchmaking:alarms\.topicArn: must be an SNS topic ARN/,
+    );
+    expect(await parse({ topicArn: 'arn:aws:sns:eu-west-1:123456789012:pager' })).toThrow(
+      /matchmaking:alarms\.topicArn is in eu-west-1: alarms can only notify a topic of the home region/,
+    );
+    expect(await parse({ timeToMatchP95: 60 })).toThrow(/matchmaking:alarms\.timeToMatchP95: not a setting/);
+  });
+
+  it('defaults to a 60 s limit and no e-mail or extra topic', async () => {
+    const { parseSettings } = await import('../src/settings.js');
+    expect(parseSettings(base).alarms).toEqual({ timeToMatchP95Seconds: 60 });
+  });
+});
