@@ -29,6 +29,8 @@ import { refuse, WebSocketApi } from './emulators/websocket-api.js';
 import { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
 import { LocalLambdas, repoRoot } from './lambda.js';
 import { LobbySite } from './lobby-site.js';
+import { MetricsSummary } from './metrics-summary.js';
+import { tapEmf } from './metrics-summary-emf-tap.js';
 
 /** Largest body of POST /dev/tokens (`{"userId": ...}`). */
 const MAX_DEV_TOKEN_BODY_BYTES = 1024;
@@ -79,6 +81,13 @@ export interface LocalStackOptions {
   };
   /** Powertools log level of the handlers. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Seconds between summaries of the metrics the handlers publish (their EMF
+   * lines, taken off stdout: shown only with logLevel DEBUG); 0 or absent: none.
+   */
+  metricsSummarySeconds?: number;
+  /** Where each summary line goes (default: stdout). */
+  onMetricsSummary?: (line: string) => void;
   /** Game-server output lines; dropped when absent. */
   onGameServerLog?: (taskArn: string, line: string) => void;
   /** AWS's latencies and cold starts, all off by default (see Emulation). */
@@ -303,6 +312,16 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     return false;
   }
 
+  // What CloudWatch Logs would make of the handlers' EMF lines (the same records), summed up locally.
+  const metrics = new MetricsSummary();
+  const emf = tapEmf((record) => metrics.add(record), { echo: options.logLevel === 'DEBUG' });
+  const summarySeconds = options.metricsSummarySeconds ?? 0;
+  const summarize = options.onMetricsSummary ?? ((line: string) => console.log(line));
+  const summaryTimer =
+    summarySeconds > 0
+      ? setInterval(() => summarize(metrics.line(summarySeconds)), summarySeconds * 1000)
+      : undefined;
+
   const tick = lambdas.find((f) => f.trigger.kind === 'schedule');
   const tickSeconds = options.tickSeconds ?? 5;
   const tickTimer =
@@ -330,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
 
   async function shutdown(): Promise<void> {
     if (tickTimer) clearInterval(tickTimer);
+    if (summaryTimer) clearInterval(summaryTimer);
     if (tokenFile) await removeDevTokenFile(tokenFile);
     await websocket.stop();
     pings.close();
@@ -342,6 +362,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       await closed;
     }
     await dynamo.stop();
+    emf.remove();
   }
 
   function endpoints() {
@@ -384,6 +405,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     management,
     websocket,
     lambdas,
+    /** The metrics the handlers published (their EMF records), e.g. `metrics.line(60)`. */
+    metrics,
     /** The emulated latencies and cold starts in force (0: off). */
     emulate,
     /** Each served region's emulated ping round trip (ms), as its `GET /ping/<region>` answers. */

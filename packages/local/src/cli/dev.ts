@@ -21,7 +21,10 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine 
   --ping-delays <region=ms,...>  the round trip each region's ping endpoint emulates (what
                        getPingTargets hands out), e.g. eu-west-1=150 (0-5000 ms; default per
                        region: us-east-1 20, eu-west-1 90, ap-southeast-1 220...)
-  --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO)
+  --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO);
+                       DEBUG also shows the metrics' EMF lines
+  --metrics-summary-seconds <n>  a one-line summary of the metrics the handlers publish every
+                       n seconds (default 60; 0: none)
 
 AWS's latencies, off by default (0), to see what the design costs there:
   --emulate-runtask-ms <n>          milliseconds ECS RunTask takes to answer
@@ -70,6 +73,7 @@ const { values } = (() => {
         'warm-servers-max': { type: 'string' },
         'ping-delays': { type: 'string' },
         'log-level': { type: 'string' },
+        'metrics-summary-seconds': { type: 'string' },
         'emulate-runtask-ms': { type: 'string' },
         'emulate-task-start-seconds': { type: 'string' },
         'emulate-dynamodb-ms': { type: 'string' },
@@ -136,6 +140,7 @@ const stack = await startLocalStack({
   warmServers,
   ...(warmMax === undefined ? {} : { warmPool: { max: warmMax } }),
   logLevel: logLevel as 'INFO',
+  metricsSummarySeconds: positiveInt('metrics-summary-seconds', values['metrics-summary-seconds'], 60),
   emulate,
   pingDelaysMs,
   lobby: true,

@@ -1,0 +1,133 @@
+import { METRICS, METRICS_NAMESPACE, type MetricName } from '@matchmaking/functions/metrics-names';
+import type { EmfRecord } from './metrics-summary-emf-tap.js';
+
+/** One metric's values from one EMF record, with its own dimensions. */
+interface Sample {
+  name: MetricName;
+  dimensions: Record<string, string>;
+  values: number[];
+}
+
+/** What the functions reported since the last summary, added up as CloudWatch would. */
+export interface SummaryFigures {
+  joined: number;
+  created: number;
+  cancelled: Record<string, number>;
+  abandoned: Record<string, number>;
+  requeued: number;
+  passFailed: number;
+  /** Sorted values, for percentiles. */
+  timeToMatchSeconds: number[];
+  passMs: number[];
+  timeToPlaySeconds: number[];
+  /** The last count each pool region reported (the tick's), however old. */
+  warmIdle: Record<string, number>;
+}
+
+/**
+ * The local stand-in for the dashboard: it reads the EMF records the
+ * handlers publish (the same lines CloudWatch turns into metrics) and sums
+ * up each period's, e.g. `pnpm dev`'s one line a minute. A period is what
+ * arrived since the last summary, so no record is counted twice or missed.
+ */
+export class MetricsSummary {
+  private samples: Sample[] = [];
+  private readonly warmIdle = new Map<string, number>();
+
+  /** Takes the Matchmaking metrics of one record. */
+  add(record: EmfRecord): void {
+    for (const directive of record._aws.CloudWatchMetrics) {
+      if (directive.Namespace !== METRICS_NAMESPACE) continue;
+      const dimensions = Object.fromEntries(
+        (directive.Dimensions[0] ?? []).map((name) => [name, String(record[name])]),
+      );
+      for (const { Name } of directive.Metrics) {
+        if (!(Name in METRICS)) continue;
+        const raw = record[Name];
+        const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === 'number');
+        const name = Name as MetricName;
+        if (name === 'WarmServersIdle' && dimensions.region !== undefined)
+          this.warmIdle.set(dimensions.region, values.at(-1) ?? 0);
+        this.samples.push({ name, dimensions, values });
+      }
+    }
+  }
+
+  /** The figures of what arrived since the last summary line. */
+  figures(): SummaryFigures {
+    const of = (name: MetricName) => this.samples.filter((sample) => sample.name === name);
+    const sum = (name: MetricName) => of(name).reduce((total, s) => total + total0(s.values), 0);
+    const byReason = (name: MetricName) => {
+      const counts: Record<string, number> = {};
+      for (const s of of(name)) {
+        const reason = s.dimensions.reason ?? 'unknown';
+        counts[reason] = (counts[reason] ?? 0) + total0(s.values);
+      }
+      return counts;
+    };
+    const sorted = (name: MetricName) =>
+      of(name)
+        .flatMap((s) => s.values)
+        .sort((a, b) => a - b);
+    return {
+      joined: sum('PlayersJoined'),
+      created: sum('MatchesCreated'),
+      cancelled: byReason('MatchesCancelled'),
+      abandoned: byReason('MatchesAbandoned'),
+      requeued: sum('Requeued'),
+      passFailed: sum('PassFailed'),
+      timeToMatchSeconds: sorted('TimeToMatch'),
+      passMs: sorted('PassDuration'),
+      timeToPlaySeconds: sorted('TimeToPlay'),
+      warmIdle: Object.fromEntries(this.warmIdle),
+    };
+  }
+
+  /**
+   * One line of the period that ends now (a period of `seconds`), and the
+   * next period starts: `metrics (last 60 s): 12 joined, 5 matches created, 0 cancelled,
+   * 0 abandoned, time to match p50 1.2 s p95 3.4 s, pass p95 40 ms, 0 failed
+   * passes, time to play p50 0.9 s, 0 requeues, warm idle us-east-1 1`.
+   */
+  line(seconds: number): string {
+    const f = this.figures();
+    this.samples = [];
+    const parts = [
+      `${f.joined} joined`,
+      `${f.created} matches created`,
+      `${counted(f.cancelled)} cancelled`,
+      `${counted(f.abandoned)} abandoned`,
+      `time to match ${percentiles(f.timeToMatchSeconds, 's', [50, 95])}`,
+      `pass ${percentiles(f.passMs, 'ms', [95])}`,
+      `${f.passFailed} failed passes`,
+      `time to play ${percentiles(f.timeToPlaySeconds, 's', [50])}`,
+      `${f.requeued} requeues`,
+    ];
+    const pools = Object.entries(f.warmIdle);
+    if (pools.length > 0) parts.push(`warm idle ${pools.map(([region, n]) => `${region} ${n}`).join(', ')}`);
+    return `metrics (last ${seconds} s): ${parts.join(', ')}`;
+  }
+}
+
+function total0(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** `3` or `3 (noCapacity 2, playerLeft 1)`. */
+function counted(byReason: Record<string, number>): string {
+  const entries = Object.entries(byReason).filter(([, n]) => n > 0);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (entries.length === 0) return String(total);
+  return `${total} (${entries.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
+}
+
+/** `p50 1.2 s p95 3.4 s` (nearest rank), or `-` when nothing was measured. */
+export function percentiles(sorted: readonly number[], unit: 's' | 'ms', ranks: readonly number[]): string {
+  if (sorted.length === 0) return '-';
+  return ranks
+    .map((p) => {
+      const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+      return `p${p} ${unit === 's' ? value.toFixed(1) : Math.round(value)} ${unit}`;
+    })
+    .join(' ');
+}

@@ -1,0 +1,168 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { LocalStack } from '../../src/index.js';
+import { repoRoot } from '../../src/lambda.js';
+import { emfRecordOf, tapEmf } from '../../src/metrics-summary-emf-tap.js';
+import { TestPlayer } from '../helpers/player.js';
+
+/*
+ * Issue 14 locally: `pnpm dev` prints a one-line summary of the metrics the
+ * handlers publish, computed from their EMF records (the lines CloudWatch
+ * would read), every --metrics-summary-seconds; the records themselves stay
+ * off the terminal unless --log-level DEBUG.
+ */
+let dev: ChildProcess | undefined;
+afterAll(() => {
+  if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function token(port: number, userId: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/token.ts'), userId, '--port', String(port)],
+      { cwd: repoRoot },
+      (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
+    ),
+  );
+}
+
+/** The summary lines printed so far, each parsed into its figures. */
+function summaries(output: string) {
+  const pattern =
+    /^metrics \(last 1 s\): (\d+) joined, (\d+) matches created, (\d+)(?: \([^)]*\))? cancelled, (\d+)(?: \([^)]*\))? abandoned, time to match (-|p50 [\d.]+ s p95 [\d.]+ s), pass (-|p95 \d+ ms), (\d+) failed passes, time to play (-|p50 [\d.]+ s), (\d+) requeues$/gm;
+  return [...output.matchAll(pattern)].map((m) => ({
+    joined: Number(m[1]),
+    created: Number(m[2]),
+    cancelled: Number(m[3]),
+    abandoned: Number(m[4]),
+    timeToMatch: m[5],
+    pass: m[6],
+    failed: Number(m[7]),
+    timeToPlay: m[8],
+    requeues: Number(m[9]),
+  }));
+}
+
+describe('pnpm dev --metrics-summary-seconds', () => {
+  it('prints what the handlers published (joins, the match, its times) once a period, and no EMF line', async () => {
+    const port = await freePort();
+    dev = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'packages/local/src/cli/dev.ts'),
+        ...['--port', String(port), '--tick-seconds', '0', '--team-size', '1', '--regions', 'eu-west-1'],
+        ...['--metrics-summary-seconds', '1', '--log-level', 'INFO'],
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    dev.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    dev.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const until = async (what: string, done: () => boolean, ms = 25_000) => {
+      const deadline = Date.now() + ms;
+      while (!done()) {
+        if (dev?.exitCode !== null || Date.now() > deadline) throw new Error(`${what}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await until('pnpm dev did not start', () => output.includes('matchmaking is running locally'));
+    // An idle period is a line of zeros.
+    await until('no summary line', () => summaries(output).length > 0);
+    expect(summaries(output)[0]).toEqual({
+      joined: 0,
+      created: 0,
+      cancelled: 0,
+      abandoned: 0,
+      timeToMatch: '-',
+      pass: '-',
+      failed: 0,
+      timeToPlay: '-',
+      requeues: 0,
+    });
+
+    const stack = { port, token: (userId: string) => token(port, userId) } as unknown as LocalStack;
+    const players = await Promise.all(['ann', 'ben'].map((id) => TestPlayer.connect(stack, id)));
+    for (const player of players) player.send({ action: 'joinQueue', region: 'eu-west-1' });
+    await Promise.all(players.map((player) => player.next('serverReady', 0, 30_000)));
+
+    // Added up over the periods: two joins, one match, both tickets' times to match, its time to play.
+    const total = (field: 'joined' | 'created' | 'cancelled' | 'failed') =>
+      summaries(output).reduce((sum, s) => sum + s[field], 0);
+    await until('the match is not in the summaries', () =>
+      summaries(output).some((s) => s.timeToPlay !== '-'),
+    );
+    expect(total('joined')).toBe(2);
+    expect(total('created')).toBe(1);
+    expect(total('cancelled')).toBe(0);
+    expect(total('failed')).toBe(0);
+    expect(summaries(output).filter((s) => s.timeToMatch !== '-')).toHaveLength(1);
+    expect(summaries(output).some((s) => s.pass !== '-')).toBe(true);
+    // The records themselves went to the summary, not to the terminal (the handlers' logs did).
+    expect(output).toContain('"level":"INFO"');
+    expect(output).not.toContain('{"_aws"');
+    expect(output).not.toContain('CloudWatchMetrics');
+
+    for (const player of players) player.socket.close();
+    const exited = new Promise<number | null>((resolve) => dev?.once('exit', resolve));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
+
+describe('the EMF tap', () => {
+  const record = `${JSON.stringify({
+    _aws: {
+      Timestamp: 1,
+      CloudWatchMetrics: [
+        { Namespace: 'Matchmaking', Dimensions: [['service']], Metrics: [{ Name: 'PassFailed' }] },
+      ],
+    },
+    service: 'matchmaking',
+    PassFailed: 1,
+  })}\n`;
+
+  it('takes EMF records off stdout (shown only when asked: DEBUG) and lets every other line through', () => {
+    const written: string[] = [];
+    const real = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const taken: unknown[] = [];
+      const quiet = tapEmf((r) => taken.push(r));
+      process.stdout.write(record);
+      process.stdout.write('{"level":"INFO","message":"hello"}\n');
+      quiet.remove();
+      expect(taken).toEqual([emfRecordOf(record)]);
+      expect(written).toEqual(['{"level":"INFO","message":"hello"}\n']);
+
+      const loud = tapEmf(() => undefined, { echo: true });
+      process.stdout.write(record);
+      loud.remove();
+      expect(written.at(-1)).toBe(record);
+      // Removed: stdout is itself again.
+      process.stdout.write(record);
+      expect(taken).toHaveLength(1);
+    } finally {
+      real.mockRestore();
+    }
+  });
+});
