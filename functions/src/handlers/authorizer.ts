@@ -19,6 +19,18 @@ const verifier = lazy(() => {
  * $connect REQUEST authorizer. No token (or not a JWT at all): throw
  * 'Unauthorized', which API Gateway answers with 401. A token that fails
  * verification: a Deny policy (403). Either way nothing is stored.
+ *
+ * The token comes in `Authorization: Bearer` (servers, Node) or, since
+ * browsers cannot set headers on a WebSocket, in the `token` query-string
+ * parameter (the SDK picks the one its runtime can send). A WebSocket API's
+ * REQUEST authorizer may declare identity sources, `route.request.header.X`
+ * or `route.request.querystring.X` (API Gateway developer guide, "Control
+ * access to WebSocket APIs with AWS Lambda REQUEST authorizers",
+ * docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html),
+ * but then refuses with 401, without calling the function, any request
+ * missing one of them: declaring either would refuse the other transport,
+ * so infra declares none (infra/src/home/websocket-api.ts;
+ * infra/test/program.test.ts checks it) and every $connect is verified here.
  */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = tokenFromRequest(event.headers, event.queryStringParameters);

@@ -14,7 +14,13 @@ import type {
 } from './protocol.js';
 import { QueuePlace } from './queue-place.js';
 import { PendingRequests } from './requests.js';
-import { isOpen, openSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
+import {
+  isOpen,
+  openSocket,
+  type SocketLike,
+  type TokenTransport,
+  type WebSocketConstructor,
+} from './socket.js';
 
 /** A JWT, or a function that gets one (called at every connection, so a studio can hand out fresh tokens). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -37,6 +43,12 @@ export interface ConnectOptions {
   reconnect?: Partial<ReconnectSettings> | false;
   /** The WebSocket class to use (default: the global one, else the `ws` package). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Where the token travels: the `Authorization: Bearer` header (default
+   * outside browsers) or the `token` query-string parameter (default in
+   * browsers, which cannot set headers on a WebSocket).
+   */
+  tokenIn?: TokenTransport;
   /** The fetch measurePings times with (default: the global fetch). */
   fetch?: Fetch;
 }
@@ -252,6 +264,7 @@ export class MatchmakingClient {
       token,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       WebSocket: this.options.WebSocket,
+      tokenIn: this.options.tokenIn,
     });
   }
 

@@ -41,4 +41,4 @@ export type {
   ServerEventType,
   Team,
 } from './protocol.js';
-export type { SocketLike, WebSocketConstructor } from './socket.js';
+export type { SocketLike, TokenTransport, WebSocketConstructor } from './socket.js';

@@ -23,13 +23,16 @@ export const isOpen = (socket: SocketLike): boolean => socket.readyState === OPE
 const onServerRuntime = (): boolean =>
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
+/** Where the token travels on the upgrade request (ConnectOptions.tokenIn). */
+export type TokenTransport = 'header' | 'query';
+
 /**
- * The token's way in. Outside browsers, `Authorization: Bearer` on the upgrade
- * (what the API's $connect authorizer reads first; the URL stays out of logs);
- * browsers cannot set headers on a WebSocket, so there it goes in the `token`
- * query-string parameter, which the authorizer also reads.
+ * The token's way in by default. Outside browsers, `Authorization: Bearer` on
+ * the upgrade (what the API's $connect authorizer reads first; the URL stays
+ * out of access logs); browsers cannot set headers on a WebSocket, so there it
+ * goes in the `token` query-string parameter, which the authorizer also reads.
  */
-export function tokenTransport(): 'header' | 'query' {
+export function defaultTokenTransport(): TokenTransport {
   return onServerRuntime() ? 'header' : 'query';
 }
 
@@ -59,6 +62,7 @@ export interface OpenOptions {
   token: string;
   timeoutMs: number;
   WebSocket?: WebSocketConstructor;
+  tokenIn?: TokenTransport;
 }
 
 /**
@@ -68,7 +72,7 @@ export interface OpenOptions {
  */
 export async function openSocket(options: OpenOptions): Promise<SocketLike> {
   const Socket = (options.WebSocket ?? (await defaultWebSocket())) as Construct;
-  const transport = tokenTransport();
+  const transport = options.tokenIn ?? defaultTokenTransport();
   const url = new URL(options.url);
   if (transport === 'query') url.searchParams.set('token', options.token);
   const init = transport === 'header' ? { headers: { Authorization: `Bearer ${options.token}` } } : undefined;

@@ -24,6 +24,18 @@ describe('requests (a fake socket)', () => {
     for (const request of unanswered) await expect(request).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
+  it("put the token in the `token` query parameter instead when asked (a browser's default)", async () => {
+    const fake = fakeWebSocket();
+    const mm = await connect(`${URL}?region=x`, {
+      token: 'jwt-2',
+      WebSocket: fake.WebSocket,
+      tokenIn: 'query',
+    });
+    expect(fake.sockets[0]?.url).toBe(`${URL}?region=x&token=jwt-2`);
+    expect(fake.sockets[0]?.init).toBeUndefined();
+    await mm.close();
+  });
+
   it('settle by requestId, whatever order the answers come in', async () => {
     const fake = fakeWebSocket();
     const mm = await connect(URL, { token: 't', WebSocket: fake.WebSocket });

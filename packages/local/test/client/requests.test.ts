@@ -118,3 +118,14 @@ describe('SDK requests', () => {
     expect((await failure(erin.getProfile())).code).toBe(ClientErrorCode.Closed);
   });
 });
+
+describe('the token on the upgrade', () => {
+  it("goes in the `token` query parameter as browsers send it, and the stack's authorizer takes it", async () => {
+    const browserLike = await player('browser', { tokenIn: 'query' });
+    expect((await browserLike.getProfile()).userId).toMatch(/^browser-/);
+    const refused = await connectAs(stack, 'nobody', { tokenIn: 'query', token: 'not-a-jwt' }).catch(
+      (e) => e,
+    );
+    expect(refused).toMatchObject({ code: ClientErrorCode.Refused, details: { status: 401 } });
+  });
+});
