@@ -1,7 +1,16 @@
 import { loadConfig } from '../env.js';
 import { answerMatch } from '../lifecycle/ready-check.js';
+import { withMetrics } from '../metrics/with-metrics.js';
 import { lazy } from '../runtime/lazy.js';
-import { matchmakingQueue, matchStartQueue, notifier, rateLimit, repositories, system } from '../services.js';
+import {
+  matchmakingQueue,
+  matchStartQueue,
+  metrics,
+  notifier,
+  rateLimit,
+  repositories,
+  system,
+} from '../services.js';
 import { actionRoute } from './adapters/websocket.js';
 
 const deps = lazy(() => {
@@ -12,12 +21,17 @@ const deps = lazy(() => {
     queue: matchmakingQueue(),
     starts: matchStartQueue(),
     rateLimit: rateLimit(),
+    // A decline cancels the match, which counts it (cancel-match.ts).
+    metrics: metrics(),
     ...system,
     settings: { readyTimeoutSeconds: config.READY_TIMEOUT_SECONDS },
   };
 });
 
 /** {"action":"acceptMatch","matchId":"...","accept":true} (the ready check) */
-export const handler = actionRoute('acceptMatch', deps, (caller, message, answer) =>
-  answerMatch(deps(), deps().settings, caller.userId, message.matchId, message.accept, answer),
+export const handler = withMetrics(
+  metrics,
+  actionRoute('acceptMatch', deps, (caller, message, answer) =>
+    answerMatch(deps(), deps().settings, caller.userId, message.matchId, message.accept, answer),
+  ),
 );
