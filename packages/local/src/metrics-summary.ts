@@ -14,7 +14,7 @@ export interface SummaryFigures {
   created: number;
   cancelled: Record<string, number>;
   abandoned: Record<string, number>;
-  requeued: number;
+  requeued: Record<string, number>;
   passFailed: number;
   /** Sorted values, for percentiles. */
   timeToMatchSeconds: number[];
@@ -53,7 +53,14 @@ export class MetricsSummary {
     }
   }
 
-  /** The figures of what arrived since the last summary line. */
+  /** The figures of what arrived since the last summary, and a new period starts. */
+  take(): SummaryFigures {
+    const figures = this.figures();
+    this.samples = [];
+    return figures;
+  }
+
+  /** The figures of what arrived since the last summary. */
   figures(): SummaryFigures {
     const of = (name: MetricName) => this.samples.filter((sample) => sample.name === name);
     const sum = (name: MetricName) => of(name).reduce((total, s) => total + total0(s.values), 0);
@@ -74,7 +81,7 @@ export class MetricsSummary {
       created: sum('MatchesCreated'),
       cancelled: byReason('MatchesCancelled'),
       abandoned: byReason('MatchesAbandoned'),
-      requeued: sum('Requeued'),
+      requeued: byReason('Requeued'),
       passFailed: sum('PassFailed'),
       timeToMatchSeconds: sorted('TimeToMatch'),
       passMs: sorted('PassDuration'),
@@ -90,8 +97,7 @@ export class MetricsSummary {
    * passes, time to play p50 0.9 s, 0 requeues, warm idle us-east-1 1`.
    */
   line(seconds: number): string {
-    const f = this.figures();
-    this.samples = [];
+    const f = this.take();
     const parts = [
       `${f.joined} joined`,
       `${f.created} matches created`,
@@ -101,7 +107,7 @@ export class MetricsSummary {
       `pass ${percentiles(f.passMs, 'ms', [95])}`,
       `${f.passFailed} failed passes`,
       `time to play ${percentiles(f.timeToPlaySeconds, 's', [50])}`,
-      `${f.requeued} requeues`,
+      `${counted(f.requeued)} requeues`,
     ];
     const pools = Object.entries(f.warmIdle);
     if (pools.length > 0) parts.push(`warm idle ${pools.map(([region, n]) => `${region} ${n}`).join(', ')}`);

@@ -41,7 +41,7 @@ function token(port: number, userId: string): Promise<string> {
 /** The summary lines printed so far, each parsed into its figures. */
 function summaries(output: string) {
   const pattern =
-    /^metrics \(last 1 s\): (\d+) joined, (\d+) matches created, (\d+)(?: \([^)]*\))? cancelled, (\d+)(?: \([^)]*\))? abandoned, time to match (-|p50 [\d.]+ s p95 [\d.]+ s), pass (-|p95 \d+ ms), (\d+) failed passes, time to play (-|p50 [\d.]+ s), (\d+) requeues$/gm;
+    /^metrics \(last 1 s\): (\d+) joined, (\d+) matches created, (\d+)(?: \([^)]*\))? cancelled, (\d+)(?: \([^)]*\))? abandoned, time to match (-|p50 [\d.]+ s p95 [\d.]+ s), pass (-|p95 \d+ ms), (\d+) failed passes, time to play (-|p50 [\d.]+ s), (\d+)(?: \([^)]*\))? requeues$/gm;
   return [...output.matchAll(pattern)].map((m) => ({
     joined: Number(m[1]),
     created: Number(m[2]),
