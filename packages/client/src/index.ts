@@ -4,14 +4,9 @@
  */
 export type { BackoffSettings } from './backoff.js';
 export { backoffDelay } from './backoff.js';
-export type {
-  AcceptAnswer,
-  ConnectionState,
-  ConnectOptions,
-  ReconnectSettings,
-  TokenSource,
-} from './client.js';
+export type { AcceptAnswer } from './client.js';
 export { connect, MatchmakingClient } from './client.js';
+export type { ConnectionState } from './connection.js';
 export { ClientErrorCode, MatchmakingClientError } from './errors.js';
 export type {
   ClientEvent,
@@ -21,6 +16,7 @@ export type {
   LifecycleEvent,
   LostQueue,
 } from './events.js';
+export type { ConnectOptions, ReconnectSettings, TokenSource } from './options.js';
 export type { Fetch, PingOptions } from './pings.js';
 export { median } from './pings.js';
 export type {
