@@ -2,6 +2,7 @@ import { events } from '@matchmaking/core';
 import type { MatchItem } from '../data/items.js';
 import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
+import type { AbandonReason } from '../metrics/metric-names.js';
 import { createLogger } from '../runtime/logger.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
@@ -10,9 +11,14 @@ const logger = createLogger('abandon-match');
 /**
  * A match whose server crashed or went silent after it was ready: it ends as
  * abandoned with no rating change, the task is stopped and the players are
- * freed and told. Safe to run again.
+ * freed and told. Safe to run again (counted once, by the run that made it abandoned).
  */
-export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason: string): Promise<void> {
+export async function abandonMatch(
+  deps: LifecycleDeps,
+  match: MatchItem,
+  reason: string,
+  cause: AbandonReason,
+): Promise<void> {
   const now = deps.clock.now();
   const moved = await deps.matches.transition(match.matchId, {
     from: ['ready'],
@@ -21,6 +27,7 @@ export async function abandonMatch(deps: LifecycleDeps, match: MatchItem, reason
     set: { endReason: reason, endedAt: now },
   });
   if (!moved && (await deps.matches.get(match.matchId))?.state !== 'abandoned') return;
+  if (moved) deps.metrics.matchAbandoned(cause);
   logger.info('match abandoned', { matchId: match.matchId, reason });
   if (match.taskArn) {
     await deps.launcher.stop(match.region, match.taskArn, reason.slice(0, 255)).catch((error: unknown) => {

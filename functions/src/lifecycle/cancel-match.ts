@@ -2,6 +2,7 @@ import { events } from '@matchmaking/core';
 import type { MatchItem, MatchTicketItem, PlayerItem, TicketItem } from '../data/items.js';
 import { ticketOf } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
+import type { CancelReason } from '../metrics/metric-names.js';
 import type { WaitingTicket } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -18,8 +19,7 @@ export const MAX_REQUEUES = 3;
 export const CAPACITY_BACKOFF_MS = { first: 2_000, max: 60_000 };
 
 /** What cancelling needs: the lifecycle's, and the launcher only for a match that has a task. */
-export type CancelDeps = Omit<LifecycleDeps, 'launcher' | 'metrics'> &
-  Partial<Pick<LifecycleDeps, 'launcher'>>;
+export type CancelDeps = Omit<LifecycleDeps, 'launcher'> & Partial<Pick<LifecycleDeps, 'launcher'>>;
 
 export interface CancelOptions {
   /** The fleet had no room (or ECS throttled): not the players' fault, not counted; tickets back off instead. */
@@ -33,6 +33,20 @@ export interface CancelOptions {
    * queue; everyone hears matchDeclined with how many did not accept. Not counted.
    */
   declined?: { reason: 'declined' | 'timeout'; decliner?: string };
+  /**
+   * Why, for the metrics, when none of the above says it: the server could
+   * not be started, stopped before ready, or was not ready in time. A re-run
+   * that finishes an earlier cancellation names none.
+   */
+  cause?: 'launchFailed' | 'serverStopped' | 'readyTimeout';
+}
+
+/** The metrics' reason for a cancellation (undefined: a re-run, which counts no new cancellation). */
+function causeOf(options: CancelOptions): CancelReason | undefined {
+  if (options.declined) return options.declined.reason === 'declined' ? 'declined' : 'acceptTimeout';
+  if (options.capacity) return 'noCapacity';
+  if (options.playerLeft) return 'playerLeft';
+  return options.cause;
 }
 
 /**
@@ -63,6 +77,9 @@ export async function cancelMatch(
   });
   const settled = moved ? undefined : await deps.matches.get(match.matchId);
   if (!moved && settled?.state !== to) return 0;
+  const cause = causeOf(options);
+  // Counted by the run that made the transition: a re-run finishes it, it is not another cancellation.
+  if (moved && cause) deps.metrics.matchCancelled(cause);
   // A re-run (the transition was made before) goes by the decliner the first run recorded.
   const decliner = moved ? options.declined?.decliner : settled?.declinedBy;
   const notAccepted = options.declined
@@ -83,6 +100,8 @@ export async function cancelMatch(
   // The pool learns the requeued tickets from the message. After a capacity failure they carry their
   // back-off, so this pass skips them and a later tick's pass takes them (no busy loop).
   if (requeued.length > 0) {
+    // Each ticket is released by one run only (conditionally): a re-run's are counted as recovered.
+    deps.metrics.requeued(cause ?? 'staleClaim', requeued.length);
     await deps.queue.requestPass(
       {
         reason: 'requeued',

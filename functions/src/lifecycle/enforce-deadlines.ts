@@ -19,8 +19,11 @@ export async function enforceDeadlines(
   const declined = await expireProposals(deps, settings, proposed);
   const starting = await deps.matches.listOverdue('starting', now);
   for (const match of starting)
-    await cancelMatch(deps, match, 'the game server did not become ready in time');
+    await cancelMatch(deps, match, 'the game server did not become ready in time', new Set(), {
+      cause: 'readyTimeout',
+    });
   const ready = await deps.matches.listOverdue('ready', now);
-  for (const match of ready) await abandonMatch(deps, match, 'no result within the maximum match time');
+  for (const match of ready)
+    await abandonMatch(deps, match, 'no result within the maximum match time', 'maxMatchTime');
   return { declined, cancelled: starting.length, abandoned: ready.length };
 }

@@ -61,6 +61,7 @@ export async function recoverStaleClaims(
   }
   const released = requeued.length;
   if (released + settled > 0) logger.info('stale claims recovered', { released, settled });
+  if (released > 0) deps.metrics.requeued('staleClaim', released);
   for (const queue of new Set(requeued.map((t) => t.queue))) {
     const waiting = requeued.filter((t) => t.queue === queue);
     await deps.queue.requestPass(

@@ -1,3 +1,4 @@
+import type { AbandonReason } from '../metrics/metric-names.js';
 import { abandonMatch } from './abandon-match.js';
 import { cancelMatch } from './cancel-match.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -9,11 +10,11 @@ export interface StoppedTask {
   exitCode?: number;
 }
 
-/** What the reference game server's exits after ready mean (game-server/src/main.ts), in words players read. */
-const EXITS_AFTER_READY: Record<number, string> = {
-  3: 'no result within the maximum match time',
-  4: 'no player connected to the game server',
-  5: 'the platform retired the game server',
+/** What the reference game server's exits after ready mean (game-server/src/main.ts), in words players read, and for the metrics. */
+const EXITS_AFTER_READY: Record<number, { words: string; cause: AbandonReason }> = {
+  3: { words: 'no result within the maximum match time', cause: 'maxMatchTime' },
+  4: { words: 'no player connected to the game server', cause: 'noPlayers' },
+  5: { words: 'the platform retired the game server', cause: 'serverRetired' },
 };
 
 /** A game-server task stopped: before ready the match is cancelled (players requeued), after ready abandoned. */
@@ -24,12 +25,25 @@ export async function taskStopped(
   const match = await deps.matches.get(task.matchId);
   if (!match || (match.taskArn && match.taskArn !== task.taskArn)) return 'ignored';
   if (match.state === 'starting') {
-    await cancelMatch(deps, match, `the game server stopped before it was ready (${task.reason})`);
+    await cancelMatch(
+      deps,
+      match,
+      `the game server stopped before it was ready (${task.reason})`,
+      new Set(),
+      {
+        cause: 'serverStopped',
+      },
+    );
     return 'cancelled';
   }
   if (match.state === 'ready') {
-    const why = (task.exitCode !== undefined ? EXITS_AFTER_READY[task.exitCode] : undefined) ?? task.reason;
-    await abandonMatch(deps, match, `the game server stopped (${why})`);
+    const exit = task.exitCode !== undefined ? EXITS_AFTER_READY[task.exitCode] : undefined;
+    await abandonMatch(
+      deps,
+      match,
+      `the game server stopped (${exit?.words ?? task.reason})`,
+      exit?.cause ?? 'serverStopped',
+    );
     return 'abandoned';
   }
   return 'ignored';

@@ -121,7 +121,9 @@ async function startServer(
         capacity: true,
       });
     } else {
-      await cancelMatch(deps, match, 'the game server could not be started');
+      await cancelMatch(deps, match, 'the game server could not be started', new Set(), {
+        cause: 'launchFailed',
+      });
     }
     return 'cancelled';
   }

@@ -36,6 +36,7 @@ export function partyWorld() {
     change(p);
     return copy(p);
   };
+  const metrics = recordingMetrics();
   const deps = {
     clock: { now: () => 1_000_000 + serial },
     ids: { next: () => `id${++serial}` },
@@ -49,7 +50,7 @@ export function partyWorld() {
     },
     connections: { delete: async () => {}, get: async () => undefined },
     queue: { requestPass: async (request: PassRequest) => void passes.push(request) },
-    metrics: recordingMetrics(),
+    metrics,
     stats: { read: async () => ({ playersWaiting: 0, ticketsWaiting: 0, matches: 0, waits: [] }) },
     players: {
       get: async (id: string) => copy(players.get(id)),
@@ -121,6 +122,8 @@ export function partyWorld() {
   };
   return {
     deps: deps as unknown as PartyDeps & JoinQueueDeps,
+    /** What the use cases reported (the metrics port). */
+    metrics,
     players,
     tickets,
     parties,
