@@ -168,6 +168,8 @@ export interface MatchItem {
   /** Why a match was cancelled or abandoned, for players and operators. */
   endReason?: string;
   createdAt: number;
+  /** When the last player accepted (the ready check): the match's MATCH FOUND, where time to play starts. */
+  acceptedAt?: number;
   readyAt?: number;
   endedAt?: number;
   /**

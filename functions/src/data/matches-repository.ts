@@ -21,7 +21,9 @@ export interface Transition {
   to: MatchState;
   now: number;
   /** Attributes to set (undefined values are skipped). */
-  set?: Partial<Pick<MatchItem, 'server' | 'outcome' | 'endReason' | 'readyAt' | 'endedAt' | 'declinedBy'>>;
+  set?: Partial<
+    Pick<MatchItem, 'server' | 'outcome' | 'endReason' | 'readyAt' | 'endedAt' | 'declinedBy' | 'acceptedAt'>
+  >;
   /** The next deadline, for starting/ready; none ends the deadline. */
   deadlineAt?: number;
 }

@@ -153,6 +153,8 @@ export async function startAccepted(
     now,
     // The server's own ready deadline starts now, as for a match without a ready check.
     deadlineAt: now + settings.readyTimeoutSeconds * 1000,
+    // Its MATCH FOUND: the time to play (the metrics) starts here, not at the proposal.
+    set: { acceptedAt: now },
   });
   if (!moved) return;
   logger.info('every player accepted', { matchId: match.matchId });

@@ -47,7 +47,10 @@ export async function serverReady(
   return current.server;
 }
 
-/** When the players heard MATCH FOUND (the match starter sends it right after the match is recorded). */
+/**
+ * When the players heard MATCH FOUND: the match starter sends it right after
+ * the match is recorded, or, with a ready check, once the last player accepted.
+ */
 function playersToldAt(match: MatchItem): number {
-  return match.createdAt;
+  return match.acceptedAt ?? match.createdAt;
 }

@@ -20,7 +20,8 @@ let counter = 0;
 beforeAll(async () => {
   stack = await startTestStack({
     regions: ['eu-west-1'],
-    teamSize: 1,
+    // `ranked` has a ready check of 2 s.
+    queues: { duel: { teamSize: 1, default: true }, ranked: { teamSize: 1, readyCheckSeconds: 2 } },
     readyTimeoutSeconds: 1,
     maxMatchSeconds: 2,
     tickSeconds: 0,
@@ -54,6 +55,13 @@ async function join(...list: TestPlayer[]) {
     await player.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
 }
 
+/** Both join `ranked` and are proposed a match; its id. */
+async function proposed(a: TestPlayer, b: TestPlayer): Promise<string> {
+  for (const player of [a, b])
+    await player.request({ action: 'joinQueue', queue: 'ranked', region: 'eu-west-1' }, 'joinedQueue');
+  return (await a.next('matchProposed')).matchId as string;
+}
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the metrics of a match', () => {
@@ -71,10 +79,31 @@ describe('the metrics of a match', () => {
     expect(figures.timeToMatchSeconds).toHaveLength(2);
     expect(figures.passMs.length).toBeGreaterThan(0);
     expect(figures.timeToPlaySeconds).toHaveLength(1);
+    // No pool in this stack: its tick reports no idle servers at all.
+    await stack.tick();
+    await stack.settled();
+    expect(stack.metrics.figures().warmIdle).toEqual({});
     // A repeated ready call is not another match ready.
     await callback(stack, found.matchId as string, 'ready', { port: 4000 }, token);
     await stack.settled();
     expect(stack.metrics.figures().timeToPlaySeconds).toHaveLength(1);
+  });
+});
+
+describe('time to play with a ready check', () => {
+  it('starts at the last accept (its MATCH FOUND), not at the proposal', async () => {
+    const [a, b] = await pair();
+    const matchId = await proposed(a, b);
+    await wait(1200);
+    for (const player of [a, b]) player.send({ action: 'acceptMatch', matchId, accept: true });
+    await a.next('matchFound');
+    await stack.settled();
+    const token = await sessionToken(stack, matchId);
+    await callback(stack, matchId, 'ready', { port: 4000 }, token);
+    await stack.settled();
+    const [seconds] = stack.metrics.figures().timeToPlaySeconds;
+    expect(seconds).toBeGreaterThanOrEqual(0);
+    expect(seconds).toBeLessThan(1);
   });
 });
 
@@ -129,6 +158,22 @@ describe('cancelled and abandoned matches, by reason', () => {
       cancelled: { playerLeft: 1 },
       requeued: { playerLeft: 1 },
     });
+  });
+
+  it('a declined proposal: cancelled declined; a proposal nobody answered: cancelled acceptTimeout', async () => {
+    const [a, b] = await pair();
+    const matchId = await proposed(a, b);
+    await a.request({ action: 'acceptMatch', matchId, accept: false }, 'matchDeclined');
+    await stack.settled();
+    expect(stack.metrics.take().cancelled).toEqual({ declined: 1 });
+
+    const [c, d] = await pair();
+    await proposed(c, d);
+    await wait(2100);
+    await stack.tick();
+    await c.next('matchDeclined');
+    await stack.settled();
+    expect(stack.metrics.take().cancelled).toEqual({ acceptTimeout: 1 });
   });
 
   it('a server silent after ready past the maximum match time: abandoned maxMatchTime', async () => {
