@@ -69,9 +69,10 @@ export class EventHub {
    * first), or when the loop breaks.
    */
   iterate<T extends ClientEventType>(types: readonly T[]): AsyncIterableIterator<EventOf<T>> {
+    if (this.ended) return finished<EventOf<T>>();
     const buffer: EventOf<T>[] = [];
     let wake: (() => void) | undefined;
-    let done = this.ended;
+    let done = false;
     const stops = (types.length === 0 ? (['*'] as const) : types).map((type) =>
       this.on(type as T, (event) => {
         buffer.push(event);
@@ -101,4 +102,14 @@ export class EventHub {
     };
     return iterator;
   }
+}
+
+/** An iterator that is done already (the events of a hub that has ended). */
+function finished<T>(): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    next: async () => ({ done: true, value: undefined }),
+    return: async () => ({ done: true, value: undefined }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

@@ -83,3 +83,16 @@ describe('events (a fake socket)', () => {
     await mm.close();
   });
 });
+
+describe('events after the client closed', () => {
+  it('events() is an iterator that is done already; once() rejects with CLOSED', async () => {
+    const { mm } = await connected();
+    await mm.close();
+    const events = mm.events('matchFound');
+    expect(await events.next()).toEqual({ done: true, value: undefined });
+    const everything: string[] = [];
+    for await (const event of mm.events()) everything.push(event.type);
+    expect(everything).toEqual([]);
+    await expect(mm.once('matchFound')).rejects.toMatchObject({ code: ClientErrorCode.Closed });
+  });
+});
