@@ -92,22 +92,23 @@ export class MetricsSummary {
 
   /**
    * One line of the period that ends now (a period of `seconds`), and the
-   * next period starts: `metrics (last 60 s): 12 joined, 5 matches created, 0 cancelled,
-   * 0 abandoned, time to match p50 1.2 s p95 3.4 s, pass p95 40 ms, 0 failed
-   * passes, time to play p50 0.9 s, 0 requeues, warm idle us-east-1 1`.
+   * next period starts: `metrics (last 60 s): 12 joined, 5 matches created, 1
+   * cancelled (noCapacity 1), 0 abandoned, time to match p50 1.2 s p95 3.4 s,
+   * pass p95 40 ms, 0 failed passes, time to play p50 0.9 s, 2 requeues
+   * (noCapacity 2), warm idle us-east-1 1`.
    */
   line(seconds: number): string {
     const f = this.take();
     const parts = [
       `${f.joined} joined`,
       `${f.created} matches created`,
-      `${counted(f.cancelled)} cancelled`,
-      `${counted(f.abandoned)} abandoned`,
+      counted(f.cancelled, 'cancelled'),
+      counted(f.abandoned, 'abandoned'),
       `time to match ${percentiles(f.timeToMatchSeconds, 's', [50, 95])}`,
       `pass ${percentiles(f.passMs, 'ms', [95])}`,
       `${f.passFailed} failed passes`,
       `time to play ${percentiles(f.timeToPlaySeconds, 's', [50])}`,
-      `${counted(f.requeued)} requeues`,
+      counted(f.requeued, 'requeues'),
     ];
     const pools = Object.entries(f.warmIdle);
     if (pools.length > 0) parts.push(`warm idle ${pools.map(([region, n]) => `${region} ${n}`).join(', ')}`);
@@ -119,12 +120,12 @@ function total0(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-/** `3` or `3 (noCapacity 2, playerLeft 1)`. */
-function counted(byReason: Record<string, number>): string {
+/** `0 cancelled`, or `3 cancelled (noCapacity 2, playerLeft 1)`. */
+function counted(byReason: Record<string, number>, what: string): string {
   const entries = Object.entries(byReason).filter(([, n]) => n > 0);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
-  if (entries.length === 0) return String(total);
-  return `${total} (${entries.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
+  if (entries.length === 0) return `${total} ${what}`;
+  return `${total} ${what} (${entries.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
 }
 
 /** `p50 1.2 s p95 3.4 s` (nearest rank), or `-` when nothing was measured. */

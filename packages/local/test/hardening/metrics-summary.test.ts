@@ -1,10 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
 import { repoRoot } from '../../src/lambda.js';
-import { emfRecordOf, tapEmf } from '../../src/metrics-summary-emf-tap.js';
+import { MetricsSummary } from '../../src/metrics-summary.js';
+import { type EmfRecord, emfRecordOf, tapEmf } from '../../src/metrics-summary-emf-tap.js';
 import { TestPlayer } from '../helpers/player.js';
 
 /*
@@ -41,7 +43,7 @@ function token(port: number, userId: string): Promise<string> {
 /** The summary lines printed so far, each parsed into its figures. */
 function summaries(output: string) {
   const pattern =
-    /^metrics \(last 1 s\): (\d+) joined, (\d+) matches created, (\d+)(?: \([^)]*\))? cancelled, (\d+)(?: \([^)]*\))? abandoned, time to match (-|p50 [\d.]+ s p95 [\d.]+ s), pass (-|p95 \d+ ms), (\d+) failed passes, time to play (-|p50 [\d.]+ s), (\d+)(?: \([^)]*\))? requeues$/gm;
+    /^metrics \(last 1 s\): (\d+) joined, (\d+) matches created, (\d+) cancelled(?: \([^)]*\))?, (\d+) abandoned(?: \([^)]*\))?, time to match (-|p50 [\d.]+ s p95 [\d.]+ s), pass (-|p95 \d+ ms), (\d+) failed passes, time to play (-|p50 [\d.]+ s), (\d+) requeues(?: \([^)]*\))?$/gm;
   return [...output.matchAll(pattern)].map((m) => ({
     joined: Number(m[1]),
     created: Number(m[2]),
@@ -164,5 +166,54 @@ describe('the EMF tap', () => {
     } finally {
       real.mockRestore();
     }
+  });
+});
+
+describe('the summary line', () => {
+  /** An EMF record as Powertools writes it: one dimension set, these metrics. */
+  const emf = (
+    dimensions: Record<string, string>,
+    metrics: Record<string, number | number[]>,
+  ): EmfRecord => ({
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'Matchmaking',
+          Dimensions: [['service', 'deployment', ...Object.keys(dimensions)]],
+          Metrics: Object.keys(metrics).map((Name) => ({ Name })),
+        },
+      ],
+    },
+    service: 'matchmaking',
+    deployment: 'matchmaking',
+    ...dimensions,
+    ...metrics,
+  });
+
+  it("adds up a period's records, by reason, with nearest-rank percentiles; the README shows its shape", () => {
+    const summary = new MetricsSummary();
+    const pool = { queue: 'duel', region: 'us-east-1' };
+    summary.add(emf(pool, { PlayersJoined: 7, MatchesCreated: 2, TimeToMatch: [4, 1, 2, 3] }));
+    summary.add(emf(pool, { PlayersJoined: 5, MatchesCreated: 3 }));
+    summary.add(emf({ reason: 'noCapacity' }, { MatchesCancelled: 1, Requeued: 2 }));
+    summary.add(emf({}, { PassDuration: [10, 40] }));
+    summary.add(emf({ region: 'us-east-1' }, { TimeToPlay: 0.9, WarmServersIdle: 1 }));
+    // Another namespace is not ours.
+    summary.add({ ...emf({}, { PassFailed: 1 }), _aws: { Timestamp: 0, CloudWatchMetrics: [] } });
+
+    const line = summary.line(60);
+
+    expect(line).toBe(
+      'metrics (last 60 s): 12 joined, 5 matches created, 1 cancelled (noCapacity 1), 0 abandoned, ' +
+        'time to match p50 2.0 s p95 4.0 s, pass p95 40 ms, 0 failed passes, time to play p50 0.9 s, ' +
+        '2 requeues (noCapacity 2), warm idle us-east-1 1',
+    );
+    // The next period starts empty; the pool's last report stays.
+    expect(summary.line(60)).toMatch(/: 0 joined, 0 matches created, .* 0 requeues, warm idle us-east-1 1$/);
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const example = /^metrics \(last 60 s\): .*$/m.exec(readme)?.[0];
+    const shape = (text: string) => text.replace(/\d+(\.\d+)?/g, 'N');
+    expect(example && shape(example)).toBe(shape(line));
   });
 });
