@@ -70,28 +70,31 @@ export class EventHub {
    */
   iterate<T extends ClientEventType>(types: readonly T[]): AsyncIterableIterator<EventOf<T>> {
     if (this.ended) return finished<EventOf<T>>();
+    type Result = IteratorResult<EventOf<T>, undefined>;
     const buffer: EventOf<T>[] = [];
-    let wake: (() => void) | undefined;
+    // next() calls waiting for an event, first come first served (a for await makes one at a time; a caller may make more).
+    const waiters: ((result: Result) => void)[] = [];
     let done = false;
     const stops = (types.length === 0 ? (['*'] as const) : types).map((type) =>
       this.on(type as T, (event) => {
-        buffer.push(event);
-        wake?.();
+        const waiter = waiters.shift();
+        if (waiter) waiter({ done: false, value: event });
+        else buffer.push(event);
       }),
     );
     const finish = () => {
       done = true;
       for (const stop of stops) stop();
       stopEnd();
-      wake?.();
+      for (const waiter of waiters.splice(0)) waiter({ done: true, value: undefined });
     };
     const stopEnd = this.onEnd(finish);
     const iterator: AsyncIterableIterator<EventOf<T>> = {
-      next: async () => {
-        while (buffer.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+      next: (): Promise<Result> => {
         const value = buffer.shift();
-        return value === undefined ? { done: true, value: undefined } : { done: false, value };
+        if (value !== undefined) return Promise.resolve({ done: false, value });
+        if (done) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve) => waiters.push(resolve));
       },
       return: async () => {
         buffer.length = 0;

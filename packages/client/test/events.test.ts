@@ -96,3 +96,19 @@ describe('events after the client closed', () => {
     await expect(mm.once('matchFound')).rejects.toMatchObject({ code: ClientErrorCode.Closed });
   });
 });
+
+describe('an events iterator read by concurrent next() calls', () => {
+  it('gives each call its own event, in order, and ends the waiting ones when the client closes', async () => {
+    const { mm, socket } = await connected();
+    const events = mm.events('matchFound');
+    const first = events.next();
+    const second = events.next();
+    const third = events.next();
+    socket.push({ type: 'matchFound', matchId: 'm1' });
+    socket.push({ type: 'matchFound', matchId: 'm2' });
+    expect(await first).toMatchObject({ done: false, value: { matchId: 'm1' } });
+    expect(await second).toMatchObject({ done: false, value: { matchId: 'm2' } });
+    await mm.close();
+    expect(await third).toEqual({ done: true, value: undefined });
+  }, 2000);
+});
