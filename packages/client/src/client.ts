@@ -35,7 +35,7 @@ export async function connect(url: string, options: ConnectOptions): Promise<Mat
  * Get one with `connect`.
  */
 export class MatchmakingClient {
-  private readonly hub = new EventHub();
+  private readonly hub: EventHub;
   private readonly requests = new PendingRequests();
   private readonly connection: Connection;
 
@@ -44,6 +44,7 @@ export class MatchmakingClient {
     url: string,
     private readonly options: ConnectOptions,
   ) {
+    this.hub = new EventHub(options.onListenerError);
     this.connection = new Connection(url, options, {
       hub: this.hub,
       requests: this.requests,

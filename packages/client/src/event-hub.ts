@@ -2,15 +2,26 @@ import type { ClientEvent, ClientEventType, EventOf } from './events.js';
 
 type Listener = (event: ClientEvent) => void;
 
+/** What a listener that threw is reported to (ConnectOptions.onListenerError). */
+export type ListenerErrorHandler = (error: unknown, event: ClientEvent) => void;
+
+/** The default: the error on the console, the client carrying on. */
+export const logListenerError: ListenerErrorHandler = (error, event) => {
+  console.error(`@matchmaking/client: a listener of ${event.type} threw`, error);
+};
+
 /**
  * The client's events, by type: listeners (`on`, `once`) and async
  * iterators (`events`), all ended by `end()` (the client closed). A listener
- * that throws does not stop the others, nor the client.
+ * that throws does not stop the others, nor the client: its error goes to
+ * `onListenerError` (never rethrown, which would crash a Node process).
  */
 export class EventHub {
   private readonly listeners = new Map<ClientEventType | '*', Set<Listener>>();
   private readonly enders = new Set<() => void>();
   private ended = false;
+
+  constructor(private readonly onListenerError: ListenerErrorHandler = logListenerError) {}
 
   on<T extends ClientEventType>(type: T | '*', listener: (event: EventOf<T>) => void): () => void {
     if (this.ended) return () => {};
@@ -29,12 +40,18 @@ export class EventHub {
         try {
           listener(event);
         } catch (error) {
-          // A listener's bug must not break the connection; surface it as an uncaught error, later.
-          setTimeout(() => {
-            throw error;
-          });
+          this.reportListenerError(error, event);
         }
       }
+    }
+  }
+
+  /** A listener's bug must not break the connection, nor the handler's bug the emit. */
+  private reportListenerError(error: unknown, event: ClientEvent): void {
+    try {
+      this.onListenerError(error, event);
+    } catch (handlerError) {
+      logListenerError(handlerError, event);
     }
   }
 

@@ -8,6 +8,7 @@ export type { AcceptAnswer } from './client.js';
 export { connect, MatchmakingClient } from './client.js';
 export type { ConnectionState } from './connection.js';
 export { ClientErrorCode, MatchmakingClientError } from './errors.js';
+export type { ListenerErrorHandler } from './event-hub.js';
 export type {
   ClientEvent,
   ClientEventType,

@@ -1,4 +1,5 @@
 import type { BackoffSettings } from './backoff.js';
+import type { ListenerErrorHandler } from './event-hub.js';
 import type { Fetch } from './pings.js';
 import type { TokenTransport, WebSocketConstructor } from './socket.js';
 
@@ -31,6 +32,12 @@ export interface ConnectOptions {
   tokenIn?: TokenTransport;
   /** The fetch measurePings times with (default: the global fetch). */
   fetch?: Fetch;
+  /**
+   * Called with the error when a listener (`on`, `once`) throws, and the
+   * event it was given; the other listeners and the client carry on
+   * (default: console.error).
+   */
+  onListenerError?: ListenerErrorHandler;
 }
 
 export const DEFAULT_RECONNECT: ReconnectSettings = {

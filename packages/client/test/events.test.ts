@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connect } from '../src/client.js';
 import { ClientErrorCode } from '../src/errors.js';
 import type { ClientEvent } from '../src/events.js';
@@ -65,22 +65,59 @@ describe('events (a fake socket)', () => {
     expect(types).toEqual(['matchFound', 'profile', 'matchFound', 'closed']);
   });
 
-  it('a listener that throws does not stop the others', async () => {
-    const { mm, socket } = await connected();
-    const seen: ClientEvent[] = [];
+  it('a listener that throws does not stop the others: its error goes to onListenerError, never uncaught', async () => {
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', onUncaught);
-    mm.on('matchFound', () => {
-      throw new Error('listener bug');
-    });
-    mm.on('matchFound', (event) => seen.push(event));
-    socket.push({ type: 'matchFound', matchId: 'm1' });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    process.off('uncaughtException', onUncaught);
-    expect(seen).toHaveLength(1);
-    expect(uncaught).toHaveLength(1);
-    await mm.close();
+    try {
+      const fake = fakeWebSocket();
+      const reported: [unknown, string][] = [];
+      const mm = await connect(URL, {
+        token: 't',
+        WebSocket: fake.WebSocket,
+        onListenerError: (error, event) => reported.push([error, event.type]),
+      });
+      const seen: ClientEvent[] = [];
+      const bug = new Error('listener bug');
+      mm.on('matchFound', () => {
+        throw bug;
+      });
+      mm.on('matchFound', (event) => seen.push(event));
+      fake.sockets[0]?.push({ type: 'matchFound', matchId: 'm1' });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(seen).toHaveLength(1);
+      expect(reported).toEqual([[bug, 'matchFound']]);
+      await mm.close();
+
+      // The default logs it with console.error; a handler that throws is logged too.
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const plain = await connected();
+      plain.mm.on('matchFound', () => {
+        throw bug;
+      });
+      plain.socket.push({ type: 'matchFound', matchId: 'm2' });
+      const throwing = await connect(URL, {
+        token: 't',
+        WebSocket: fake.WebSocket,
+        onListenerError: () => {
+          throw new Error('handler bug');
+        },
+      });
+      throwing.on('matchFound', () => {
+        throw bug;
+      });
+      fake.sockets[1]?.push({ type: 'matchFound', matchId: 'm3' });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(logged.mock.calls).toEqual([
+        [expect.stringContaining('a listener of matchFound threw'), bug],
+        [expect.stringContaining('a listener of matchFound threw'), new Error('handler bug')],
+      ]);
+      logged.mockRestore();
+      await Promise.all([plain.mm.close(), throwing.close()]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
   });
 });
 
