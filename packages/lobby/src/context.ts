@@ -35,13 +35,27 @@ export function lobbyContext(
   };
 }
 
-/** Runs a request from a button: failures become the notice (`CODE: message`), never an uncaught error. */
-export async function attempt<T>(context: LobbyContext, run: () => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs a request from a button: failures become the notice (`CODE: message`),
+ * never an uncaught error. The buttons are disabled meanwhile, so a double
+ * click sends one request; `after` sets them as the outcome leaves them.
+ */
+export async function attempt<T>(
+  context: LobbyContext,
+  run: () => Promise<T>,
+  buttons: HTMLButtonElement[] = [],
+  after: () => void = () => {
+    for (const button of buttons) button.disabled = false;
+  },
+): Promise<T | undefined> {
+  for (const button of buttons) button.disabled = true;
   try {
     return await run();
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     context.notice(code ? `${code}: ${message}` : String(message ?? error), 'error');
     return undefined;
+  } finally {
+    after();
   }
 }

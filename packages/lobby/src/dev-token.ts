@@ -4,9 +4,17 @@
  * shown the URL can mint tokens: as `pnpm -s token`, which reads it from a file.
  */
 export function devKeyOf(location: Location): string | undefined {
-  const key = new URLSearchParams(location.hash.slice(1)).get('devKey');
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('devKey');
+  if (fromLink !== null) {
+    // Kept for this tab only (a reload still works), and out of the address bar and history.
+    sessionStorage.setItem(STORAGE_KEY, fromLink);
+    history.replaceState(null, '', location.pathname);
+  }
+  const key = fromLink ?? sessionStorage.getItem(STORAGE_KEY);
   return key && /^[A-Za-z0-9_-]{16,128}$/.test(key) ? key : undefined;
 }
+
+const STORAGE_KEY = 'matchmaking-dev-key';
 
 /** A token for `userId` from the local identity (POST /dev/tokens, as `pnpm -s token` does). */
 export async function devToken(devKey: string, userId: string): Promise<string> {

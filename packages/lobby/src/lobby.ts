@@ -41,16 +41,18 @@ export async function openLobby(root: HTMLElement, devKey: string, userId: strin
     notice.className = kind;
   });
   const rating = byId('rating');
-  const [profile, queues] = await Promise.all([mm.getProfile(), mm.listQueues()]);
-  rating.textContent = ratingText(profile);
-  context.setQueue(queues.defaultQueue);
+  // Listeners first: the match state the server re-sends to a player who opens the page mid-match
+  // (a proposal, MATCH FOUND, the server) may come while the profile is still being asked for.
   mountPartyPanel(byId('party-panel'), context);
-  mountQueuePanel(byId('queue-panel'), context, queues.queues);
   mountMatchPanel(byId('match-panel'), context, (text) => {
     rating.textContent = text;
   });
-  mountStatsPanel(byId('stats-panel'), context);
   void runEventLog(byId('log-panel'), mm);
+  const [profile, queues] = await Promise.all([mm.getProfile(), mm.listQueues()]);
+  rating.textContent = ratingText(profile);
+  context.setQueue(queues.defaultQueue);
+  mountQueuePanel(byId('queue-panel'), context, queues.queues, profile.status === 'queued');
+  mountStatsPanel(byId('stats-panel'), context);
   watchConnection(context.mm, byId('connection'));
   mm.on('error', (error) => context.notice(`${error.code}: ${error.message}`, 'error'));
 }

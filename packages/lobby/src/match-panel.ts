@@ -2,6 +2,7 @@ import type { Team } from '@matchmaking/client';
 import { attempt, type LobbyContext } from './context.js';
 import { h, show } from './dom.js';
 import { ratingText, resultText } from './format.js';
+import { gamePage } from './game-page.js';
 
 /** The match from MATCH FOUND (and its ready check) to the server's address and the new rating. */
 export function mountMatchPanel(
@@ -28,12 +29,16 @@ export function mountMatchPanel(
     countdown = setInterval(tick, 250);
     const accept = h('button', { id: 'accept-match' }, 'Accept');
     const decline = h('button', { id: 'decline-match' }, 'Decline');
-    const answer = (yes: boolean) =>
-      attempt(context, async () => {
-        accept.disabled = true;
-        decline.disabled = true;
-        await mm.acceptMatch(proposal.matchId, yes);
-      });
+    const answer = async (yes: boolean) => {
+      const answered = await attempt(
+        context,
+        async () => Boolean(await mm.acceptMatch(proposal.matchId, yes)),
+        [accept, decline],
+        () => undefined,
+      );
+      // A failed answer (a timeout, a dropped connection) may be tried again until the deadline.
+      if (!answered) for (const button of [accept, decline]) button.disabled = false;
+    };
     accept.onclick = () => answer(true);
     decline.onclick = () => answer(false);
     show(
@@ -65,14 +70,19 @@ export function mountMatchPanel(
   });
   mm.on('serverReady', (server) => {
     const line = document.getElementById('server') ?? state.appendChild(h('p', { id: 'server' }));
-    // The game server's own page (buttons to play) is its gameUrl over http.
-    const page = server.gameUrl.replace(/^ws/, 'http');
+    const page = gamePage(server.gameUrl, server.ip);
     show(
       line,
       'Server ',
       h('code', { id: 'server-address' }, `${server.ip}:${server.port}`),
       ' is ready: ',
-      h('a', { id: 'game-link', href: page, target: '_blank', rel: 'noopener' }, 'open the game'),
+      page
+        ? h(
+            'a',
+            { id: 'game-link', href: page, target: '_blank', rel: 'noopener noreferrer' },
+            'open the game',
+          )
+        : 'its address is not a game server page',
     );
   });
   mm.on('matchFinished', (finished) => {

@@ -21,10 +21,14 @@ export function mountPartyPanel(root: HTMLElement, context: LobbyContext): void 
   );
   const status = byId('party');
 
-  create.onclick = () => attempt(context, async () => mm.createParty({ latencies: await pings(context) }));
+  create.onclick = () =>
+    attempt(context, async () => mm.createParty({ latencies: await pings(context) }), [create, join]);
   join.onclick = () =>
-    attempt(context, async () => mm.joinParty(code.value.trim(), { latencies: await pings(context) }));
-  leave.onclick = () => attempt(context, () => mm.leaveParty());
+    attempt(context, async () => mm.joinParty(code.value.trim(), { latencies: await pings(context) }), [
+      create,
+      join,
+    ]);
+  leave.onclick = () => attempt(context, () => mm.leaveParty(), [leave]);
 
   mm.on('partyUpdated', (party) => {
     show(

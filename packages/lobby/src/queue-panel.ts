@@ -6,7 +6,13 @@ import { secondsText } from './format.js';
 const BY_PING = 'by-ping';
 
 /** Pick a queue and a region (or the nearest by ping), join or leave it, and see where the ticket waits. */
-export function mountQueuePanel(root: HTMLElement, context: LobbyContext, queues: QueueSummary[]): void {
+export function mountQueuePanel(
+  root: HTMLElement,
+  context: LobbyContext,
+  queues: QueueSummary[],
+  /** The profile says the player is waiting already (a page opened again): Leave, not Join. */
+  initiallyQueued: boolean,
+): void {
   const { mm } = context;
   const regions = [...new Set(queues.flatMap((queue) => Object.keys(queue.playersWaiting)))];
   const queueSelect = h(
@@ -40,8 +46,26 @@ export function mountQueuePanel(root: HTMLElement, context: LobbyContext, queues
   const pingLine = byId('pings');
   queueSelect.onchange = () => context.setQueue(queueSelect.value);
 
+  let queued = false;
+  let busy = false;
+  const setButtons = () => {
+    join.disabled = queued || busy;
+    leave.disabled = !queued || busy;
+  };
+  const request = <T>(run: () => Promise<T>) => {
+    busy = true;
+    setButtons();
+    return attempt(context, run, [], () => {
+      busy = false;
+      setButtons();
+    });
+  };
+  const setQueued = (on: boolean) => {
+    queued = on;
+    setButtons();
+  };
   join.onclick = () =>
-    attempt(context, async () => {
+    request(async () => {
       const queue = queueSelect.value;
       if (regionSelect.value !== BY_PING) return mm.joinQueue({ queue, region: regionSelect.value });
       show(status, 'Timing each region...');
@@ -54,14 +78,10 @@ export function mountQueuePanel(root: HTMLElement, context: LobbyContext, queues
       );
       return mm.joinQueue({ queue, latencies });
     });
-  leave.onclick = () => attempt(context, () => mm.leaveQueue());
+  leave.onclick = () => request(() => mm.leaveQueue());
 
-  const queued = (on: boolean) => {
-    join.disabled = on;
-    leave.disabled = !on;
-  };
   mm.on('joinedQueue', (ticket) => {
-    queued(true);
+    setQueued(true);
     const estimate =
       ticket.estimatedWaitSeconds === undefined
         ? 'no estimate yet (no recent matches)'
@@ -73,23 +93,30 @@ export function mountQueuePanel(root: HTMLElement, context: LobbyContext, queues
     );
   });
   mm.on('leftQueue', (left) => {
-    queued(false);
+    setQueued(false);
     show(status, `Not queued (${left.message}).`);
   });
   mm.on('queueTimeout', (timeout) => {
-    queued(false);
+    setQueued(false);
     show(status, `No match within ${secondsText(timeout.waitedSeconds)}: join again, or try another region.`);
   });
   for (const type of ['matchProposed', 'matchFound'] as const)
     mm.on(type, () => {
-      queued(false);
+      setQueued(false);
       show(status, 'In a match (below).');
     });
-  mm.on('matchDeclined', (declined) => queued(declined.requeued));
+  mm.on('matchDeclined', (declined) => setQueued(declined.requeued));
   for (const type of ['matchFinished', 'matchAbandoned'] as const)
     mm.on(type, () => {
-      queued(false);
+      setQueued(false);
       show(status, 'Not queued.');
     });
-  mm.on('matchCancelled', (cancelled) => queued(cancelled.requeued));
+  mm.on('matchCancelled', (cancelled) => setQueued(cancelled.requeued));
+  // A drop that cost the ticket (the SDK reports it after reconnecting): the page must let the player join again.
+  mm.on('queueLost', (lost) => {
+    setQueued(false);
+    show(status, `Your place in the ${lost.queue} queue was lost when the connection dropped: join again.`);
+  });
+  setQueued(initiallyQueued);
+  if (initiallyQueued) show(status, 'Waiting in a queue (joined before this page opened).');
 }

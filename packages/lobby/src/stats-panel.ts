@@ -2,8 +2,14 @@ import type { LobbyContext } from './context.js';
 import { h, show } from './dom.js';
 import { secondsText } from './format.js';
 
-/** How often the page asks for the chosen queue's figures (2 of the 20 messages a player may send per 10 s). */
+/** How often the page asks for the chosen queue's figures. */
 const REFRESH_MS = 5000;
+/**
+ * Queue events ask for fresh figures too, but at most once per this: with the
+ * poll, at most 6 of the 20 messages a player may send per 10 s, however fast
+ * a party leader joins and leaves (every member's page hears it).
+ */
+const EVENT_REFRESH_GAP_MS = 3000;
 
 /** Live figures of the chosen queue per region: players waiting, recent matches, time to match. */
 export function mountStatsPanel(root: HTMLElement, context: LobbyContext): void {
@@ -29,9 +35,17 @@ export function mountStatsPanel(root: HTMLElement, context: LobbyContext): void 
     ),
   );
   let running = false;
+  let again = false;
+  let last = 0;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const refresh = async () => {
-    if (running) return;
+    if (running) {
+      // Asked during a request (the queue changed): ask once more after it, for the figures now wanted.
+      again = true;
+      return;
+    }
     running = true;
+    last = Date.now();
     try {
       const stats = await context.mm.getQueueStats(context.queue());
       show(caption, `${stats.queue}, matches and times over the last ${stats.minutes} min`);
@@ -53,12 +67,28 @@ export function mountStatsPanel(root: HTMLElement, context: LobbyContext): void 
       // A dropped connection or a rate limit: the next refresh tries again.
     } finally {
       running = false;
+      if (again) {
+        again = false;
+        void refresh();
+      }
     }
   };
+  const soon = () => {
+    if (trailing) return;
+    trailing = setTimeout(
+      () => {
+        trailing = undefined;
+        void refresh();
+      },
+      Math.max(0, last + EVENT_REFRESH_GAP_MS - Date.now()),
+    );
+  };
   context.onQueueChange(() => void refresh());
-  for (const type of ['joinedQueue', 'matchFound', 'leftQueue'] as const)
-    context.mm.on(type, () => void refresh());
+  for (const type of ['joinedQueue', 'matchFound', 'leftQueue'] as const) context.mm.on(type, soon);
   const timer = setInterval(() => void refresh(), REFRESH_MS);
-  context.mm.on('closed', () => clearInterval(timer));
+  context.mm.on('closed', () => {
+    clearInterval(timer);
+    clearTimeout(trailing);
+  });
   void refresh();
 }

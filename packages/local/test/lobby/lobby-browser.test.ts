@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGameServer, type LocalStack, startLocalStack } from '../../src/index.js';
+import { connectionsOf } from '../client/sdk.js';
 
 /** Debian's chromium (`.ci/run` installs it); never a downloaded browser build. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -134,6 +135,41 @@ describe('the browser lobby, in real Chromium', () => {
     expect(await frank.isEnabled('#leave-queue')).toBe(true);
     await frank.click('#leave-queue');
     await expect.poll(() => text(frank, '#queue-status'), WAIT).toMatch(/^Not queued/);
+  });
+
+  it('a dropped connection that cost the queue place says so and lets the player join again', async () => {
+    const gina = await signIn('gina');
+    // The run's key leaves the address bar once read (kept for this tab).
+    expect(gina.url()).toBe(`http://localhost:${stack.port}/`);
+    await gina.selectOption('#region', 'us-east-1');
+    await gina.dblclick('#join-queue');
+    await expect.poll(() => text(gina, '#queue-status'), WAIT).toMatch(/^Waiting in duel, us-east-1/);
+    expect(await text(gina, '#notice')).toBe(''); // one join, not ALREADY_QUEUED for a second
+    const [id] = connectionsOf(stack, 'gina');
+    stack.websocket.close(id as string);
+    await expect
+      .poll(() => text(gina, '#queue-status'), WAIT)
+      .toBe('Your place in the duel queue was lost when the connection dropped: join again.');
+    expect(await gina.isEnabled('#join-queue')).toBe(true);
+    expect(await text(gina, '#connection')).toMatch(/^reconnected/);
+  });
+
+  it('a page opened again mid-match shows the match the server re-sends', async () => {
+    const ivan = await signIn('ivan');
+    const judy = await signIn('judy');
+    for (const page of [ivan, judy]) {
+      await page.selectOption('#region', 'eu-west-1');
+      await page.click('#join-queue');
+    }
+    for (const page of [ivan, judy])
+      await expect.poll(() => text(page, '#server-address'), WAIT).toMatch(/^127\.0\.0\.1:\d+$/);
+    const address = await text(judy, '#server-address');
+    await judy.reload();
+    await judy.fill('#user-name', 'judy');
+    await judy.click('#sign-in');
+    await expect.poll(() => text(judy, '#match-status'), WAIT).toBe('MATCH FOUND');
+    await expect.poll(() => text(judy, '#server-address'), WAIT).toBe(address);
+    expect(await text(judy, '#teams')).toContain('home');
   });
 
   it('friends make a party by its code and queue together', async () => {
