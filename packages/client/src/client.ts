@@ -44,7 +44,7 @@ export class MatchmakingClient {
     url: string,
     private readonly options: ConnectOptions,
   ) {
-    this.hub = new EventHub(options.onListenerError);
+    this.hub = new EventHub({ onListenerError: options.onListenerError, maxBuffered: options.maxBuffered });
     this.connection = new Connection(url, options, {
       hub: this.hub,
       requests: this.requests,
@@ -169,7 +169,8 @@ export class MatchmakingClient {
   /**
    * The events of these types (every event without types) from now on, as
    * an async iterator: `for await (const e of mm.events('matchFound'))`. It
-   * ends when the client closes, or when the loop breaks.
+   * ends when the client closes, or when the loop breaks. It keeps at most
+   * ConnectOptions.maxBuffered unread events (default 1000), dropping the oldest.
    */
   events<T extends ClientEventType>(...types: T[]): AsyncIterableIterator<EventOf<T>> {
     return this.hub.iterate(types);

@@ -10,6 +10,15 @@ export const logListenerError: ListenerErrorHandler = (error, event) => {
   console.error(`@matchmaking/client: a listener of ${event.type} threw`, error);
 };
 
+/** Events an iterator keeps unread by default (ConnectOptions.maxBuffered). */
+export const DEFAULT_MAX_BUFFERED = 1000;
+
+export interface EventHubOptions {
+  onListenerError?: ListenerErrorHandler;
+  /** Unread events an iterator keeps; past it the oldest is dropped (default 1000). */
+  maxBuffered?: number;
+}
+
 /**
  * The client's events, by type: listeners (`on`, `once`) and async
  * iterators (`events`), all ended by `end()` (the client closed). A listener
@@ -21,7 +30,13 @@ export class EventHub {
   private readonly enders = new Set<() => void>();
   private ended = false;
 
-  constructor(private readonly onListenerError: ListenerErrorHandler = logListenerError) {}
+  private readonly onListenerError: ListenerErrorHandler;
+  private readonly maxBuffered: number;
+
+  constructor(options: EventHubOptions = {}) {
+    this.onListenerError = options.onListenerError ?? logListenerError;
+    this.maxBuffered = Math.max(1, options.maxBuffered ?? DEFAULT_MAX_BUFFERED);
+  }
 
   on<T extends ClientEventType>(type: T | '*', listener: (event: EventOf<T>) => void): () => void {
     if (this.ended) return () => {};
@@ -82,8 +97,8 @@ export class EventHub {
 
   /**
    * The events of the given types (all without types) from now on, as they
-   * come, buffered until read; done when the hub ends (what was buffered
-   * first), or when the loop breaks.
+   * come, buffered until read (at most maxBuffered: the oldest are dropped);
+   * done when the hub ends (what was buffered first), or when the loop breaks.
    */
   iterate<T extends ClientEventType>(types: readonly T[]): AsyncIterableIterator<EventOf<T>> {
     if (this.ended) return finished<EventOf<T>>();
@@ -96,7 +111,11 @@ export class EventHub {
       this.on(type as T, (event) => {
         const waiter = waiters.shift();
         if (waiter) waiter({ done: false, value: event });
-        else buffer.push(event);
+        else {
+          buffer.push(event);
+          // A loop that stopped reading must not grow the buffer without bound: the oldest go first.
+          if (buffer.length > this.maxBuffered) buffer.shift();
+        }
       }),
     );
     const finish = () => {

@@ -38,6 +38,11 @@ export interface ConnectOptions {
    * (default: console.error).
    */
   onListenerError?: ListenerErrorHandler;
+  /**
+   * The unread events each `events()` iterator keeps (default 1000): past
+   * it, the oldest are dropped, so an iterator nobody reads holds no more.
+   */
+  maxBuffered?: number;
 }
 
 export const DEFAULT_RECONNECT: ReconnectSettings = {

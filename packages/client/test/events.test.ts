@@ -149,3 +149,23 @@ describe('an events iterator read by concurrent next() calls', () => {
     expect(await third).toEqual({ done: true, value: undefined });
   }, 2000);
 });
+
+describe('an events iterator nobody reads', () => {
+  it('keeps at most maxBuffered events (default 1000), dropping the oldest', async () => {
+    const fake = fakeWebSocket();
+    const small = await connect(URL, { token: 't', WebSocket: fake.WebSocket, maxBuffered: 2 });
+    const byDefault = await connect(URL, { token: 't', WebSocket: fake.WebSocket });
+    const few = small.events('matchFound');
+    const many = byDefault.events('matchFound');
+    for (let i = 1; i <= 5; i += 1) fake.sockets[0]?.push({ type: 'matchFound', matchId: `m${i}` });
+    for (let i = 1; i <= 1005; i += 1) fake.sockets[1]?.push({ type: 'matchFound', matchId: `m${i}` });
+    await Promise.all([small.close(), byDefault.close()]);
+    const kept: string[] = [];
+    for await (const event of few) kept.push(event.matchId);
+    expect(kept).toEqual(['m4', 'm5']);
+    const all: string[] = [];
+    for await (const event of many) all.push(event.matchId);
+    expect(all).toHaveLength(1000);
+    expect(all[0]).toBe('m6');
+  });
+});
