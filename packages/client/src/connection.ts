@@ -1,7 +1,7 @@
 import { backoffDelay } from './backoff.js';
 import { ClientErrorCode, MatchmakingClientError } from './errors.js';
 import type { EventHub } from './event-hub.js';
-import type { CloseReason, LostQueue } from './events.js';
+import { type CloseReason, isLifecycleType, type LostQueue } from './events.js';
 import {
   type ConnectOptions,
   DEFAULT_RECONNECT,
@@ -114,6 +114,8 @@ export class Connection {
       return;
     }
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
+    // The lifecycle events are the SDK's to tell: a server frame with one of their types (a bug, or a spoof) is dropped.
+    if (isLifecycleType(event.type)) return;
     if (event.type === 'connectionReplaced') this.replaced = true;
     this.parts.place.observe(event);
     // An error that answers a request rejects it; every other event (answers too) goes to listeners.

@@ -47,6 +47,23 @@ export type LifecycleEvent =
   | ({ type: 'queueLost'; message: string } & LostQueue)
   | { type: 'closed'; message: string; reason: CloseReason };
 
+/** The lifecycle events' types: the SDK's alone (a server frame of one of these types is dropped). */
+export const LIFECYCLE_TYPES = [
+  'disconnected',
+  'reconnecting',
+  'reconnected',
+  'queueLost',
+  'closed',
+] as const satisfies readonly LifecycleEvent['type'][];
+
+// Every lifecycle type is in the list (a new one must be added to it).
+const _allListed: Exclude<LifecycleEvent['type'], (typeof LIFECYCLE_TYPES)[number]> extends never
+  ? true
+  : never = true;
+
+export const isLifecycleType = (type: string): boolean =>
+  (LIFECYCLE_TYPES as readonly string[]).includes(type);
+
 /** Everything `on`, `once` and `events` deliver: the server's events and the SDK's lifecycle events. */
 export type ClientEvent = ServerEvent | LifecycleEvent;
 export type ClientEventType = ClientEvent['type'];

@@ -169,3 +169,23 @@ describe('an events iterator nobody reads', () => {
     expect(all[0]).toBe('m6');
   });
 });
+
+describe('server frames with a lifecycle type', () => {
+  it('are dropped: only the SDK tells disconnected, reconnecting, reconnected, queueLost and closed', async () => {
+    const { mm, socket } = await connected();
+    const seen: string[] = [];
+    mm.on('closed', (event) => seen.push(`closed:${event.reason}`));
+    mm.on('reconnected', (event) => seen.push(event.type));
+    const everything = mm.events();
+    for (const type of ['disconnected', 'reconnecting', 'reconnected', 'queueLost', 'closed'])
+      socket.push({ type, reason: 'gave-up', queue: 'duel', requestId: socket.sent[0]?.requestId });
+    socket.push({ type: 'matchFound', matchId: 'm1' });
+    expect(mm.state).toBe('open');
+    expect(seen).toEqual([]);
+    await mm.close();
+    const types: string[] = [];
+    for await (const event of everything) types.push(event.type);
+    expect(types).toEqual(['matchFound', 'closed']);
+    expect(seen).toEqual(['closed:closed']);
+  });
+});
