@@ -95,6 +95,16 @@ describe('the WebSocket route adapter', () => {
     ]);
   });
 
+  it('never answers a request twice: a failure after the use case answered is logged, not sent', async () => {
+    const { deps, sent } = routeDeps();
+    const route = actionRoute('acceptMatch', deps, async (_caller, message, answer) => {
+      await answer(events.matchAccepted(message.matchId, 2, 2));
+      throw new Error('the start message could not be sent');
+    });
+    await route(frame({ action: 'acceptMatch', matchId: 'm1', accept: true, requestId: 'acc-2' }));
+    expect(sent.map(({ event }) => [event.type, event.requestId])).toEqual([['matchAccepted', 'acc-2']]);
+  });
+
   it("tags the RATE_LIMITED refusal and $default's errors too", async () => {
     const limited = routeDeps(0);
     await profileRoute(limited.deps)(frame({ action: 'getProfile', requestId: 'slow' }));

@@ -123,10 +123,22 @@ async function answer<A extends ClientActionName>(
   if (parsed.value.action !== action) {
     return events.error(ErrorCode.UnknownAction, `this route handles ${action}, not ${parsed.value.action}`);
   }
+  let answered = false;
+  const answerOnce: AnswerCaller = async (reply) => {
+    answered = true;
+    await answerCaller(reply);
+  };
   try {
-    return await run(callerOf(event), parsed.value as Extract<ClientAction, { action: A }>, answerCaller);
+    return await run(callerOf(event), parsed.value as Extract<ClientAction, { action: A }>, answerOnce);
   } catch (error) {
-    return errorEvent(error, event.requestContext.connectionId);
+    const refusal = errorEvent(error, event.requestContext.connectionId);
+    if (!answered) return refusal;
+    // The caller has its answer (its requestId is settled): a second one would be a stray error.
+    logger.warn('failed after answering the caller', {
+      connectionId: event.requestContext.connectionId,
+      code: refusal.type === 'error' ? refusal.code : undefined,
+    });
+    return undefined;
   }
 }
 
