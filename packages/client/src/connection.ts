@@ -82,11 +82,10 @@ export class Connection {
     });
   }
 
-  private async openSocket(): Promise<SocketLike> {
-    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+  private openSocket(): Promise<SocketLike> {
     return openSocket({
       url: this.url,
-      token,
+      token: this.options.token,
       timeoutMs: this.options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       WebSocket: this.options.WebSocket,
       tokenIn: this.options.tokenIn,

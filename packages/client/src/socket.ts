@@ -59,69 +59,116 @@ async function defaultWebSocket(): Promise<WebSocketConstructor> {
 
 export interface OpenOptions {
   url: string;
-  token: string;
+  /** The token, or what gets it (called once per attempt; its time counts against timeoutMs). */
+  token: string | (() => string | Promise<string>);
   timeoutMs: number;
   WebSocket?: WebSocketConstructor;
   tokenIn?: TokenTransport;
 }
 
 /**
- * Opens a socket with the token. Rejects with REFUSED (details.status) when
- * the upgrade is refused with an HTTP status the runtime reports (`ws` does;
- * browsers and undici report only a failure: CONNECT_FAILED), or TIMEOUT.
+ * Gets the token and opens a socket with it, within `timeoutMs` for both.
+ * Rejects with REFUSED (details.status) when the upgrade is refused with an
+ * HTTP status the runtime reports (`ws` does; browsers and undici report
+ * only a failure: CONNECT_FAILED), CONNECT_FAILED (also: the token function
+ * threw, the URL is invalid, the WebSocket constructor threw; the error as
+ * `cause`) or TIMEOUT (also: the token function did not answer in time).
  */
-export async function openSocket(options: OpenOptions): Promise<SocketLike> {
-  const Socket = (options.WebSocket ?? (await defaultWebSocket())) as Construct;
-  const transport = options.tokenIn ?? defaultTokenTransport();
-  const url = new URL(options.url);
-  if (transport === 'query') url.searchParams.set('token', options.token);
-  const init = transport === 'header' ? { headers: { Authorization: `Bearer ${options.token}` } } : undefined;
-  const socket = init ? new Socket(url.toString(), init) : new Socket(url.toString());
+export function openSocket(options: OpenOptions): Promise<SocketLike> {
   return new Promise((resolve, reject) => {
-    let status: number | undefined;
+    let socket: SocketLike | undefined;
+    let settled = false;
+    let awaitingToken = true;
     const fail = (error: MatchmakingClientError) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       reject(error);
     };
+    const failed = (message: string, cause: unknown) =>
+      fail(
+        cause instanceof MatchmakingClientError
+          ? cause
+          : new MatchmakingClientError(ClientErrorCode.ConnectFailed, message, {}, { cause }),
+      );
     const timer = setTimeout(() => {
       fail(
-        new MatchmakingClientError(ClientErrorCode.Timeout, `no connection within ${options.timeoutMs} ms`),
+        new MatchmakingClientError(
+          ClientErrorCode.Timeout,
+          `no connection within ${options.timeoutMs} ms${awaitingToken ? ' (the token function did not answer)' : ''}`,
+        ),
       );
-      socket.close();
+      socket?.close();
     }, options.timeoutMs);
-    // `ws` only: the refused upgrade's HTTP status (401 no token, 403 a bad one).
-    (socket as { on?: (event: string, listener: (...args: never[]) => void) => void }).on?.(
-      'unexpected-response',
-      (_request: unknown, response: { statusCode?: number }) => {
-        status = response.statusCode;
-        (socket as unknown as { terminate(): void }).terminate();
-      },
-    );
-    socket.addEventListener('open', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.addEventListener('close', () => {
-      if (status !== undefined && status >= 400 && status < 500) {
-        fail(
-          new MatchmakingClientError(
-            ClientErrorCode.Refused,
-            `the API refused the connection (HTTP ${status})`,
-            { status },
-          ),
-        );
-      } else {
-        const detail = status === undefined ? '' : ` (HTTP ${status})`;
-        fail(
-          new MatchmakingClientError(
-            ClientErrorCode.ConnectFailed,
-            `could not connect to ${options.url}${detail}`,
-            status === undefined ? {} : { status },
-          ),
-        );
+
+    const start = async () => {
+      let token: string;
+      try {
+        token = typeof options.token === 'function' ? await options.token() : options.token;
+      } catch (cause) {
+        failed(`the token function failed: ${messageOf(cause)}`, cause);
+        return;
       }
-    });
-    // 'error' is always followed by 'close', which settles; listening keeps `ws` from throwing it.
-    socket.addEventListener('error', () => {});
+      awaitingToken = false;
+      if (settled) return;
+      let Socket: Construct;
+      try {
+        Socket = (options.WebSocket ?? (await defaultWebSocket())) as Construct;
+        if (settled) return;
+        const transport = options.tokenIn ?? defaultTokenTransport();
+        const url = new URL(options.url);
+        if (transport === 'query') url.searchParams.set('token', token);
+        const init = transport === 'header' ? { headers: { Authorization: `Bearer ${token}` } } : undefined;
+        socket = init ? new Socket(url.toString(), init) : new Socket(url.toString());
+      } catch (cause) {
+        failed(`could not connect to ${options.url}: ${messageOf(cause)}`, cause);
+        return;
+      }
+      listen(socket);
+    };
+
+    const listen = (socket: SocketLike) => {
+      let status: number | undefined;
+      // `ws` only: the refused upgrade's HTTP status (401 no token, 403 a bad one).
+      (socket as { on?: (event: string, listener: (...args: never[]) => void) => void }).on?.(
+        'unexpected-response',
+        (_request: unknown, response: { statusCode?: number }) => {
+          status = response.statusCode;
+          (socket as unknown as { terminate(): void }).terminate();
+        },
+      );
+      socket.addEventListener('open', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(socket);
+      });
+      socket.addEventListener('close', () => {
+        if (status !== undefined && status >= 400 && status < 500) {
+          fail(
+            new MatchmakingClientError(
+              ClientErrorCode.Refused,
+              `the API refused the connection (HTTP ${status})`,
+              { status },
+            ),
+          );
+        } else {
+          const detail = status === undefined ? '' : ` (HTTP ${status})`;
+          fail(
+            new MatchmakingClientError(
+              ClientErrorCode.ConnectFailed,
+              `could not connect to ${options.url}${detail}`,
+              status === undefined ? {} : { status },
+            ),
+          );
+        }
+      });
+      // 'error' is always followed by 'close', which settles; listening keeps `ws` from throwing it.
+      socket.addEventListener('error', () => {});
+    };
+
+    void start();
   });
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
