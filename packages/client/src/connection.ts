@@ -39,6 +39,8 @@ export class Connection {
   private generation = 0;
   private replaced = false;
   private wakeSleeper: (() => void) | undefined;
+  /** Aborted when the client ends: a connection attempt in flight gives up (its timer cleared). */
+  private readonly ending = new AbortController();
   private readonly reconnect: ReconnectSettings | undefined;
 
   constructor(
@@ -71,14 +73,20 @@ export class Connection {
     socket.send(frame);
   }
 
-  /** Ends for good; resolves once the socket closed (or a second passed: a peer may never answer). */
+  /**
+   * Ends for good; resolves once the socket closed (or a second passed: a
+   * peer may never answer), leaving no timer behind to keep a process alive.
+   */
   async close(): Promise<void> {
     const socket = this.socket;
     this.end('closed', 'closed by the client');
     if (!socket || socket.readyState === 3) return;
     await new Promise<void>((resolve) => {
-      socket.addEventListener('close', () => resolve());
-      setTimeout(resolve, 1000);
+      const timer = setTimeout(resolve, 1000);
+      socket.addEventListener('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -89,6 +97,7 @@ export class Connection {
       timeoutMs: this.options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       WebSocket: this.options.WebSocket,
       tokenIn: this.options.tokenIn,
+      signal: this.ending.signal,
     });
   }
 
@@ -227,6 +236,7 @@ export class Connection {
     if (this.current === 'closed') return;
     this.current = 'closed';
     this.wakeSleeper?.();
+    this.ending.abort();
     this.parts.requests.rejectAll(ClientErrorCode.Closed, 'the client closed before the answer');
     const socket = this.socket;
     if (socket && socket.readyState < 2) socket.close(1000, 'client closed');

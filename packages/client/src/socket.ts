@@ -64,6 +64,8 @@ export interface OpenOptions {
   timeoutMs: number;
   WebSocket?: WebSocketConstructor;
   tokenIn?: TokenTransport;
+  /** Gives up the attempt (CLOSED): its timer is cleared, a socket being opened closed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,18 +74,24 @@ export interface OpenOptions {
  * HTTP status the runtime reports (`ws` does; browsers and undici report
  * only a failure: CONNECT_FAILED), CONNECT_FAILED (also: the token function
  * threw, the URL is invalid, the WebSocket constructor threw; the error as
- * `cause`) or TIMEOUT (also: the token function did not answer in time).
+ * `cause`) or TIMEOUT (also: the token function did not answer in time);
+ * CLOSED when `signal` aborts it.
  */
 export function openSocket(options: OpenOptions): Promise<SocketLike> {
   return new Promise((resolve, reject) => {
     let socket: SocketLike | undefined;
     let settled = false;
     let awaitingToken = true;
-    const fail = (error: MatchmakingClientError) => {
-      if (settled) return;
+    /** True the first time: the attempt's timer and abort listener go. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      reject(error);
+      options.signal?.removeEventListener('abort', abort);
+      return true;
+    };
+    const fail = (error: MatchmakingClientError) => {
+      if (settle()) reject(error);
     };
     const failed = (message: string, cause: unknown) =>
       fail(
@@ -100,6 +108,11 @@ export function openSocket(options: OpenOptions): Promise<SocketLike> {
       );
       socket?.close();
     }, options.timeoutMs);
+    const abort = () => {
+      fail(new MatchmakingClientError(ClientErrorCode.Closed, 'the client closed while connecting'));
+      socket?.close();
+    };
+    options.signal?.addEventListener('abort', abort);
 
     const start = async () => {
       let token: string;
@@ -138,10 +151,7 @@ export function openSocket(options: OpenOptions): Promise<SocketLike> {
         },
       );
       socket.addEventListener('open', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(socket);
+        if (settle()) resolve(socket);
       });
       socket.addEventListener('close', () => {
         if (status !== undefined && status >= 400 && status < 500) {
@@ -167,7 +177,8 @@ export function openSocket(options: OpenOptions): Promise<SocketLike> {
       socket.addEventListener('error', () => {});
     };
 
-    void start();
+    if (options.signal?.aborted) abort();
+    else void start();
   });
 }
 
