@@ -4,13 +4,16 @@ import { EventHub } from './event-hub.js';
 import type { ClientEventType, EventOf } from './events.js';
 import { type ConnectOptions, DEFAULT_TIMEOUT_MS } from './options.js';
 import { type Fetch, type PingOptions, timeTargets } from './pings.js';
-import type {
-  ActionFields,
-  ClientAction,
-  JoinQueueRequest,
-  Latencies,
-  ServerEventOf,
-  ServerEventType,
+import {
+  type ActionFields,
+  type ClientAction,
+  type JoinQueueRequest,
+  type Latencies,
+  MAX_CLIENT_MESSAGE_BYTES,
+  MESSAGE_TOO_LARGE,
+  type ServerEventOf,
+  type ServerEventType,
+  utf8Bytes,
 } from './protocol.js';
 import { QueuePlace } from './queue-place.js';
 import { PendingRequests } from './requests.js';
@@ -189,6 +192,15 @@ export class MatchmakingClient {
   ): Promise<ServerEventOf<T>> {
     const requestId = this.requests.nextId();
     const frame = JSON.stringify({ action, ...fields, requestId });
+    // The server could not tell which request an oversize frame was: its error would be untagged, the request would time out.
+    const bytes = utf8Bytes(frame);
+    if (bytes > MAX_CLIENT_MESSAGE_BYTES) {
+      throw new MatchmakingClientError(
+        MESSAGE_TOO_LARGE,
+        `${action}: the request is ${bytes} bytes, more than the ${MAX_CLIENT_MESSAGE_BYTES} the server reads`,
+        { requestId, bytes, limit: MAX_CLIENT_MESSAGE_BYTES },
+      );
+    }
     this.connection.send(action, frame);
     const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     return (await this.requests.wait(requestId, action, answers, timeoutMs)) as ServerEventOf<T>;

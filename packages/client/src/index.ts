@@ -38,4 +38,5 @@ export type {
   ServerEventType,
   Team,
 } from './protocol.js';
+export { MAX_CLIENT_MESSAGE_BYTES } from './protocol.js';
 export type { SocketLike, TokenTransport, WebSocketConstructor } from './socket.js';

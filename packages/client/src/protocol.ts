@@ -3,7 +3,7 @@
  * validates with). Type imports only: the SDK's JavaScript imports nothing
  * from core, and the published d.ts carries them inlined (scripts/build.ts).
  */
-import type { ClientAction, ServerEvent, ServerEventType } from '@matchmaking/core';
+import type { ClientAction, ErrorCode, ServerEvent, ServerEventType } from '@matchmaking/core';
 
 export type {
   ClientAction,
@@ -42,3 +42,19 @@ export type JoinQueueRequest = Omit<ActionFields<'joinQueue'>, 'region' | 'laten
     | { region?: ActionFields<'joinQueue'>['region']; latencies?: never }
     | { latencies: Latencies; region?: never }
   );
+
+/**
+ * The largest request frame the server reads, in UTF-8 bytes: core's
+ * MAX_CLIENT_MESSAGE_BYTES, written out here because the SDK's JavaScript
+ * imports nothing from core (a test checks the two agree). The server cannot
+ * read the requestId of a larger frame, so the SDK refuses it before sending.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+
+/** The protocol's code for a frame over that limit (core's ErrorCode.MessageTooLarge). */
+export const MESSAGE_TOO_LARGE = 'MESSAGE_TOO_LARGE' satisfies ErrorCode;
+
+const encoder = new TextEncoder();
+
+/** A frame's size on the wire: its UTF-8 bytes. */
+export const utf8Bytes = (text: string): number => encoder.encode(text).length;

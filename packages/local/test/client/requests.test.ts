@@ -111,6 +111,18 @@ describe('SDK requests', () => {
     expect((await late).type).toBe('profile');
   });
 
+  it('reject a frame over the server limit at once with MESSAGE_TOO_LARGE, unsent (the server could not tag its answer)', async () => {
+    const frank = await player('frank', { requestTimeoutMs: 2000 });
+    const errors: unknown[] = [];
+    frank.on('error', (event) => errors.push(event));
+    const started = Date.now();
+    const tooLarge = await failure(frank.joinParty('x'.repeat(5000)));
+    expect(tooLarge.code).toBe('MESSAGE_TOO_LARGE');
+    expect(Date.now() - started).toBeLessThan(500);
+    expect((await frank.getProfile()).type).toBe('profile');
+    expect(errors).toEqual([]);
+  });
+
   it('reject with CLOSED after close(), which ends the connection for good', async () => {
     const erin = await player('erin');
     await erin.close();
