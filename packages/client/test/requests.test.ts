@@ -93,3 +93,41 @@ describe('requests (a fake socket)', () => {
     await settle();
   });
 });
+
+describe('what the README says of requests and refusals (a fake socket)', () => {
+  it('an answer after its request timed out settles nothing: it is an event, a late error an `error` event', async () => {
+    const fake = fakeWebSocket();
+    const mm = await connect(URL, { token: 't', WebSocket: fake.WebSocket, requestTimeoutMs: 10 });
+    const seen: string[] = [];
+    mm.on('joinedQueue', (event) =>
+      seen.push(`${event.type}:${String((event as { requestId?: string }).requestId)}`),
+    );
+    mm.on('error', (event) => seen.push(`${event.type}:${event.code}:${String(event.requestId)}`));
+    await expect(mm.joinQueue()).rejects.toMatchObject({ code: ClientErrorCode.Timeout });
+    await expect(mm.leaveQueue()).rejects.toMatchObject({ code: ClientErrorCode.Timeout });
+    const socket = fake.sockets[0];
+    socket?.answer(0, { type: 'joinedQueue', ticketId: 't1', queue: 'duel', region: 'r', players: [] });
+    socket?.answer(1, { type: 'error', code: 'NOT_QUEUED' });
+    expect(seen).toEqual([
+      `joinedQueue:${socket?.sent[0]?.requestId}`,
+      `error:NOT_QUEUED:${socket?.sent[1]?.requestId}`,
+    ]);
+    await mm.close();
+  });
+
+  it('a refusal without an HTTP status (a global WebSocket) is a CONNECT_FAILED, retried until gave-up', async () => {
+    // A browser's or undici's WebSocket: a refused upgrade is an error and a close (1006), nothing more.
+    const fake = fakeWebSocket((socket, index) => (index === 0 ? socket.open() : socket.drop()));
+    const mm = await connect(URL, {
+      token: 't',
+      WebSocket: fake.WebSocket,
+      reconnect: { baseMs: 2, random: () => 0.5, maxAttempts: 3 },
+    });
+    fake.sockets[0]?.drop();
+    expect(await mm.once('closed')).toMatchObject({ reason: 'gave-up' });
+    expect(fake.sockets).toHaveLength(4);
+    const refused = fakeWebSocket((socket) => socket.drop());
+    const error = await connect(URL, { token: 'bad', WebSocket: refused.WebSocket }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ClientErrorCode.ConnectFailed });
+  });
+});
