@@ -217,8 +217,13 @@ export class Connection {
     }
   }
 
+  /** Waits between attempts; at once when closed (a listener of `reconnecting` may have closed the client). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.isClosed()) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(resolve, ms);
       this.wakeSleeper = () => {
         clearTimeout(timer);

@@ -55,6 +55,21 @@ describe('close() leaves no timer behind to keep Node alive (a fake socket)', ()
     expect(timers()).toBe(before);
   });
 
+  it('nor the backoff wait when close() is called from a reconnecting listener', async () => {
+    const before = timers();
+    const fake = fakeWebSocket();
+    const mm = await connect(URL, {
+      token: 't',
+      WebSocket: fake.WebSocket,
+      reconnect: { baseMs: 60_000, random: () => 0.5 },
+    });
+    const closed = new Promise<void>((resolve) => mm.on('reconnecting', () => void mm.close().then(resolve)));
+    fake.sockets[0]?.drop();
+    await closed;
+    expect(mm.state).toBe('closed');
+    expect(timers()).toBe(before);
+  });
+
   it('nor while a reconnect waits for its token', async () => {
     const before = timers();
     let calls = 0;
