@@ -150,7 +150,23 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
         { of: 'matchmaking', queue: deadLetters },
         { of: 'match-starts', queue: starts.deadLetters },
       ],
-      matchmakerFunctionName: matchmakerOf(deployed).name,
+      errorsOf: [
+        {
+          alarm: 'matchmaker-errors',
+          what: 'the matchmaker function failed or timed out',
+          functionName: functionOf(deployed, 'matchmakingQueue').name,
+        },
+        {
+          alarm: 'tick-errors',
+          what: 'the tick failed or timed out (deadlines, stale claims, the warm pool and the passes wait for the next minute; EventBridge retries an invocation, then drops it)',
+          functionName: functionOf(deployed, 'schedule').name,
+        },
+        {
+          alarm: 'task-state-change-errors',
+          what: 'the taskStateChange function failed or timed out on a stopped game server (EventBridge retries an invocation, then drops it: its match waits for its deadline)',
+          functionName: functionOf(deployed, 'gameServerTaskEvents').name,
+        },
+      ],
       alarms: settings.alarms,
     },
     opts,
@@ -173,11 +189,17 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
   };
 }
 
-/** The function that runs the matchmaking passes (the one consuming the matchmaking queue). */
-function matchmakerOf(deployed: DeployedFunctions): aws.lambda.Function {
-  const found = Object.values(deployed).find((d) => d.definition.trigger.kind === 'matchmakingQueue');
-  if (!found) throw new Error('the manifest has no matchmaker (a matchmakingQueue function)');
-  return found.fn;
+/**
+ * The one function of a trigger: the matchmaker (matchmakingQueue), the tick
+ * (schedule), the task-state events' (gameServerTaskEvents).
+ */
+function functionOf(
+  deployed: DeployedFunctions,
+  kind: 'matchmakingQueue' | 'schedule' | 'gameServerTaskEvents',
+): aws.lambda.Function {
+  const found = Object.values(deployed).filter((d) => d.definition.trigger.kind === kind);
+  if (found.length !== 1) throw new Error(`the manifest has ${found.length} ${kind} functions, not one`);
+  return (found[0] as (typeof found)[number]).fn;
 }
 
 /** The seed's custom domain: an ACM certificate validated by DNS, the API domain, its mapping and an alias record. */

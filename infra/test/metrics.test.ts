@@ -212,9 +212,33 @@ describe('the alarms', () => {
     });
   });
 
+  it('pages on the tick and the task-state function failing (asynchronous invocations: retried, then dropped)', () => {
+    for (const [name, fn] of [
+      ['tick-errors', 'mm-m-tick'],
+      ['task-state-change-errors', 'mm-m-taskStateChange'],
+    ]) {
+      expect(alarm(name as string), name).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: { FunctionName: fn },
+        statistic: 'Sum',
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      });
+    }
+    // Each names a function of the program, by its trigger.
+    const names = (type: string) => recorded.filter((r) => r.type === type).map((r) => r.inputs.name);
+    const functionNames = names('aws:lambda/function:Function');
+    for (const fn of ['mm-m-matchmaker', 'mm-m-tick', 'mm-m-taskStateChange'])
+      expect(functionNames).toContain(fn);
+  });
+
   it('sends every alarm, when it fires and when it clears, to the stack topic and the configured one, from the home region', () => {
     const all = alarmsOf('mm-m');
-    expect(all).toHaveLength(2 + 2 + 6 + 1);
+    expect(all).toHaveLength(2 + 1 + 3 + 6 + 1);
     for (const { inputs, provider, name } of all) {
       expect(inputs.alarmActions, name).toEqual([topicArn(), PAGER]);
       expect(inputs.okActions, name).toEqual([topicArn(), PAGER]);

@@ -19,8 +19,23 @@ export interface WatchInput {
   regions: readonly string[];
   warmPool: WarmPool;
   deadLetterQueues: readonly DeadLetterQueue[];
-  matchmakerFunctionName: pulumi.Input<string>;
+  /**
+   * The functions whose Lambda `Errors` page, each naming its alarm
+   * (`<prefix>-<alarm>`): the matchmaker (a timeout never reaches its own
+   * metric), and the ones invoked asynchronously (the tick, the task-state
+   * events), whose failures are otherwise only retried, then dropped.
+   */
+  errorsOf: readonly WatchedFunction[];
   alarms: Settings['alarms'];
+}
+
+/** A function whose Lambda `Errors` page. */
+export interface WatchedFunction {
+  /** The alarm's name after the prefix, e.g. `matchmaker-errors`. */
+  alarm: string;
+  /** What failing means, for the alarm's description. */
+  what: string;
+  functionName: pulumi.Input<string>;
 }
 
 /** A Matchmaking metric of this deployment, with exactly the dimensions it is published with. */
@@ -51,8 +66,9 @@ const ANY_IN_A_MINUTE = {
  * publishes: a dead-letter queue holding a message (work that failed five
  * times), a failed matchmaking pass (or the matchmaker itself failing: a
  * timeout never reaches its own metric), a queue's time to match p95 over
- * `matchmaking:alarms.timeToMatchP95Seconds` in a region, and a warm pool
- * with no idle server for three minutes. Each notifies the stack's SNS topic
+ * `matchmaking:alarms.timeToMatchP95Seconds` in a region, the tick or the
+ * task-state function failing, and a warm pool with no idle server for three
+ * minutes. Each notifies the stack's SNS topic
  * (and `alarms.topicArn`) when it fires and when it clears.
  */
 export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptions) {
@@ -93,13 +109,15 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
     ...matchmakingMetric(prefix, 'PassFailed'),
     statistic: 'Sum',
   });
-  const matchmakerErrors = alarm('matchmaker-errors', 'the matchmaker function failed or timed out', {
-    ...ANY_IN_A_MINUTE,
-    namespace: 'AWS/Lambda',
-    metricName: 'Errors',
-    dimensions: { FunctionName: input.matchmakerFunctionName },
-    statistic: 'Sum',
-  });
+  const errors = input.errorsOf.map((watched) =>
+    alarm(watched.alarm, watched.what, {
+      ...ANY_IN_A_MINUTE,
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: watched.functionName },
+      statistic: 'Sum',
+    }),
+  );
   const limit = settings.timeToMatchP95Seconds;
   const timeToMatch = input.queues.flatMap((queue) =>
     input.regions.map((region) =>
@@ -133,6 +151,6 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
   );
   return {
     topic,
-    alarms: [...deadLetters, passFailed, matchmakerErrors, ...timeToMatch, ...warmIdle],
+    alarms: [...deadLetters, passFailed, ...errors, ...timeToMatch, ...warmIdle],
   };
 }
