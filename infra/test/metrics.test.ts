@@ -29,6 +29,12 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
 const QUEUES = { duel: { teamSize: 1, default: true }, squad: { teamSize: 4 } };
 const PAGER = 'arn:aws:sns:us-east-1:123456789012:pager';
+// The most queues a stack takes (MAX_QUEUES), in eleven regions, each with a warm pool.
+const MANY_REGIONS = [
+  ...['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3'],
+  ...['eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-southeast-2'],
+];
+const MANY_QUEUES = Array.from({ length: 20 }, (_, i) => `q${i}`);
 const base = {
   homeRegion: 'us-east-1',
   regions: ['us-east-1'],
@@ -55,6 +61,31 @@ beforeAll(async () => {
   createMatchmaking(settings, { prefix: 'mm-m', repoRoot, buildDir });
   // The same program with nothing configured: the defaults.
   createMatchmaking(parseSettings(base), { prefix: 'mm-d', repoRoot, buildDir });
+  // Many queues in many regions: more alarms than one alarm widget takes.
+  const { createMonitoring } = await import('../src/home/monitoring.js');
+  const aws = await import('@pulumi/aws');
+  const many = parseSettings({
+    ...base,
+    regions: MANY_REGIONS,
+    queues: Object.fromEntries(MANY_QUEUES.map((q, i) => [q, { teamSize: 1, default: i === 0 }])),
+    warmPool: { default: { idle: 1, max: 2 } },
+  });
+  createMonitoring(
+    {
+      prefix: 'mm-x',
+      homeRegion: 'us-east-1',
+      queues: MANY_QUEUES,
+      regions: MANY_REGIONS,
+      warmPool: many.warmPool,
+      deadLetterQueues: ['matchmaking', 'match-starts'].map((of) => ({
+        of,
+        queue: new aws.sqs.Queue(`mm-x-${of}-dlq`, { name: `mm-x-${of}-dlq.fifo` }),
+      })),
+      errorsOf: [{ alarm: 'matchmaker-errors', what: 'failed', functionName: 'mm-x-matchmaker' }],
+      alarms: many.alarms,
+    },
+    {},
+  );
   // Let every apply() settle so the dashboard body and policies are recorded.
   await new Promise((resolve) => setTimeout(resolve, 300));
 }, 120_000);
@@ -71,7 +102,10 @@ const topicArn = () => named('aws:sns/topic:Topic', 'mm-m-alarms').state.arn;
 function dashboard(prefix: string) {
   const resource = named('aws:cloudwatch/dashboard:Dashboard', `${prefix}-dashboard`);
   const body = JSON.parse(String(resource.inputs.dashboardBody)) as {
-    widgets: { type: string; properties: { metrics?: unknown[][]; region?: string; alarms?: string[] } }[];
+    widgets: {
+      type: string;
+      properties: { title?: string; metrics?: unknown[][]; region?: string; alarms?: string[] };
+    }[];
   };
   const lines = body.widgets
     .flatMap((w) => w.properties.metrics ?? [])
@@ -127,6 +161,31 @@ describe('the dashboard', () => {
       ['us-east-1', 'Minimum'],
       ['eu-west-1', 'Minimum'],
     ]);
+  });
+
+  it('has at least one metric in every metric widget (CloudWatch refuses an empty one), with and without a pool', () => {
+    for (const prefix of ['mm-m', 'mm-d', 'mm-x']) {
+      const metricWidgets = dashboard(prefix).body.widgets.filter((w) => w.type === 'metric');
+      expect(metricWidgets.length, prefix).toBeGreaterThan(0);
+      for (const widget of metricWidgets)
+        expect(widget.properties.metrics?.length, `${prefix}: ${widget.properties.title}`).toBeGreaterThan(0);
+    }
+    // No pool anywhere (the default): no idle-servers chart at all.
+    const titles = dashboard('mm-d').body.widgets.map((w) => w.properties.title);
+    expect(titles.some((t) => String(t).startsWith('Warm servers idle'))).toBe(false);
+    expect(dashboard('mm-m').body.widgets.map((w) => w.properties.title)).toContain(
+      'Warm servers idle (lowest in the minute)',
+    );
+  });
+
+  it('shows every alarm in alarm widgets of at most 100 each (many queues in many regions)', () => {
+    const all = alarmsOf('mm-x');
+    expect(all.length).toBeGreaterThan(200);
+    const widgets = dashboard('mm-x').body.widgets.filter((w) => w.type === 'alarm');
+    expect(widgets.map((w) => w.properties.alarms?.length)).toEqual([100, 100, all.length - 200]);
+    const shown = widgets.flatMap((w) => w.properties.alarms ?? []);
+    expect(shown).toHaveLength(all.length);
+    expect(new Set(shown)).toEqual(new Set(all.map((a) => a.state.arn)));
   });
 
   it('shows both dead-letter queues and the state of every alarm', () => {

@@ -26,6 +26,9 @@ export interface DashboardInput {
 type MetricLine = (string | Record<string, string>)[];
 type Widget = { type: 'metric' | 'alarm'; properties: Record<string, unknown> };
 
+/** The most alarms one alarm status widget takes (CloudWatch's dashboard body structure). */
+export const MAX_ALARMS_PER_WIDGET = 100;
+
 /**
  * The dashboard's JSON body (CloudWatch's dashboard body structure): one
  * widget per question an operator asks, each metric named by the constants
@@ -99,11 +102,15 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
         { stat: 'Maximum', label: name },
       ]),
     ),
-    { type: 'alarm', properties: { title: 'Alarms', alarms: [...input.alarmArns] } },
+    ...alarmWidgets(input.alarmArns),
   ];
+  // CloudWatch refuses a metric widget without a metric (PutDashboard validation): no pool, no idle chart.
+  const shown = widgets.filter(
+    (widget) => widget.type !== 'metric' || (widget.properties.metrics as MetricLine[]).length > 0,
+  );
   // Two widgets per row, each half the dashboard's 24 columns.
   return {
-    widgets: widgets.map((widget, i) => ({
+    widgets: shown.map((widget, i) => ({
       ...widget,
       x: (i % 2) * 12,
       y: Math.floor(i / 2) * 6,
@@ -111,6 +118,18 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
       height: 6,
     })),
   };
+}
+
+/** The alarms' states, in as many widgets as it takes (at most MAX_ALARMS_PER_WIDGET each). */
+function alarmWidgets(alarmArns: readonly string[]): Widget[] {
+  const parts = Math.ceil(alarmArns.length / MAX_ALARMS_PER_WIDGET);
+  return Array.from({ length: parts }, (_, i) => ({
+    type: 'alarm',
+    properties: {
+      title: parts > 1 ? `Alarms (${i + 1} of ${parts})` : 'Alarms',
+      alarms: alarmArns.slice(i * MAX_ALARMS_PER_WIDGET, (i + 1) * MAX_ALARMS_PER_WIDGET),
+    },
+  }));
 }
 
 /** The CloudWatch dashboard `<prefix>` in the home region, where the functions publish. */
