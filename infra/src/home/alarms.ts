@@ -66,9 +66,9 @@ const ANY_IN_A_MINUTE = {
  * publishes: a dead-letter queue holding a message (work that failed five
  * times), a failed matchmaking pass (or the matchmaker itself failing: a
  * timeout never reaches its own metric), a queue's time to match p95 over
- * `matchmaking:alarms.timeToMatchP95Seconds` in a region, the tick or the
- * task-state function failing, and a warm pool with no idle server for three
- * minutes. Each notifies the stack's SNS topic
+ * `matchmaking:alarms.timeToMatchP95Seconds` in a region (with enough
+ * matches for a p95), the tick or the task-state function failing, and a warm
+ * pool with no idle server in four minutes of five. Each notifies the stack's SNS topic
  * (and `alarms.topicArn`) when it fires and when it clears.
  */
 export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptions) {
@@ -133,19 +133,26 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
           comparisonOperator: 'GreaterThanThreshold',
           // No match formed is no datum: a quiet queue is not a slow one.
           treatMissingData: 'notBreaching',
+          // Nor is one slow match its p95: with fewer than 10/(1-0.95) = 200 values in a period the
+          // state does not change ("Percentile-based CloudWatch alarms and low data samples").
+          evaluateLowSampleCountPercentiles: 'ignore',
         },
       ),
     ),
   );
   const warmIdle = warmRegions(input.regions, input.warmPool).map((region) =>
-    alarm(`warm-idle-${region}`, `no idle warm server in ${region} for 3 minutes: matches start cold`, {
+    alarm(`warm-idle-${region}`, `no idle warm server in ${region} in 4 of 5 minutes: matches start cold`, {
       ...matchmakingMetric(prefix, 'WarmServersIdle', { region }),
       statistic: 'Minimum',
       period: 60,
-      evaluationPeriods: 3,
+      // A pool being filled (a deploy, a burst of matches) has none idle for the minute or two a
+      // server takes to start: four minutes of five is a pool that does not refill.
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
       threshold: 1,
       comparisonOperator: 'LessThanThreshold',
-      // The tick reports every pool each minute: no report means no pool kept.
+      // The tick reports every pool each minute: no report (a tick failing before the keep, or
+      // not running) means no pool kept.
       treatMissingData: 'breaching',
     }),
   );
