@@ -4,6 +4,7 @@ import type { MatchItem, ServerItem, TicketItem } from '../src/data/items.js';
 import { abandonMatch } from '../src/lifecycle/abandon-match.js';
 import { type CancelDeps, type CancelOptions, cancelMatch } from '../src/lifecycle/cancel-match.js';
 import type { LifecycleDeps } from '../src/lifecycle/lifecycle-deps.js';
+import { finishDecline } from '../src/lifecycle/ready-check.js';
 import { recoverStaleClaims } from '../src/lifecycle/recover-claims.js';
 import { taskStopped } from '../src/lifecycle/task-stopped.js';
 import { startMatch } from '../src/match/start-match.js';
@@ -128,6 +129,23 @@ describe('a cancelled match, by reason', () => {
     const again = lifecycle(match({ state: 'cancelled' }), false);
     await cancelMatch(again.deps as CancelDeps, match(), 'why', new Set(), { cause: 'serverStopped' });
     expect(named(again.metrics.records, 'MatchesCancelled')).toEqual([]);
+    // Its releases are recovered ones too, not serverStopped again.
+    expect(named(again.metrics.records, 'Requeued')).toEqual([{ reason: 'staleClaim', value: 2 }]);
+  });
+
+  it('the tick finishing a declined match (finishDecline) counts its requeued tickets as staleClaim, not declined', async () => {
+    for (const declinedBy of ['a', undefined]) {
+      const declined = match({
+        state: 'declined',
+        readyCheckSeconds: 20,
+        accepted: ['b'],
+        ...(declinedBy ? { declinedBy } : {}),
+      });
+      const { deps, metrics } = lifecycle(declined, false);
+      await finishDecline(deps as CancelDeps, declined);
+      expect(named(metrics.records, 'MatchesCancelled')).toEqual([]);
+      expect(named(metrics.records, 'Requeued')).toEqual([{ reason: 'staleClaim', value: 1 }]);
+    }
   });
 
   it('RunTask refusing the task (not for capacity): launchFailed; for capacity: noCapacity', async () => {

@@ -100,8 +100,9 @@ export async function cancelMatch(
   // The pool learns the requeued tickets from the message. After a capacity failure they carry their
   // back-off, so this pass skips them and a later tick's pass takes them (no busy loop).
   if (requeued.length > 0) {
-    // Each ticket is released by one run only (conditionally): a re-run's are counted as recovered.
-    deps.metrics.requeued(cause ?? 'staleClaim', requeued.length);
+    // Each ticket is released by one run only (conditionally): a re-run's (a redelivered event, the
+    // tick finishing a crashed run) are counted as recovered, whatever reason its caller names.
+    deps.metrics.requeued(moved ? (cause ?? 'staleClaim') : 'staleClaim', requeued.length);
     await deps.queue.requestPass(
       {
         reason: 'requeued',
