@@ -27,7 +27,11 @@ export async function abandonMatch(
     set: { endReason: reason, endedAt: now },
   });
   if (!moved && (await deps.matches.get(match.matchId))?.state !== 'abandoned') return;
-  if (moved) deps.metrics.matchAbandoned(cause);
+  // Published at once: a re-run after a crash below finds it abandoned and counts nothing.
+  if (moved) {
+    deps.metrics.matchAbandoned(cause);
+    deps.metrics.flush();
+  }
   logger.info('match abandoned', { matchId: match.matchId, reason });
   if (match.taskArn) {
     await deps.launcher.stop(match.region, match.taskArn, reason.slice(0, 255)).catch((error: unknown) => {

@@ -79,7 +79,11 @@ export async function cancelMatch(
   if (!moved && settled?.state !== to) return 0;
   const cause = causeOf(options);
   // Counted by the run that made the transition: a re-run finishes it, it is not another cancellation.
-  if (moved && cause) deps.metrics.matchCancelled(cause);
+  // Published at once: were this run to die below, its re-run would find the match cancelled already.
+  if (moved && cause) {
+    deps.metrics.matchCancelled(cause);
+    deps.metrics.flush();
+  }
   // A re-run (the transition was made before) goes by the decliner the first run recorded.
   const decliner = moved ? options.declined?.decliner : settled?.declinedBy;
   const notAccepted = options.declined
@@ -103,6 +107,7 @@ export async function cancelMatch(
     // Each ticket is released by one run only (conditionally): a re-run's (a redelivered event, the
     // tick finishing a crashed run) are counted as recovered, whatever reason its caller names.
     deps.metrics.requeued(moved ? (cause ?? 'staleClaim') : 'staleClaim', requeued.length);
+    deps.metrics.flush();
     await deps.queue.requestPass(
       {
         reason: 'requeued',

@@ -61,7 +61,11 @@ export async function recoverStaleClaims(
   }
   const released = requeued.length;
   if (released + settled > 0) logger.info('stale claims recovered', { released, settled });
-  if (released > 0) deps.metrics.requeued('staleClaim', released);
+  if (released > 0) {
+    deps.metrics.requeued('staleClaim', released);
+    // Out before the pass is requested: the released tickets are waiting, no re-run releases them again.
+    deps.metrics.flush();
+  }
   for (const queue of new Set(requeued.map((t) => t.queue))) {
     const waiting = requeued.filter((t) => t.queue === queue);
     await deps.queue.requestPass(

@@ -11,7 +11,7 @@ import type { CallbackDeps } from './lifecycle-deps.js';
  * call finishes anything a crashed first call left, then answers 409.
  */
 export async function serverReady(
-  deps: CallbackDeps & { metrics: Pick<MatchmakingMetrics, 'timeToPlay'> },
+  deps: CallbackDeps & { metrics: Pick<MatchmakingMetrics, 'timeToPlay' | 'flush'> },
   maxMatchSeconds: number,
   match: MatchItem,
   body: ReadyCallback,
@@ -26,8 +26,12 @@ export async function serverReady(
     set: { server, readyAt: now },
     deadlineAt: now + maxMatchSeconds * 1000,
   });
-  // Once per match: only the call that made it ready counts.
-  if (moved) deps.metrics.timeToPlay(match.region, (now - playersToldAt(match)) / 1000);
+  // Once per match: only the call that made it ready counts, published at once (a repeated call after
+  // a crash below finds it ready and counts nothing).
+  if (moved) {
+    deps.metrics.timeToPlay(match.region, (now - playersToldAt(match)) / 1000);
+    deps.metrics.flush();
+  }
   const current = moved
     ? { ...match, state: 'ready' as const, server }
     : await deps.matches.get(match.matchId);

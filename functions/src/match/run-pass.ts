@@ -29,7 +29,7 @@ export interface PassDeps
   state: PoolDeps['state'];
   starts: MatchStartQueue;
   stats: Pick<QueueStatsRepository, 'setWaiting' | 'addMatches'>;
-  metrics: Pick<MatchmakingMetrics, 'matchCreated' | 'timeToMatch' | 'passDuration'>;
+  metrics: Pick<MatchmakingMetrics, 'matchCreated' | 'timeToMatch' | 'passDuration' | 'flush'>;
 }
 
 /** The pool the pass matches from, the regions it keeps, and the waiting tickets this batch's messages carry. */
@@ -301,6 +301,16 @@ async function matchOnce(
     );
     const ticketsOf = (i: number) =>
       [...(slice[i]?.home ?? []), ...(slice[i]?.away ?? [])].map((t) => byId.get(t.ticketId) as TicketItem);
+    // Counted and published as soon as they are recorded: a pass that fails below (its batch comes back)
+    // re-runs with these tickets claimed and counts nothing.
+    outcomes.forEach((o, i) => {
+      if (o.kind !== 'recorded') return;
+      const region = slice[i]?.region as string;
+      deps.metrics.matchCreated(queue.name, region);
+      for (const ticket of ticketsOf(i))
+        deps.metrics.timeToMatch(queue.name, region, (now - ticket.enqueuedAt) / 1000);
+    });
+    if (outcomes.some((o) => o.kind === 'recorded')) deps.metrics.flush();
     // Claimed tickets leave the view; a lost claim re-reads its tickets (gone, or waiting with new counters).
     const claimed = outcomes.flatMap((o, i) => (o.kind === 'conflict' ? [] : ticketsOf(i)));
     for (const [region, ids] of byRegion(claimed)) pool.claimedBy(region, ids, now);
@@ -318,12 +328,8 @@ async function matchOnce(
       }
       if (o.kind !== 'recorded') return;
       summary.recorded += 1;
-      deps.metrics.matchCreated(queue.name, region);
       const here = waits.get(region) ?? [];
-      for (const ticket of ticketsOf(i)) {
-        here.push(now - ticket.enqueuedAt);
-        deps.metrics.timeToMatch(queue.name, region, (now - ticket.enqueuedAt) / 1000);
-      }
+      for (const ticket of ticketsOf(i)) here.push(now - ticket.enqueuedAt);
       waits.set(region, here);
     });
     left.matches -= slice.length;

@@ -9,7 +9,8 @@ import type {
 /**
  * What the use cases tell the operators, as a port: each call is one event
  * or one measurement. The real one buffers them and publishes them as EMF at
- * the end of the invocation (powertools-metrics.ts); tests pass a recorder.
+ * the end of the invocation (powertools-metrics.ts), or at `flush()`; tests
+ * pass a recorder.
  */
 export interface MatchmakingMetrics {
   playerJoined(queue: string, region: string, players: number): void;
@@ -22,6 +23,13 @@ export interface MatchmakingMetrics {
   timeToPlay(region: string, seconds: number): void;
   warmServersIdle(region: string, servers: number): void;
   requeued(reason: RequeueReason, tickets: number): void;
+  /**
+   * Publishes what was recorded so far, now. A use case calls it right after
+   * counting a one-time state change (a conditional write only one run
+   * makes): a function that dies in a later step would otherwise lose the
+   * count, and its re-run, finding the change made, would not count it.
+   */
+  flush(): void;
 }
 
 /** One value of one metric with its own dimensions (service and deployment are added on publishing). */
@@ -32,7 +40,10 @@ export interface MetricRecord {
 }
 
 /** The port over a sink of records: the one place that maps each call to its metric and dimensions. */
-export function metricsTo(record: (entry: MetricRecord) => void): MatchmakingMetrics {
+export function metricsTo(
+  record: (entry: MetricRecord) => void,
+  flush: () => void = () => undefined,
+): MatchmakingMetrics {
   const put = (name: MetricName, dimensions: MetricRecord['dimensions'], value: number) =>
     record({ name, dimensions, value });
   return {
@@ -46,10 +57,11 @@ export function metricsTo(record: (entry: MetricRecord) => void): MatchmakingMet
     timeToPlay: (region, seconds) => put('TimeToPlay', { region }, seconds),
     warmServersIdle: (region, servers) => put('WarmServersIdle', { region }, servers),
     requeued: (reason, tickets) => put('Requeued', { reason }, tickets),
+    flush,
   };
 }
 
-/** A port that keeps what it is told (for tests and tools that read the figures in-process). */
+/** A port that keeps what it is told (for tests and tools that read the figures in-process); flush does nothing. */
 export function recordingMetrics(): MatchmakingMetrics & { records: MetricRecord[] } {
   const records: MetricRecord[] = [];
   return { ...metricsTo((entry) => records.push(entry)), records };

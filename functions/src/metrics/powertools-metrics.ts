@@ -22,8 +22,9 @@ export interface PublishingMetrics extends MatchmakingMetrics {
  * The real metrics: Powertools Metrics in namespace Matchmaking with the
  * deployment as a default dimension. Records are grouped by their
  * dimensions (one EMF record per group: Powertools puts one dimension set on
- * all the metrics of a record); counts are summed per invocation, timings
- * kept value by value so CloudWatch computes their percentiles.
+ * all the metrics of a record); counts are summed per publish (the
+ * invocation's end, or a use case's flush), timings kept value by value so
+ * CloudWatch computes their percentiles.
  */
 export function powertoolsMetrics(deployment: string): PublishingMetrics {
   const powertools = new Metrics({
@@ -32,25 +33,24 @@ export function powertoolsMetrics(deployment: string): PublishingMetrics {
     defaultDimensions: { deployment },
   });
   let pending: MetricRecord[] = [];
-  return {
-    ...metricsTo((entry) => pending.push(entry)),
-    publish() {
-      const records = pending;
-      pending = [];
-      try {
-        for (const group of groupsOf(records)) {
-          powertools.addDimensions(group.dimensions);
-          for (const [name, values] of group.values) {
-            for (const value of values) powertools.addMetric(name, METRICS[name].unit, value);
-          }
-          powertools.publishStoredMetrics();
+  const publish = () => {
+    const records = pending;
+    pending = [];
+    try {
+      for (const group of groupsOf(records)) {
+        powertools.addDimensions(group.dimensions);
+        for (const [name, values] of group.values) {
+          for (const value of values) powertools.addMetric(name, METRICS[name].unit, value);
         }
-      } catch (error) {
-        // Figures must never fail the work they describe.
-        logger.warn('metrics not published', { error });
+        powertools.publishStoredMetrics();
       }
-    },
+    } catch (error) {
+      // Figures must never fail the work they describe.
+      logger.warn('metrics not published', { error });
+    }
   };
+  // flush() is an early publish: what a one-time state change counted is out before the next step.
+  return { ...metricsTo((entry) => pending.push(entry), publish), publish };
 }
 
 interface Group {

@@ -39,7 +39,7 @@ export interface JoinQueueDeps
   parties: Pick<PartiesRepository, 'get'>;
   /** This instance's recent wait estimates (optional: without it every join reads the figures). */
   estimates?: EstimateCache;
-  metrics: Pick<MatchmakingMetrics, 'playerJoined'>;
+  metrics: Pick<MatchmakingMetrics, 'playerJoined' | 'flush'>;
 }
 
 export interface QueueingSettings {
@@ -91,6 +91,10 @@ export async function joinQueue(
   };
   await deps.tickets.create(ticket);
   if (party) await assertPartyUnchanged(deps, party, player, ticket);
+  // The ticket is in (a repeated join is ALREADY_QUEUED): counted and published at once, so a function
+  // dying below (the pass request, telling the party) does not lose the join.
+  deps.metrics.playerJoined(queue.name, region, members.length);
+  deps.metrics.flush();
   await deps.queue.requestPass(
     {
       reason: 'joined',
@@ -101,7 +105,6 @@ export async function joinQueue(
     },
     `joined:${ticketId}`,
   );
-  deps.metrics.playerJoined(queue.name, region, members.length);
   // The player is queued by now: a figure that cannot be read is left out, never an error.
   const estimate = await estimateWait(deps.stats, pool, now, deps.estimates).catch(() => undefined);
   const joined = events.joinedQueue(

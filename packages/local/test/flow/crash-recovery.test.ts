@@ -199,10 +199,16 @@ describe('a batch redelivered after its pass failed', () => {
         [REGION],
         view,
       );
+    stack.metrics.take();
     await expect(pass(failing)).rejects.toThrow('SQS is unavailable');
+    // The match and its tickets' times were published as soon as it was recorded, before the hand-over failed.
+    expect(stack.metrics.figures()).toMatchObject({ created: 1 });
+    expect(stack.metrics.figures().timeToMatchSeconds).toHaveLength(2);
     // The batch comes back to the same instance: the same changes, the same pool.
     await pass(matchStartQueue());
     await stack.settled();
+    // Its re-run finds the match recorded: counted once.
+    expect(stack.metrics.figures()).toMatchObject({ created: 1 });
 
     const states = await Promise.all(players.map((p) => tables.player(p.userId)));
     expect(states.map((p) => p?.status)).toEqual(['matched', 'matched']);
