@@ -32,6 +32,8 @@ import { LobbySite } from './lobby-site.js';
 import { MetricsSummary } from './metrics-summary.js';
 import { tapEmf } from './metrics-summary-emf-tap.js';
 
+/** The longest period between metrics summaries: a day (a timer cannot wait past 2^31 ms, about 24.8 days). */
+export const MAX_METRICS_SUMMARY_SECONDS = 86_400;
 /** Largest body of POST /dev/tokens (`{"userId": ...}`). */
 const MAX_DEV_TOKEN_BODY_BYTES = 1024;
 /** A user id: 1-128 characters, no control characters, no whitespace (`auth0|abc`, `google-oauth2|123`...). */
@@ -83,7 +85,8 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /**
    * Seconds between summaries of the metrics the handlers publish (their EMF
-   * lines, taken off stdout: shown only with logLevel DEBUG); 0 or absent: none.
+   * lines, taken off stdout: shown only with logLevel DEBUG); 0 or absent:
+   * none; at most MAX_METRICS_SUMMARY_SECONDS (a day).
    */
   metricsSummarySeconds?: number;
   /** Where each summary line goes (default: stdout). */
@@ -170,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const credentials = newLocalCredentials();
   const devTokenSecret = randomBytes(32).toString('base64url');
   const emulate = emulation(options.emulate);
+  const summarySeconds = metricsSummarySeconds(options.metricsSummarySeconds);
   const pingDelaysMs = pingDelays(regions, options.pingDelaysMs);
   const gameServer = options.gameServer ?? defaultGameServer;
   await gameServer.prepare?.();
@@ -315,7 +319,6 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   // What CloudWatch Logs would make of the handlers' EMF lines (the same records), summed up locally.
   const metrics = new MetricsSummary();
   const emf = tapEmf((record) => metrics.add(record), { echo: options.logLevel === 'DEBUG' });
-  const summarySeconds = options.metricsSummarySeconds ?? 0;
   const summarize = options.onMetricsSummary ?? ((line: string) => console.log(line));
   const summaryTimer =
     summarySeconds > 0
@@ -518,6 +521,15 @@ function poolEnvironment(options: LocalStackOptions): Record<string, string> {
 
 function optionalNumber(value: number | undefined): { value?: string } {
   return value === undefined ? {} : { value: String(value) };
+}
+
+/** metricsSummarySeconds, checked: 0 (absent: off) to MAX_METRICS_SUMMARY_SECONDS. */
+function metricsSummarySeconds(seconds = 0): number {
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_METRICS_SUMMARY_SECONDS)
+    throw new Error(
+      `metricsSummarySeconds must be 0 (off) to ${MAX_METRICS_SUMMARY_SECONDS} (a day), got ${seconds}`,
+    );
+  return seconds;
 }
 
 /** The emulation settings, checked, with every absent one 0 (off). */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readStackSettings } from '../config.js';
 import { parsePingDelays } from '../emulators/ping.js';
-import { startLocalStack } from '../stack.js';
+import { MAX_METRICS_SUMMARY_SECONDS, startLocalStack } from '../stack.js';
 
 const HELP = `pnpm dev [options]: the whole matchmaking product on this machine (listening on 127.0.0.1 only)
 
@@ -24,7 +24,7 @@ const HELP = `pnpm dev [options]: the whole matchmaking product on this machine 
   --log-level <level>  DEBUG | INFO | WARN | ERROR | SILENT for the handlers (default INFO);
                        DEBUG also shows the metrics' EMF lines
   --metrics-summary-seconds <n>  a one-line summary of the metrics the handlers publish every
-                       n seconds (default 60; 0: none)
+                       n seconds (default 60; 0: none; at most 86400, a day)
 
 AWS's latencies, off by default (0), to see what the design costs there:
   --emulate-runtask-ms <n>          milliseconds ECS RunTask takes to answer
@@ -108,6 +108,17 @@ if (maxTasks === 0) {
   console.error('--max-tasks must be at least 1');
   process.exit(2);
 }
+const metricsSummarySeconds = positiveInt(
+  'metrics-summary-seconds',
+  values['metrics-summary-seconds'],
+  60,
+) as number;
+if (metricsSummarySeconds > MAX_METRICS_SUMMARY_SECONDS) {
+  console.error(
+    `--metrics-summary-seconds must be at most ${MAX_METRICS_SUMMARY_SECONDS} (a day; 0 turns the summary off), got ${metricsSummarySeconds}`,
+  );
+  process.exit(2);
+}
 const warmServers = positiveInt('warm-servers', values['warm-servers'], 0) as number;
 const warmMax = positiveInt('warm-servers-max', values['warm-servers-max']);
 if (warmMax !== undefined && warmMax < warmServers) {
@@ -140,7 +151,7 @@ const stack = await startLocalStack({
   warmServers,
   ...(warmMax === undefined ? {} : { warmPool: { max: warmMax } }),
   logLevel: logLevel as 'INFO',
-  metricsSummarySeconds: positiveInt('metrics-summary-seconds', values['metrics-summary-seconds'], 60),
+  metricsSummarySeconds,
   emulate,
   pingDelaysMs,
   lobby: true,
@@ -186,6 +197,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${qu
   ping targets       GET ${e.ping}: ${pingTargets} (emulated; --ping-delays)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
   emulated AWS       ${emulated.length > 0 ? emulated.join(', ') : 'off (no latency, no cold starts)'}; function timeouts enforced
+  metrics summary    ${metricsSummarySeconds > 0 ? `every ${metricsSummarySeconds} s` : 'off'} (--metrics-summary-seconds)
 
 Connect a player (in another terminal):
   wscat -c ws://localhost:${stack.port} -H "Authorization: Bearer $(pnpm -s token alice${portFlag})"

@@ -129,6 +129,51 @@ describe('pnpm dev --metrics-summary-seconds', () => {
   }, 60_000);
 });
 
+describe('pnpm dev --metrics-summary-seconds, bounds', () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/dev.ts'), ...args],
+        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        // Started: long enough for a 1 s summary, were there one; then Ctrl-C.
+        if (output.includes('Ctrl-C stops everything') && !child.killed)
+          setTimeout(() => child.kill('SIGINT'), 1500);
+      };
+      child.stdout?.on('data', read);
+      child.stderr?.on('data', read);
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+
+  it('refuses more than a day (a timer past 2^31 ms would fire every millisecond), exit 2, naming the flag', async () => {
+    for (const seconds of ['86401', '2147484']) {
+      const refused = await run('--metrics-summary-seconds', seconds);
+      expect(refused.code).toBe(2);
+      expect(refused.output).toContain(
+        `--metrics-summary-seconds must be at most 86400 (a day; 0 turns the summary off), got ${seconds}`,
+      );
+      expect(refused.output).not.toContain('matchmaking is running locally');
+    }
+  }, 60_000);
+
+  it('0 turns the summary off, as the README says: the banner says so and no line comes', async () => {
+    const port = await freePort();
+    const off = await run(
+      ...['--port', String(port), '--tick-seconds', '0', '--team-size', '1', '--regions', 'eu-west-1'],
+      ...['--metrics-summary-seconds', '0', '--log-level', 'SILENT'],
+    );
+    expect(off.code).toBe(0);
+    expect(off.output).toMatch(/^ {2}metrics summary {4}off \(--metrics-summary-seconds\)$/m);
+    expect(off.output).not.toContain('metrics (last');
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    expect(readme).toMatch(/--metrics-summary-seconds[^\n]*0: none/);
+  }, 60_000);
+});
+
 describe('the EMF tap', () => {
   const record = `${JSON.stringify({
     _aws: {
