@@ -4,8 +4,10 @@
  * one JSON line on stdout and CloudWatch Logs turns it into metrics. Here
  * those lines are taken off stdout and handed to the taps (the minute
  * summary), so they do not flood the terminal; a tap with `echo` (DEBUG logs)
- * lets them through as well. Every other write goes through untouched, and
- * the handlers do not know: only what reads their stdout differs.
+ * lets them through as well. A tap with a `deployment` takes only the records
+ * of that `deployment` dimension (each local stack has its own), and a record
+ * no tap takes goes through as written. Every other write goes through
+ * untouched, and the handlers do not know: only what reads their stdout differs.
  */
 
 /** One EMF record as Powertools writes it (`_aws` and the metric and dimension values as keys). */
@@ -29,14 +31,24 @@ export interface EmfTap {
 interface Listener {
   take: (record: EmfRecord) => void;
   echo: boolean;
+  deployment?: string;
 }
 
 const listeners = new Set<Listener>();
-let original: typeof process.stdout.write | undefined;
+/** The current patch of stdout: the write it replaced, and its own (see uninstall). */
+let installed:
+  | { original: typeof process.stdout.write; tapped: typeof process.stdout.write; on: { active: boolean } }
+  | undefined;
 
-/** Hands every EMF record written to stdout to `take`; echoes it to stdout too if `echo`. */
-export function tapEmf(take: (record: EmfRecord) => void, options: { echo?: boolean } = {}): EmfTap {
-  const listener = { take, echo: options.echo ?? false };
+/**
+ * Hands every EMF record written to stdout (of `deployment`, if given) to
+ * `take`; echoes it to stdout too if `echo`.
+ */
+export function tapEmf(
+  take: (record: EmfRecord) => void,
+  options: { echo?: boolean; deployment?: string } = {},
+): EmfTap {
+  const listener: Listener = { take, echo: options.echo ?? false, deployment: options.deployment };
   listeners.add(listener);
   install();
   return {
@@ -61,15 +73,19 @@ export function emfRecordOf(chunk: unknown): EmfRecord | undefined {
 }
 
 function install(): void {
-  if (original) return;
+  if (installed) return;
   const write = process.stdout.write;
-  original = write;
+  // Off once uninstalled: a patch that could not be taken out (someone patched stdout on top of it) passes everything through.
+  const on = { active: true };
   // Console (Powertools' own, on process.stdout) looks `write` up on each call, so replacing it catches every line.
-  process.stdout.write = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-    const record = emfRecordOf(chunk);
-    if (!record) return write.call(this, chunk as string, ...(rest as []));
+  const tapped = function tapped(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    const record = on.active ? emfRecordOf(chunk) : undefined;
+    const takers = record
+      ? [...listeners].filter((l) => l.deployment === undefined || l.deployment === record.deployment)
+      : [];
+    if (!record || takers.length === 0) return write.call(this, chunk as string, ...(rest as []));
     let echo = false;
-    for (const listener of listeners) {
+    for (const listener of takers) {
       echo ||= listener.echo;
       try {
         listener.take(record);
@@ -82,10 +98,14 @@ function install(): void {
     if (done) process.nextTick(done);
     return true;
   } as typeof process.stdout.write;
+  process.stdout.write = tapped;
+  installed = { original: write, tapped, on };
 }
 
 function uninstall(): void {
-  if (!original) return;
-  process.stdout.write = original;
-  original = undefined;
+  if (!installed) return;
+  installed.on.active = false;
+  // Restored only if stdout's write is still ours: a patch made since stays, and calls through ours, now inert.
+  if (process.stdout.write === installed.tapped) process.stdout.write = installed.original;
+  installed = undefined;
 }

@@ -1,12 +1,8 @@
 import { METRICS, METRICS_NAMESPACE, type MetricName } from '@matchmaking/functions/metrics-names';
 import type { EmfRecord } from './metrics-summary-emf-tap.js';
 
-/** One metric's values from one EMF record, with its own dimensions. */
-interface Sample {
-  name: MetricName;
-  dimensions: Record<string, string>;
-  values: number[];
-}
+/** Values of one timing kept per period at least; past twice this the oldest go (percentiles over the latest). */
+export const MAX_TIMINGS_PER_PERIOD = 100_000;
 
 /** What the functions reported since the last summary, added up as CloudWatch would. */
 export interface SummaryFigures {
@@ -16,7 +12,7 @@ export interface SummaryFigures {
   abandoned: Record<string, number>;
   requeued: Record<string, number>;
   passFailed: number;
-  /** Sorted values, for percentiles. */
+  /** Sorted values, for percentiles (the latest MAX_TIMINGS_PER_PERIOD at least, if there were more). */
   timeToMatchSeconds: number[];
   passMs: number[];
   timeToPlaySeconds: number[];
@@ -24,14 +20,30 @@ export interface SummaryFigures {
   warmIdle: Record<string, number>;
 }
 
+type Timing = 'TimeToMatch' | 'PassDuration' | 'TimeToPlay';
+
+/** A period's figures as they arrive: counts summed, timings kept (bounded). */
+function emptyPeriod() {
+  return {
+    counts: { PlayersJoined: 0, MatchesCreated: 0, PassFailed: 0 },
+    byReason: { MatchesCancelled: {}, MatchesAbandoned: {}, Requeued: {} } as Record<
+      'MatchesCancelled' | 'MatchesAbandoned' | 'Requeued',
+      Record<string, number>
+    >,
+    timings: { TimeToMatch: [], PassDuration: [], TimeToPlay: [] } as Record<Timing, number[]>,
+  };
+}
+
 /**
  * The local stand-in for the dashboard: it reads the EMF records the
  * handlers publish (the same lines CloudWatch turns into metrics) and sums
  * up each period's, e.g. `pnpm dev`'s one line a minute. A period is what
  * arrived since the last summary, so no record is counted twice or missed.
+ * Its memory is bounded however long a period lasts: counts are summed as
+ * they arrive, and each timing keeps at most 2 x MAX_TIMINGS_PER_PERIOD values.
  */
 export class MetricsSummary {
-  private samples: Sample[] = [];
+  private period = emptyPeriod();
   private readonly warmIdle = new Map<string, number>();
 
   /** Takes the Matchmaking metrics of one record. */
@@ -45,44 +57,58 @@ export class MetricsSummary {
         if (!(Name in METRICS)) continue;
         const raw = record[Name];
         const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === 'number');
-        const name = Name as MetricName;
-        if (name === 'WarmServersIdle' && dimensions.region !== undefined)
-          this.warmIdle.set(dimensions.region, values.at(-1) ?? 0);
-        this.samples.push({ name, dimensions, values });
+        this.note(Name as MetricName, dimensions, values);
       }
+    }
+  }
+
+  private note(name: MetricName, dimensions: Record<string, string>, values: number[]): void {
+    const { counts, byReason, timings } = this.period;
+    switch (name) {
+      case 'PlayersJoined':
+      case 'MatchesCreated':
+      case 'PassFailed':
+        counts[name] += total0(values);
+        return;
+      case 'MatchesCancelled':
+      case 'MatchesAbandoned':
+      case 'Requeued': {
+        const reason = dimensions.reason ?? 'unknown';
+        byReason[name][reason] = (byReason[name][reason] ?? 0) + total0(values);
+        return;
+      }
+      case 'TimeToMatch':
+      case 'PassDuration':
+      case 'TimeToPlay': {
+        const kept = timings[name];
+        kept.push(...values);
+        if (kept.length > 2 * MAX_TIMINGS_PER_PERIOD) kept.splice(0, kept.length - MAX_TIMINGS_PER_PERIOD);
+        return;
+      }
+      case 'WarmServersIdle':
+        if (dimensions.region !== undefined) this.warmIdle.set(dimensions.region, values.at(-1) ?? 0);
+        return;
     }
   }
 
   /** The figures of what arrived since the last summary, and a new period starts. */
   take(): SummaryFigures {
     const figures = this.figures();
-    this.samples = [];
+    this.period = emptyPeriod();
     return figures;
   }
 
   /** The figures of what arrived since the last summary. */
   figures(): SummaryFigures {
-    const of = (name: MetricName) => this.samples.filter((sample) => sample.name === name);
-    const sum = (name: MetricName) => of(name).reduce((total, s) => total + total0(s.values), 0);
-    const byReason = (name: MetricName) => {
-      const counts: Record<string, number> = {};
-      for (const s of of(name)) {
-        const reason = s.dimensions.reason ?? 'unknown';
-        counts[reason] = (counts[reason] ?? 0) + total0(s.values);
-      }
-      return counts;
-    };
-    const sorted = (name: MetricName) =>
-      of(name)
-        .flatMap((s) => s.values)
-        .sort((a, b) => a - b);
+    const { counts, byReason, timings } = this.period;
+    const sorted = (name: Timing) => [...timings[name]].sort((a, b) => a - b);
     return {
-      joined: sum('PlayersJoined'),
-      created: sum('MatchesCreated'),
-      cancelled: byReason('MatchesCancelled'),
-      abandoned: byReason('MatchesAbandoned'),
-      requeued: byReason('Requeued'),
-      passFailed: sum('PassFailed'),
+      joined: counts.PlayersJoined,
+      created: counts.MatchesCreated,
+      cancelled: { ...byReason.MatchesCancelled },
+      abandoned: { ...byReason.MatchesAbandoned },
+      requeued: { ...byReason.Requeued },
+      passFailed: counts.PassFailed,
       timeToMatchSeconds: sorted('TimeToMatch'),
       passMs: sorted('PassDuration'),
       timeToPlaySeconds: sorted('TimeToPlay'),

@@ -215,6 +215,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     port = (server.address() as AddressInfo).port;
   }
   const baseUrl = `http://127.0.0.1:${port}`;
+  // This stack's `deployment` dimension: its summary takes only its own handlers' records.
+  const metricsDeployment = `local-${port}`;
   const identity = await LocalIdentity.create(`${baseUrl}/`);
   const sqs = new SqsEmulator(baseUrl, home);
   const queueUrl = sqs.createQueue('matchmaking-local.fifo', {
@@ -239,6 +241,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       identity,
       dynamo,
       credentials,
+      metricsDeployment,
     }),
   );
   const lambdas = new LocalLambdas({
@@ -317,13 +320,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   }
 
   // What CloudWatch Logs would make of the handlers' EMF lines (the same records), summed up locally.
-  const metrics = new MetricsSummary();
-  const emf = tapEmf((record) => metrics.add(record), { echo: options.logLevel === 'DEBUG' });
+  // The tap always takes this stack's records off stdout (shown with DEBUG only); they are summed
+  // only while someone reads them: the periodic summary, or `metrics` from its first read.
+  let metrics = summarySeconds > 0 ? new MetricsSummary() : undefined;
+  const emf = tapEmf((record) => metrics?.add(record), {
+    echo: options.logLevel === 'DEBUG',
+    deployment: metricsDeployment,
+  });
   const summarize = options.onMetricsSummary ?? ((line: string) => console.log(line));
-  const summaryTimer =
-    summarySeconds > 0
-      ? setInterval(() => summarize(metrics.line(summarySeconds)), summarySeconds * 1000)
-      : undefined;
+  const summaryTimer = metrics
+    ? setInterval(() => summarize((metrics as MetricsSummary).line(summarySeconds)), summarySeconds * 1000)
+    : undefined;
 
   const tick = lambdas.find((f) => f.trigger.kind === 'schedule');
   const tickSeconds = options.tickSeconds ?? 5;
@@ -353,19 +360,23 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   async function shutdown(): Promise<void> {
     if (tickTimer) clearInterval(tickTimer);
     if (summaryTimer) clearInterval(summaryTimer);
-    if (tokenFile) await removeDevTokenFile(tokenFile);
-    await websocket.stop();
-    pings.close();
-    await ecs.close();
-    await lambdas.idle();
-    sqs.stop();
-    if (server.listening) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+    try {
+      if (tokenFile) await removeDevTokenFile(tokenFile);
+      await websocket.stop();
+      pings.close();
+      await ecs.close();
+      await lambdas.idle();
+      sqs.stop();
+      if (server.listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+      }
+      await dynamo.stop();
+    } finally {
+      // However the rest went, stdout is left as it was.
+      emf.remove();
     }
-    await dynamo.stop();
-    emf.remove();
   }
 
   function endpoints() {
@@ -408,8 +419,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     management,
     websocket,
     lambdas,
-    /** The metrics the handlers published (their EMF records), e.g. `metrics.line(60)`. */
-    metrics,
+    /**
+     * The metrics this stack's handlers published (their EMF records), e.g.
+     * `metrics.line(60)`: from the start with a summary (metricsSummarySeconds),
+     * else from the first read of `metrics`.
+     */
+    get metrics(): MetricsSummary {
+      metrics ??= new MetricsSummary();
+      return metrics;
+    },
+    /** The `deployment` dimension of this stack's metrics (METRICS_DEPLOYMENT): `local-<port>`. */
+    metricsDeployment,
     /** The emulated latencies and cold starts in force (0: off). */
     emulate,
     /** Each served region's emulated ping round trip (ms), as its `GET /ping/<region>` answers. */
@@ -447,6 +467,7 @@ function handlerEnvironment(input: {
   identity: LocalIdentity;
   dynamo: Awaited<ReturnType<typeof startDynamo>>;
   credentials: LocalCredentials;
+  metricsDeployment: string;
 }): Record<string, string> {
   const { options, regions, baseUrl, dynamo } = input;
   const tables = Object.fromEntries(
@@ -497,6 +518,7 @@ function handlerEnvironment(input: {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    METRICS_DEPLOYMENT: input.metricsDeployment,
   };
 }
 

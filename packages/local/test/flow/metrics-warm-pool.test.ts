@@ -43,7 +43,11 @@ describe('WarmServersIdle', () => {
       expect(stack.metrics.line(60)).toMatch(/, warm idle eu-west-1 1$/);
       const shown = written.filter((line) => line.startsWith('{"_aws"')).map((line) => JSON.parse(line));
       expect(shown).toContainEqual(
-        expect.objectContaining({ region: REGION, WarmServersIdle: 1, deployment: 'matchmaking' }),
+        expect.objectContaining({
+          region: REGION,
+          WarmServersIdle: 1,
+          deployment: stack.metricsDeployment,
+        }),
       );
     } finally {
       await stack?.stop();

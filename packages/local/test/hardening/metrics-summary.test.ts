@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../src/index.js';
 import { repoRoot } from '../../src/lambda.js';
-import { MetricsSummary } from '../../src/metrics-summary.js';
+import { MAX_TIMINGS_PER_PERIOD, MetricsSummary } from '../../src/metrics-summary.js';
 import { type EmfRecord, emfRecordOf, tapEmf } from '../../src/metrics-summary-emf-tap.js';
 import { TestPlayer } from '../helpers/player.js';
 
@@ -211,6 +211,123 @@ describe('the EMF tap', () => {
     } finally {
       real.mockRestore();
     }
+  });
+});
+
+describe('the EMF tap, per stack', () => {
+  const recordOf = (deployment: string) =>
+    `${JSON.stringify({
+      _aws: {
+        Timestamp: 1,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Matchmaking',
+            Dimensions: [['service', 'deployment']],
+            Metrics: [{ Name: 'PassFailed' }],
+          },
+        ],
+      },
+      service: 'matchmaking',
+      deployment,
+      PassFailed: 1,
+    })}\n`;
+
+  it("takes only its deployment's records; one nobody takes goes through to stdout", () => {
+    const written: string[] = [];
+    const real = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const a: unknown[] = [];
+      const b: unknown[] = [];
+      const tapA = tapEmf((r) => a.push(r), { deployment: 'local-1' });
+      const tapB = tapEmf((r) => b.push(r), { deployment: 'local-2' });
+      process.stdout.write(recordOf('local-1'));
+      process.stdout.write(recordOf('local-2'));
+      process.stdout.write(recordOf('local-2'));
+      process.stdout.write(recordOf('matchmaking-prod'));
+      tapA.remove();
+      tapB.remove();
+      expect(a).toHaveLength(1);
+      expect(b).toHaveLength(2);
+      expect(written).toEqual([recordOf('matchmaking-prod')]);
+    } finally {
+      real.mockRestore();
+    }
+  });
+
+  it('leaves a patch of stdout made after it in place when removed, and takes nothing more', () => {
+    const written: string[] = [];
+    const real = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const taken: unknown[] = [];
+      const tap = tapEmf((r) => taken.push(r), { deployment: 'local-1' });
+      const ours = process.stdout.write;
+      // Someone patches stdout on top of the tap (a test's spy, another tool).
+      const later: string[] = [];
+      const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+        later.push(String(chunk));
+        return ours.call(this, chunk as string, ...(rest as []));
+      } as typeof process.stdout.write;
+      process.stdout.write = patched;
+      tap.remove();
+      expect(process.stdout.write).toBe(patched);
+      process.stdout.write(recordOf('local-1'));
+      expect(taken).toEqual([]);
+      expect(later).toEqual([recordOf('local-1')]);
+      expect(written).toEqual([recordOf('local-1')]);
+      // A new tap on top works as ever, and the old one does not take it twice.
+      const again: unknown[] = [];
+      const next = tapEmf((r) => again.push(r), { deployment: 'local-1' });
+      process.stdout.write(recordOf('local-1'));
+      next.remove();
+      expect(again).toHaveLength(1);
+      expect(taken).toEqual([]);
+      expect(process.stdout.write).toBe(patched);
+    } finally {
+      real.mockRestore();
+    }
+  });
+});
+
+describe('the summary, however long its period', () => {
+  it('keeps counts exact and at most twice MAX_TIMINGS_PER_PERIOD values of a timing, the latest', () => {
+    const summary = new MetricsSummary();
+    const record = (metrics: Record<string, number | number[]>): EmfRecord => ({
+      _aws: {
+        Timestamp: 0,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Matchmaking',
+            Dimensions: [['service', 'deployment', 'queue', 'region']],
+            Metrics: Object.keys(metrics).map((Name) => ({ Name })),
+          },
+        ],
+      },
+      service: 'matchmaking',
+      deployment: 'd',
+      queue: 'duel',
+      region: 'eu-west-1',
+      ...metrics,
+    });
+    const records = Math.ceil((3 * MAX_TIMINGS_PER_PERIOD) / 99);
+    for (let i = 0; i < records; i += 1) {
+      const times = Array.from({ length: 99 }, (_, j) => i * 99 + j);
+      summary.add(record({ PlayersJoined: 2, TimeToMatch: times }));
+    }
+    const figures = summary.figures();
+    expect(figures.joined).toBe(2 * records);
+    const kept = figures.timeToMatchSeconds;
+    expect(kept.length).toBeGreaterThanOrEqual(MAX_TIMINGS_PER_PERIOD);
+    expect(kept.length).toBeLessThanOrEqual(2 * MAX_TIMINGS_PER_PERIOD);
+    // The latest values stay.
+    expect(kept.at(-1)).toBe(records * 99 - 1);
+    expect(summary.take().joined).toBe(2 * records);
+    expect(summary.figures().timeToMatchSeconds).toEqual([]);
   });
 });
 
