@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PENDING_PINGS, pingDelays } from '../../src/emulators/ping.js';
 import type { LocalStack } from '../../src/index.js';
 import { repoRoot } from '../../src/lambda.js';
+import { freePort } from '../helpers/dev-cli.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 
@@ -184,15 +185,6 @@ describe('the ping delays', () => {
       expect(() => pingDelays(['us-east-1'], { 'us-east-1': ms })).toThrow(/from 0 to 5000/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('pnpm dev --ping-delays', () => {
   let dev: ChildProcess | undefined;

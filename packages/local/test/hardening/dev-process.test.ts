@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devTokenFile } from '../../src/dev-token-file.js';
 import { repoRoot } from '../../src/lambda.js';
+import { devToken, freePort } from '../helpers/dev-cli.js';
 import { frame, OPCODE, RawClient } from '../helpers/raw-socket.js';
 
 /*
@@ -20,29 +21,9 @@ afterAll(() => {
   if (dev && dev.exitCode === null) dev.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function token(port: number, userId: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/token.ts'), userId, '--port', String(port)],
-      { cwd: repoRoot },
-      (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
-    ),
-  );
-}
-
 async function connect(port: number, userId: string): Promise<RawClient> {
   const { client, status } = await RawClient.upgrade(port, {
-    Authorization: `Bearer ${await token(port, userId)}`,
+    Authorization: `Bearer ${await devToken(port, userId)}`,
   });
   expect(status).toBe(101);
   return client;

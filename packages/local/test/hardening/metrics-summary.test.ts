@@ -7,6 +7,7 @@ import type { LocalStack } from '../../src/index.js';
 import { repoRoot } from '../../src/lambda.js';
 import { MAX_TIMINGS_PER_PERIOD, MetricsSummary } from '../../src/metrics-summary.js';
 import { type EmfRecord, emfRecordOf, tapEmf } from '../../src/metrics-summary-emf-tap.js';
+import { devToken, freePort } from '../helpers/dev-cli.js';
 import { TestPlayer } from '../helpers/player.js';
 
 /*
@@ -19,26 +20,6 @@ let dev: ChildProcess | undefined;
 afterAll(() => {
   if (dev && dev.exitCode === null) dev.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function token(port: number, userId: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/token.ts'), userId, '--port', String(port)],
-      { cwd: repoRoot },
-      (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
-    ),
-  );
-}
 
 /** The summary lines printed so far, each parsed into its figures. */
 function summaries(output: string) {
@@ -100,7 +81,7 @@ describe('pnpm dev --metrics-summary-seconds', () => {
       requeues: 0,
     });
 
-    const stack = { port, token: (userId: string) => token(port, userId) } as unknown as LocalStack;
+    const stack = { port, token: (userId: string) => devToken(port, userId) } as unknown as LocalStack;
     const players = await Promise.all(['ann', 'ben'].map((id) => TestPlayer.connect(stack, id)));
     for (const player of players) player.send({ action: 'joinQueue', region: 'eu-west-1' });
     await Promise.all(players.map((player) => player.next('serverReady', 0, 30_000)));
