@@ -5,7 +5,6 @@ import type { RecordSettings } from '../match/record-match.js';
 import type { MatchStartQueue } from '../ports.js';
 import { createLogger } from '../runtime/logger.js';
 import { type CancelDeps, cancelMatch } from './cancel-match.js';
-import type { LifecycleDeps } from './lifecycle-deps.js';
 
 const logger = createLogger('ready-check');
 
