@@ -51,6 +51,12 @@ export function newTicketId(enqueuedAt: number, unique: string): string {
   return `${String(enqueuedAt).padStart(15, '0')}#${unique}`;
 }
 
+/** The queue time a ticket id starts with (newTicketId); 0 for an id not made by it. */
+export function enqueuedAtOf(ticketId: string): number {
+  const at = Number(ticketId.split('#')[0]);
+  return Number.isFinite(at) ? at : 0;
+}
+
 /**
  * Queue tickets, spread over TICKET_SHARDS partition keys per pool
  * (`queue:region#shard`, by a hash of the ticket id) so that ticket writes are not

@@ -20,7 +20,12 @@ export function hasExpired(
   queue: Queue,
   now: number,
 ): boolean {
-  return now - Math.max(ticket.enqueuedAt, ticket.requeuedAt ?? 0) >= queue.maxWaitSeconds * 1000;
+  return now - waitStart(ticket) >= queue.maxWaitSeconds * 1000;
+}
+
+/** When the ticket's current wait began: its join, or the failed match that put it back. */
+function waitStart(ticket: Pick<TicketItem, 'enqueuedAt' | 'requeuedAt'>): number {
+  return Math.max(ticket.enqueuedAt, ticket.requeuedAt ?? 0);
 }
 
 /**
@@ -55,7 +60,7 @@ async function tellTimedOut(
   ticket: TicketItem,
   now: number,
 ): Promise<void> {
-  const waited = Math.round((now - Math.max(ticket.enqueuedAt, ticket.requeuedAt ?? 0)) / 1000);
+  const waited = Math.round((now - waitStart(ticket)) / 1000);
   for (const member of ticket.players) {
     const player = await deps.players.leaveQueue(member.userId, ticket.ticketId);
     if (!player) continue;

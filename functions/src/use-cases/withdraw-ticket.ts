@@ -1,6 +1,6 @@
 import { events } from '@matchmaking/core';
 import type { PlayerItem } from '../data/items.js';
-import type { TicketRef } from '../data/tickets-repository.js';
+import { enqueuedAtOf, type TicketRef } from '../data/tickets-repository.js';
 import { notifyConnection } from '../match/notify.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Deps } from './deps.js';
@@ -77,10 +77,4 @@ export async function withdrawTicketAt(
     )
     .catch((error: unknown) => logger.warn('could not tell the matchmaker a ticket left', { error }));
   return 'withdrawn';
-}
-
-/** Ticket ids start with the zero-padded enqueue time (newTicketId). */
-function enqueuedAtOf(ticketId: string): number {
-  const at = Number(ticketId.split('#')[0]);
-  return Number.isFinite(at) ? at : 0;
 }

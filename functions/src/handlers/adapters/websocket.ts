@@ -59,7 +59,7 @@ export type RouteRun<A extends ClientActionName> = (
  * INTERNAL.
  */
 export function actionRoute<A extends ClientActionName>(action: A, deps: () => RouteDeps, run: RouteRun<A>) {
-  return messageRoute(deps, (event, answerCaller) => answer(event, action, run, answerCaller));
+  return messageRoute(deps, (event, answerCaller, body) => answer(event, body, action, run, answerCaller));
 }
 
 /** What every message route needs: replies, and the per-connection message limit. */
@@ -78,12 +78,18 @@ export interface RouteDeps {
  */
 export function messageRoute(
   deps: () => RouteDeps,
-  reply: (event: WebSocketEvent, answer: AnswerCaller) => Promise<ServerEvent | undefined>,
+  /** Gets the frame's text, decoded once here (`bodyOf`). */
+  reply: (
+    event: WebSocketEvent,
+    answer: AnswerCaller,
+    body: string | null | undefined,
+  ) => Promise<ServerEvent | undefined>,
 ) {
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const connectionId = event.requestContext.connectionId;
     const { notifier, rateLimit } = deps();
-    const requestId = requestIdOf(bodyOf(event));
+    const body = bodyOf(event);
+    const requestId = requestIdOf(body);
     const answer: AnswerCaller = async (answered) => {
       await notifier.send(connectionId, answerTo(answered, requestId));
     };
@@ -99,14 +105,14 @@ export function messageRoute(
       await notifier.close(connectionId);
       return { statusCode: 429 };
     }
-    const answered = await reply(event, answer);
+    const answered = await reply(event, answer, body);
     if (answered) await answer(answered);
     return { statusCode: 200 };
   };
 }
 
 /** The frame's text (API Gateway base64-encodes a binary frame). */
-export function bodyOf(event: WebSocketEvent): string | null | undefined {
+function bodyOf(event: WebSocketEvent): string | null | undefined {
   return event.isBase64Encoded && event.body
     ? Buffer.from(event.body, 'base64').toString('utf8')
     : event.body;
@@ -114,11 +120,12 @@ export function bodyOf(event: WebSocketEvent): string | null | undefined {
 
 async function answer<A extends ClientActionName>(
   event: WebSocketEvent,
+  body: string | null | undefined,
   action: A,
   run: RouteRun<A>,
   answerCaller: AnswerCaller,
 ): Promise<ServerEvent | undefined> {
-  const parsed = parseClientAction(bodyOf(event));
+  const parsed = parseClientAction(body);
   if (!parsed.ok) return events.error(parsed.error.code, parsed.error.message);
   if (parsed.value.action !== action) {
     return events.error(ErrorCode.UnknownAction, `this route handles ${action}, not ${parsed.value.action}`);
