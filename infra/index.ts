@@ -37,6 +37,9 @@ const settings = parseSettings({
   warmServerRegisterSeconds: config.get('warmServerRegisterSeconds'),
   warmServerMatches: config.get('warmServerMatches'),
   logRetentionDays: config.get('logRetentionDays'),
+  reservedConcurrency: config.get('reservedConcurrency'),
+  accessLogs: config.get('accessLogs'),
+  protectData: config.get('protectData'),
   alarms: config.getObject('alarms'),
   domainName: config.get('domainName'),
   hostedZoneId: config.get('hostedZoneId'),
@@ -53,6 +56,7 @@ const outputs = createMatchmaking(settings, {
 export const websocketUrl = outputs.websocketUrl;
 export const callbackUrl = outputs.callbackUrl;
 export const deadLetterQueueUrl = outputs.deadLetterQueueUrl;
+export const matchStartDeadLetterQueueUrl = outputs.matchStartDeadLetterQueueUrl;
 export const clusters = outputs.clusters;
 export const repositories = outputs.repositories;
 export const alarmTopicArn = outputs.alarmTopicArn;

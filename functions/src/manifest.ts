@@ -42,7 +42,10 @@ export type Access =
   | { kind: 'manageConnections' }
   | { kind: 'sendToMatchmakingQueue' }
   | { kind: 'sendToMatchStartQueue' }
-  /** ecs:RunTask, ecs:StopTask, ecs:DescribeTasks on the fleets, and iam:PassRole for their task roles. */
+  /** What the event source mapping polls the queue with, as the consumer's role (iam-policy.ts). */
+  | { kind: 'consumeMatchmakingQueue' }
+  | { kind: 'consumeMatchStartQueue' }
+  /** ecs:RunTask and ecs:StopTask on the fleets, and iam:PassRole of their task roles to ECS tasks. */
   | { kind: 'runGameServers' };
 
 /** Messages per batch of the queues' event source mappings (at most 10 for FIFO queues). */
@@ -59,12 +62,20 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   memoryMb: number;
   /**
-   * Concurrency set aside for this function alone: a flood of other
-   * invocations (joins, starts) can use up the account's pool but never
-   * throttle it. AWS advises at least 5 for a function an SQS event source
-   * invokes ("Configuring reserved concurrency", Lambda Developer Guide).
+   * Concurrency set aside for this function alone (the local runtime's tests
+   * use it). The deployed matchmaker takes it from the stack setting
+   * `matchmaking:reservedConcurrency`, off by default: new accounts have a
+   * concurrency quota of 10 and AWS refuses a reservation that leaves fewer
+   * than 10 unreserved ("Lambda quotas", Lambda Developer Guide).
    */
   reservedConcurrency?: number;
+  /**
+   * A queue consumer's bound: the event source mapping's maximum concurrency
+   * (at least 2, "Configuring maximum concurrency for Amazon SQS event
+   * sources"), so a burst of message groups waits in the queue instead of
+   * being throttled back to it.
+   */
+  maximumConcurrency?: number;
 }
 
 const TABLES: readonly EnvName[] = [
@@ -310,11 +321,12 @@ const definitions: readonly FunctionDefinition[] = [
       { kind: 'manageConnections' },
       { kind: 'sendToMatchmakingQueue' },
       { kind: 'sendToMatchStartQueue' },
+      { kind: 'consumeMatchmakingQueue' },
     ],
     timeoutSeconds: 60,
     memoryMb: 1024,
-    // The serial section: one batch at a time, which must never wait behind other functions.
-    reservedConcurrency: 5,
+    // One batch per queue (message group) at a time: more groups than this wait in the queue.
+    maximumConcurrency: 5,
   },
   {
     name: 'matchStarter',
@@ -337,6 +349,7 @@ const definitions: readonly FunctionDefinition[] = [
       { kind: 'manageConnections' },
       { kind: 'runGameServers' },
       { kind: 'sendToMatchmakingQueue' },
+      { kind: 'consumeMatchStartQueue' },
     ],
     // A match may try a few warm servers (WARM_ASSIGN_TIMEOUT_SECONDS each) before a cold RunTask.
     timeoutSeconds: 30,

@@ -44,7 +44,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
       undefined,
     ),
   );
-  const tables = createTables(prefix, opts);
+  const tables = createTables(prefix, settings.protectData, opts);
   const matchmakerTimeout = 60;
   const { queue, deadLetters } = createMatchmakingQueue(prefix, matchmakerTimeout, opts);
   const starts = createMatchStartQueue(prefix, 30, opts);
@@ -125,10 +125,23 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     }));
 
   const deployed = createFunctions(
-    { prefix, buildDir: options.buildDir, environment, targets, logRetentionDays: settings.logRetentionDays },
+    {
+      prefix,
+      buildDir: options.buildDir,
+      environment,
+      targets,
+      logRetentionDays: settings.logRetentionDays,
+      reservedConcurrency: settings.reservedConcurrency,
+    },
     opts,
   );
-  const { stage } = wireWebSocketApi(prefix, websocketApi, deployed, settings.logRetentionDays, opts);
+  const { stage } = wireWebSocketApi(
+    prefix,
+    websocketApi,
+    deployed,
+    { logRetentionDays: settings.logRetentionDays, accessLogs: settings.accessLogs },
+    opts,
+  );
   wireCallbackApi(prefix, callbackApi, deployed, opts);
   connectQueue(prefix, queue, 'matchmakingQueue', deployed, opts);
   connectQueue(prefix, starts.queue, 'matchStartQueue', deployed, opts);

@@ -90,6 +90,31 @@ export const settingsSchema = z.strictObject({
   fargateSpot: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
     .default(false),
+  /**
+   * Concurrency reserved for the matchmaker. Off by default: a new account's
+   * Lambda concurrency quota is 10, and AWS refuses a reservation that leaves
+   * fewer than 10 unreserved ("Lambda quotas"). Raise the quota first
+   * (`pnpm preflight` says how), then reserve, e.g. 5.
+   */
+  reservedConcurrency: positiveInt.max(1000).optional(),
+  /**
+   * The WebSocket stage's access logs. They need the region's API Gateway
+   * account setting `cloudwatchRoleArn` ("Set up CloudWatch logging for
+   * WebSocket APIs"): `off` (default), `existing` (the account has the role
+   * already: `pnpm preflight` checks), or `create` (this stack creates the role
+   * and the region's aws.apigateway.Account: a region-wide singleton, so only
+   * one stack per account and region may say `create`, or two stacks fight).
+   */
+  accessLogs: z.enum(['off', 'existing', 'create']).default('off'),
+  /**
+   * Protect the players (ratings) and matches tables: DynamoDB deletion
+   * protection, point-in-time recovery, and Pulumi `protect`, so a rename, a
+   * key change or a `pulumi destroy` cannot delete them. Default true; set
+   * false only on a throwaway stack (README: destroying a stack on purpose).
+   */
+  protectData: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    .default(true),
   /** Days CloudWatch keeps function, API and game-server logs. */
   logRetentionDays: z.coerce
     .number()

@@ -328,9 +328,9 @@ describe('queues and parties (with mocks)', () => {
       ).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
   });
 
-  it("caps the matchmaker's event source at its reserved concurrency: one queue's pass per message group, the rest wait", () => {
+  it("caps the matchmaker's event source at its maximum concurrency, and reserves none by default (new accounts have 10)", () => {
     const matchmaker = functions.find((definition) => definition.name === 'matchmaker');
-    expect(matchmaker?.reservedConcurrency).toBe(5);
+    expect(matchmaker?.maximumConcurrency).toBe(5);
     const mappingOf = (fn: string) =>
       named('aws:lambda/eventSourceMapping:EventSourceMapping', `mm-q-${fn}-queue`).inputs;
     expect(mappingOf('matchmaker')).toMatchObject({
@@ -338,9 +338,9 @@ describe('queues and parties (with mocks)', () => {
       functionName: named('aws:lambda/function:Function', 'mm-q-matchmaker').state.arn,
       scalingConfig: { maximumConcurrency: 5 },
     });
-    expect(named('aws:lambda/function:Function', 'mm-q-matchmaker').inputs.reservedConcurrentExecutions).toBe(
-      5,
-    );
+    expect(
+      named('aws:lambda/function:Function', 'mm-q-matchmaker').inputs.reservedConcurrentExecutions,
+    ).toBeUndefined();
     // The match starter has no reserved concurrency: one group per match, as many as Lambda runs.
     expect(mappingOf('matchStarter').scalingConfig).toBeUndefined();
   });

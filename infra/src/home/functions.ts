@@ -13,9 +13,14 @@ export interface FunctionsInput {
   environment: Record<EnvName, pulumi.Input<string>>;
   targets: pulumi.Input<AccessTargets>;
   logRetentionDays: number;
+  /** Concurrency reserved for the matchmaker (`matchmaking:reservedConcurrency`); none when unset. */
+  reservedConcurrency?: number;
 }
 
-export type DeployedFunctions = Record<string, { definition: FunctionDefinition; fn: aws.lambda.Function }>;
+export type DeployedFunctions = Record<
+  string,
+  { definition: FunctionDefinition; fn: aws.lambda.Function; policy: aws.iam.RolePolicy }
+>;
 
 /**
  * One Lambda per manifest entry: its bundle (esbuild, nodejs22.x), exactly the
@@ -46,7 +51,7 @@ export function createFunctions(
       { name: `/aws/lambda/${name}`, retentionInDays: input.logRetentionDays },
       opts,
     );
-    new aws.iam.RolePolicy(
+    const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: role.id,
@@ -82,13 +87,14 @@ export function createFunctions(
         }),
         timeout: definition.timeoutSeconds,
         memorySize: definition.memoryMb,
-        reservedConcurrentExecutions: definition.reservedConcurrency,
+        reservedConcurrentExecutions:
+          definition.trigger.kind === 'matchmakingQueue' ? input.reservedConcurrency : undefined,
         environment: { variables: { ...environment, NODE_OPTIONS: '--enable-source-maps' } },
         loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       },
       { ...opts, dependsOn: [logGroup] },
     );
-    deployed[definition.name] = { definition, fn };
+    deployed[definition.name] = { definition, fn, policy };
   }
   return deployed;
 }

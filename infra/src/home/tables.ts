@@ -3,12 +3,18 @@ import { tableDefinitions } from '@matchmaking/functions/tables';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
+/** The tables that hold what cannot be rebuilt: every player's rating, and the matches' results. */
+export const PROTECTED_TABLES: readonly TableName[] = ['players', 'matches'];
+
 /**
  * The tables with their indexes and TTL, declared from the same definitions the functions and the
- * local runtime use (tables.ts).
+ * local runtime use (tables.ts). With `protect`, the players and matches tables have deletion
+ * protection (DeleteTable refused, "Using deletion protection", DynamoDB Developer Guide),
+ * point-in-time recovery, and Pulumi's `protect` (a replacement or destroy stops before it deletes).
  */
 export function createTables(
   prefix: string,
+  protect: boolean,
   opts: pulumi.CustomResourceOptions,
 ): Record<TableName, aws.dynamodb.Table> {
   const tables = {} as Record<TableName, aws.dynamodb.Table>;
@@ -36,10 +42,11 @@ export function createTables(
           projectionType: 'ALL',
         })),
         ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
-        pointInTimeRecovery: { enabled: name === 'players' },
+        pointInTimeRecovery: { enabled: name === 'players' || (protect && PROTECTED_TABLES.includes(name)) },
+        deletionProtectionEnabled: protect && PROTECTED_TABLES.includes(name),
         serverSideEncryption: { enabled: true },
       },
-      opts,
+      { ...opts, protect: protect && PROTECTED_TABLES.includes(name) },
     );
   }
   return tables;

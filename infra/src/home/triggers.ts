@@ -7,10 +7,12 @@ import type { DeployedFunctions } from './functions.js';
  * A function consumes its FIFO queue: the matchmaker the pass requests, the
  * match starter the start requests; batches of 10, partial batch failures reported.
  * Lambda runs as many batches at once as there are active message groups (one per
- * queue for the matchmaker, one per match for the starter). A function with reserved
- * concurrency caps its event source there too (maximum concurrency): more groups than
- * that wait in the queue, instead of being throttled back to it after the visibility
- * timeout, which counts towards the dead-letter queue's maxReceiveCount.
+ * queue for the matchmaker, one per match for the starter), up to the manifest's
+ * maximum concurrency: more groups than that wait in the queue, instead of being
+ * throttled back to it after the visibility timeout, which counts towards the
+ * dead-letter queue's maxReceiveCount. The mapping is created after the role's
+ * policy: CreateEventSourceMapping checks that the role may receive from the queue,
+ * and IAM is eventually consistent ("Troubleshoot IAM", eventual consistency).
  */
 export function connectQueue(
   prefix: string,
@@ -19,7 +21,7 @@ export function connectQueue(
   deployed: DeployedFunctions,
   opts: pulumi.CustomResourceOptions,
 ): void {
-  for (const { definition, fn } of Object.values(deployed)) {
+  for (const { definition, fn, policy } of Object.values(deployed)) {
     if (definition.trigger.kind !== kind) continue;
     new aws.lambda.EventSourceMapping(
       `${prefix}-${definition.name}-queue`,
@@ -29,11 +31,11 @@ export function connectQueue(
         batchSize: QUEUE_BATCH_SIZE,
         functionResponseTypes: ['ReportBatchItemFailures'],
         // Lambda's minimum for maximum concurrency is 2 ("Configuring maximum concurrency for Amazon SQS event sources").
-        ...(definition.reservedConcurrency !== undefined && definition.reservedConcurrency >= 2
-          ? { scalingConfig: { maximumConcurrency: definition.reservedConcurrency } }
+        ...(definition.maximumConcurrency !== undefined
+          ? { scalingConfig: { maximumConcurrency: Math.max(2, definition.maximumConcurrency) } }
           : {}),
       },
-      opts,
+      { ...opts, dependsOn: [policy] },
     );
   }
 }

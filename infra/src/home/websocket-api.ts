@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { Settings } from '../settings.js';
 import type { DeployedFunctions } from './functions.js';
 
 export const STAGE = 'live';
@@ -26,7 +27,7 @@ export function wireWebSocketApi(
   prefix: string,
   api: aws.apigatewayv2.Api,
   deployed: DeployedFunctions,
-  logRetentionDays: number,
+  logs: { logRetentionDays: number; accessLogs: Settings['accessLogs'] },
   opts: pulumi.CustomResourceOptions,
 ) {
   const authorizerFn = Object.values(deployed).find(
@@ -70,11 +71,7 @@ export function wireWebSocketApi(
     );
     allowApiGateway(`${prefix}-ws-${definition.name}`, fn, api, opts);
   }
-  const accessLogs = new aws.cloudwatch.LogGroup(
-    `${prefix}-ws-access`,
-    { retentionInDays: logRetentionDays },
-    opts,
-  );
+  const access = accessLogging(prefix, logs, opts);
   const stage = new aws.apigatewayv2.Stage(
     `${prefix}-ws-stage`,
     {
@@ -82,20 +79,72 @@ export function wireWebSocketApi(
       name: STAGE,
       autoDeploy: true,
       defaultRouteSettings: { throttlingBurstLimit: 500, throttlingRateLimit: 1000 },
-      accessLogSettings: {
-        destinationArn: accessLogs.arn,
-        format: JSON.stringify({
-          requestId: '$context.requestId',
-          connectionId: '$context.connectionId',
-          routeKey: '$context.routeKey',
-          status: '$context.status',
-          error: '$context.error.message',
-        }),
-      },
+      accessLogSettings: access?.settings,
     },
-    { ...opts, dependsOn: routes },
+    { ...opts, dependsOn: [...routes, ...(access?.account ? [access.account] : [])] },
   );
   return { stage };
+}
+
+/**
+ * The stage's access logs, per `matchmaking:accessLogs`. CreateStage refuses
+ * access logs until the region's API Gateway account setting names a role
+ * that may write to CloudWatch Logs ("CloudWatch Logs role ARN must be set in
+ * account settings to enable logging"): `existing` trusts that it does (`pnpm
+ * preflight` checks), `create` makes the role and the region's
+ * aws.apigateway.Account, a singleton per account and region (a second stack
+ * saying `create` would overwrite it, and its destroy would leave the setting
+ * pointing at a deleted role).
+ */
+function accessLogging(
+  prefix: string,
+  logs: { logRetentionDays: number; accessLogs: Settings['accessLogs'] },
+  opts: pulumi.CustomResourceOptions,
+) {
+  if (logs.accessLogs === 'off') return undefined;
+  const group = new aws.cloudwatch.LogGroup(
+    `${prefix}-ws-access`,
+    { retentionInDays: logs.logRetentionDays },
+    opts,
+  );
+  const account = logs.accessLogs === 'create' ? apiGatewayAccount(prefix, opts) : undefined;
+  const settings = {
+    destinationArn: group.arn,
+    format: JSON.stringify({
+      requestId: '$context.requestId',
+      connectionId: '$context.connectionId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      error: '$context.error.message',
+    }),
+  };
+  return { settings, account };
+}
+
+/** The role API Gateway writes logs with, and the region's account setting naming it. */
+function apiGatewayAccount(prefix: string, opts: pulumi.CustomResourceOptions): aws.apigateway.Account {
+  const account = aws.getCallerIdentityOutput({}, opts);
+  const role = new aws.iam.Role(
+    `${prefix}-apigateway-logs`,
+    {
+      assumeRolePolicy: account.accountId.apply((accountId) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'apigateway.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+            },
+          ],
+        }),
+      ),
+      managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+    },
+    opts,
+  );
+  return new aws.apigateway.Account(`${prefix}-apigateway-account`, { cloudwatchRoleArn: role.arn }, opts);
 }
 
 function allowApiGateway(

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONSUME_QUEUE_ACTIONS } from '@matchmaking/functions/iam-policy';
+import * as pulumi from '@pulumi/pulumi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installMocks, type Recorded, resourcesOf } from './mocks.js';
+
+/*
+ * What `pulumi up` on a fresh account needs that the mocks do not check by
+ * themselves: the issue's items 1, 2, 4 and 7. Each program below is one
+ * stack; its resource options (dependsOn, protect) are seen through a stack
+ * transformation, which Pulumi applies to every resource.
+ */
+const recorded = installMocks();
+const options = new Map<string, pulumi.CustomResourceOptions>();
+const buildDir = mkdtempSync(join(tmpdir(), 'infra-deploy-'));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const base = {
+  homeRegion: 'us-east-1',
+  regions: ['us-east-1', 'eu-west-1'],
+  jwtIssuer: 'https://issuer.example/',
+  jwtAudience: 'matchmaking',
+  jwksUrl: 'https://issuer.example/.well-known/jwks.json',
+};
+
+beforeAll(async () => {
+  const { createMatchmaking } = await import('../src/program.js');
+  const { parseSettings } = await import('../src/settings.js');
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      options.set(`${args.type}::${args.name}`, args.opts);
+      return undefined;
+    });
+    createMatchmaking(parseSettings(base), { prefix: 'mm-plain', repoRoot, buildDir });
+    createMatchmaking(
+      parseSettings({ ...base, reservedConcurrency: '5', accessLogs: 'create', protectData: 'false' }),
+      { prefix: 'mm-tuned', repoRoot, buildDir },
+    );
+    createMatchmaking(parseSettings({ ...base, accessLogs: 'existing' }), {
+      prefix: 'mm-logged',
+      repoRoot,
+      buildDir,
+    });
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}, 120_000);
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+const plain = resourcesOf(recorded, 'mm-plain');
+const tuned = resourcesOf(recorded, 'mm-tuned');
+const ofStack = (prefix: string, type: string): Recorded[] =>
+  recorded.filter((r) => r.type === type && r.name.startsWith(`${prefix}-`));
+const optionsOf = (type: string, name: string) => options.get(`${type}::${name}`);
+const dependsOn = (type: string, name: string): unknown[] => [optionsOf(type, name)?.dependsOn ?? []].flat();
+const MAPPING = 'aws:lambda/eventSourceMapping:EventSourceMapping';
+const TABLE = 'aws:dynamodb/table:Table';
+
+describe('queue consumers (item 1)', () => {
+  it.each([
+    ['matchmaker', 'mm-plain-matchmaking'],
+    ['matchStarter', 'mm-plain-match-starts'],
+  ])('%s may receive, delete, read attributes and change visibility on its own queue', (fn, queue) => {
+    const queueArn = plain.named('aws:sqs/queue:Queue', queue).state.arn;
+    const granted = plain
+      .statementsOf(fn)
+      .filter((s) => s.Resource.includes(String(queueArn)))
+      .flatMap((s) => s.Action);
+    expect(granted).toEqual(expect.arrayContaining([...CONSUME_QUEUE_ACTIONS]));
+  });
+
+  it('no other function may receive from a queue', () => {
+    const consumers = ofStack('mm-plain', 'aws:iam/rolePolicy:RolePolicy')
+      .filter((p) => String(p.inputs.policy).includes('sqs:ReceiveMessage'))
+      .map((p) => p.name);
+    expect(consumers.sort()).toEqual(['mm-plain-matchStarter-policy', 'mm-plain-matchmaker-policy']);
+  });
+
+  it("creates each event source mapping after its role's policy (IAM is eventually consistent)", () => {
+    for (const fn of ['matchmaker', 'matchStarter']) {
+      const policy = dependsOn(MAPPING, `mm-plain-${fn}-queue`);
+      expect(policy).toHaveLength(1);
+      expect((policy[0] as pulumi.Resource) instanceof pulumi.CustomResource).toBe(true);
+      expect(pulumi.Resource.isInstance(policy[0])).toBe(true);
+      expect((policy[0] as { __name?: string }).__name).toBe(`mm-plain-${fn}-policy`);
+    }
+  });
+});
+
+describe('WebSocket access logs (item 2)', () => {
+  it('are off by default: CreateStage needs no account setting', () => {
+    const stage = plain.named('aws:apigatewayv2/stage:Stage', 'mm-plain-ws-stage');
+    expect(stage.inputs.accessLogSettings).toBeUndefined();
+    expect(ofStack('mm-plain', 'aws:apigateway/account:Account')).toHaveLength(0);
+  });
+
+  it("with accessLogs create: the role, the region's API Gateway account setting, and the stage after it", () => {
+    const account = tuned.named('aws:apigateway/account:Account', 'mm-tuned-apigateway-account');
+    const role = tuned.named('aws:iam/role:Role', 'mm-tuned-apigateway-logs');
+    expect(account.inputs.cloudwatchRoleArn).toBe(role.state.arn);
+    expect(role.inputs.managedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    ]);
+    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0]).toMatchObject({
+      Principal: { Service: 'apigateway.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    });
+    const stage = tuned.named('aws:apigatewayv2/stage:Stage', 'mm-tuned-ws-stage');
+    expect(stage.inputs.accessLogSettings).toMatchObject({ destinationArn: expect.any(String) });
+    expect(
+      dependsOn('aws:apigatewayv2/stage:Stage', 'mm-tuned-ws-stage').map(
+        (r) => (r as { __name?: string }).__name,
+      ),
+    ).toContain('mm-tuned-apigateway-account');
+  });
+
+  it('with accessLogs existing: logs on, and no account resource (the account has the role)', () => {
+    const logged = resourcesOf(recorded, 'mm-logged');
+    expect(
+      logged.named('aws:apigatewayv2/stage:Stage', 'mm-logged-ws-stage').inputs.accessLogSettings,
+    ).toBeDefined();
+    expect(ofStack('mm-logged', 'aws:apigateway/account:Account')).toHaveLength(0);
+  });
+});
+
+describe('reserved concurrency (item 4)', () => {
+  it('reserves none by default: a new account (quota 10) refuses any reservation', () => {
+    for (const fn of ofStack('mm-plain', 'aws:lambda/function:Function'))
+      expect(fn.inputs.reservedConcurrentExecutions, fn.name).toBeUndefined();
+  });
+
+  it('reserves matchmaking:reservedConcurrency for the matchmaker alone when set', () => {
+    const reserved = ofStack('mm-tuned', 'aws:lambda/function:Function')
+      .filter((fn) => fn.inputs.reservedConcurrentExecutions !== undefined)
+      .map((fn) => [fn.name, fn.inputs.reservedConcurrentExecutions]);
+    expect(reserved).toEqual([['mm-tuned-matchmaker', 5]]);
+  });
+});
+
+describe('data protection (item 7)', () => {
+  it.each(['players', 'matches'])(
+    'protects the %s table by default: deletion protection, point-in-time recovery, Pulumi protect',
+    (table) => {
+      const inputs = plain.named('aws:dynamodb/table:Table', `mm-plain-${table}`).inputs;
+      expect(inputs).toMatchObject({
+        deletionProtectionEnabled: true,
+        pointInTimeRecovery: { enabled: true },
+      });
+      expect(optionsOf(TABLE, `mm-plain-${table}`)?.protect).toBe(true);
+    },
+  );
+
+  it('protects nothing that is rebuilt anyway (connections, tickets...), and nothing with protectData false', () => {
+    expect(plain.named('aws:dynamodb/table:Table', 'mm-plain-tickets').inputs.deletionProtectionEnabled).toBe(
+      false,
+    );
+    expect(optionsOf(TABLE, 'mm-plain-tickets')?.protect).toBe(false);
+    for (const table of ofStack('mm-tuned', 'aws:dynamodb/table:Table')) {
+      expect(table.inputs.deletionProtectionEnabled, table.name).toBe(false);
+      expect(optionsOf(TABLE, table.name)?.protect, table.name).toBe(false);
+    }
+  });
+});
