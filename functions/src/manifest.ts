@@ -48,6 +48,17 @@ export type Access =
   /** ecs:RunTask and ecs:StopTask on the fleets, and iam:PassRole of their task roles to ECS tasks. */
   | { kind: 'runGameServers' };
 
+/**
+ * A queue's visibility timeout for a consumer with this timeout: just above
+ * it (CreateEventSourceMapping requires at least the function's timeout), by
+ * as much again up to 30 s. 60 s -> 90 s for the matchmaker, 30 s -> 60 s for
+ * the match starter (under the 120 s ready deadline). Deployed and local
+ * queues both use it.
+ */
+export function queueVisibilitySeconds(consumerTimeoutSeconds: number): number {
+  return consumerTimeoutSeconds + Math.min(30, consumerTimeoutSeconds);
+}
+
 /** Messages per batch of the queues' event source mappings (at most 10 for FIFO queues). */
 export const QUEUE_BATCH_SIZE = 10;
 
@@ -340,6 +351,8 @@ const definitions: readonly FunctionDefinition[] = [
       'MAX_MATCH_SECONDS',
       'GAME_SERVER_IDLE_SECONDS',
       'MATCHMAKING_QUEUE_URL',
+      // Its failed records are handed back to this queue within seconds (record-retry.ts).
+      'MATCH_START_QUEUE_URL',
       ...POOL_KEEPER,
     ],
     access: [

@@ -1,4 +1,5 @@
 import type { ServerEvent } from '@matchmaking/core';
+import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { queueNameSchema } from './queues/queue-config.js';
 
@@ -84,6 +85,11 @@ export type PassRequest = z.infer<typeof passRequestSchema>;
 /** Puts pass requests on the FIFO queue; `deduplicationId` makes a retried send harmless. */
 export interface MatchmakingQueue {
   requestPass(request: PassRequest, deduplicationId: string): Promise<void>;
+}
+
+/** A queue consumer's failed records, handed back to their queue for another try soon. */
+export interface RecordRetry {
+  retrySoon(records: readonly SQSRecord[]): Promise<void>;
 }
 
 /** Hands recorded matches to the match starter (parallel, outside the serial section). */

@@ -3,6 +3,7 @@ import { EcsGameServerLauncher } from './aws/game-servers.js';
 import { SqsMatchStartQueue } from './aws/match-start-queue.js';
 import { SqsMatchmakingQueue } from './aws/matchmaking-queue.js';
 import { ManagementApiNotifier } from './aws/notifier.js';
+import { SqsRecordRetry } from './aws/record-retry.js';
 import { ConnectionsRepository } from './data/connections-repository.js';
 import { MatchesRepository } from './data/matches-repository.js';
 import { MatchmakerStateRepository } from './data/matchmaker-state-repository.js';
@@ -66,6 +67,15 @@ export function matchmakerState(env: Env = process.env) {
 export function matchStartQueue(env: Env = process.env) {
   const { MATCH_START_QUEUE_URL } = loadConfig(['MATCH_START_QUEUE_URL'], env);
   return new SqsMatchStartQueue(sqsClient(), MATCH_START_QUEUE_URL);
+}
+
+/** Hands a consumer's failed records back to its queue (MATCHMAKING_QUEUE_URL or MATCH_START_QUEUE_URL). */
+export function recordRetry(
+  queue: 'MATCHMAKING_QUEUE_URL' | 'MATCH_START_QUEUE_URL',
+  env: Env = process.env,
+) {
+  const config = loadConfig([queue], env);
+  return new SqsRecordRetry(sqsClient(), config[queue]);
 }
 
 export function gameServerLauncher(env: Env = process.env) {

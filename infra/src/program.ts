@@ -1,4 +1,5 @@
 import type { EnvName } from '@matchmaking/functions/env';
+import { functions } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createFleet } from './fleet/fleet.js';
@@ -45,9 +46,11 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     ),
   );
   const tables = createTables(prefix, settings.protectData, opts);
-  const matchmakerTimeout = 60;
-  const { queue, deadLetters } = createMatchmakingQueue(prefix, matchmakerTimeout, opts);
-  const starts = createMatchStartQueue(prefix, 30, opts);
+  // Each queue's visibility follows its consumer's timeout (the manifest's).
+  const timeoutOf = (kind: 'matchmakingQueue' | 'matchStartQueue') =>
+    functions.find((definition) => definition.trigger.kind === kind)?.timeoutSeconds ?? 60;
+  const { queue, deadLetters } = createMatchmakingQueue(prefix, timeoutOf('matchmakingQueue'), opts);
+  const starts = createMatchStartQueue(prefix, timeoutOf('matchStartQueue'), opts);
   const websocketApi = createWebSocketApi(prefix, opts);
   const callbackApi = createCallbackApi(prefix, opts);
   const identity = aws.getCallerIdentityOutput({}, opts);

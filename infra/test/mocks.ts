@@ -101,6 +101,7 @@ export function resolveOutput<T>(output: pulumi.Output<T> | T): Promise<unknown>
 export interface Statement {
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /**

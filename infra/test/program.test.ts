@@ -82,11 +82,12 @@ describe('the Pulumi program (with mocks)', () => {
     expect(queues.every((q) => q.inputs.fifoQueue === true)).toBe(true);
     const main = queues.find((q) => String(q.inputs.name).endsWith('-matchmaking.fifo'));
     const starts = queues.find((q) => String(q.inputs.name).endsWith('-match-starts.fifo'));
-    expect(starts?.inputs).toMatchObject({ contentBasedDeduplication: false, visibilityTimeoutSeconds: 180 });
+    // Just above the consumers' timeouts (30 s, 60 s): a failed record's message group waits no longer.
+    expect(starts?.inputs).toMatchObject({ contentBasedDeduplication: false, visibilityTimeoutSeconds: 60 });
     expect(main?.inputs).toMatchObject({
       fifoQueue: true,
       contentBasedDeduplication: false,
-      visibilityTimeoutSeconds: 360,
+      visibilityTimeoutSeconds: 90,
     });
     expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
     const tables = ofType('aws:dynamodb/table:Table');

@@ -232,14 +232,13 @@ describe('the warm pool (three regions, with mocks)', () => {
           assignPublicIp: true,
           capacityProvider: 'FARGATE',
         });
-        // ... and may run its tasks there, from that task definition's family only.
-        const ecs = grantsOf(fn).find((s) => s.Action.includes('ecs:RunTask'));
-        expect(ecs?.Resource).toEqual(
-          expect.arrayContaining([
-            `${taskDefinition.state.arnWithoutRevision}:*`,
-            `${String(cluster.state.arn).replace(':cluster/', ':task/')}/*`,
-          ]),
-        );
+        // ... and may run its tasks there (in that cluster), from that task definition's family only,
+        // and stop them.
+        const run = grantsOf(fn).find((s) => s.Action.includes('ecs:RunTask'));
+        expect(run?.Resource).toContain(`${taskDefinition.state.arnWithoutRevision}:*`);
+        expect(run?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': expect.arrayContaining([cluster.state.arn]) } });
+        const stop = grantsOf(fn).find((s) => s.Action.includes('ecs:StopTask'));
+        expect(stop?.Resource).toContain(`${String(cluster.state.arn).replace(':cluster/', ':task/')}/*`);
       }
     },
   );

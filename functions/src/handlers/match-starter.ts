@@ -5,12 +5,17 @@ import { withMetrics } from '../metrics/with-metrics.js';
 import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
-import { gameServerTimings, metrics, poolDeps } from '../services.js';
+import { gameServerTimings, metrics, poolDeps, recordRetry } from '../services.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('match-starter');
 const startRequestSchema = z.strictObject({ matchId: z.string().min(1).max(64) });
-const deps = lazy(() => ({ lifecycle: lifecycleDeps(), pool: poolDeps(), timings: gameServerTimings() }));
+const deps = lazy(() => ({
+  lifecycle: lifecycleDeps(),
+  pool: poolDeps(),
+  timings: gameServerTimings(),
+  retry: recordRetry('MATCH_START_QUEUE_URL'),
+}));
 
 /**
  * Consumes the match-start queue (one message group per match, so matches
@@ -19,7 +24,7 @@ const deps = lazy(() => ({ lifecycle: lifecycleDeps(), pool: poolDeps(), timings
  * message alone and retried; a malformed message is dropped.
  */
 export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const { lifecycle, pool, timings } = deps();
+  const { lifecycle, pool, timings, retry } = deps();
   const failures = await Promise.all(
     event.Records.map(async (record) => {
       const parsed = startRequestSchema.safeParse(safeJson(record.body));
@@ -32,9 +37,14 @@ export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQS
         return [];
       } catch (error) {
         logger.error('match start failed; it will be retried', { matchId: parsed.data.matchId, error });
-        return [{ itemIdentifier: record.messageId }];
+        return [record];
       }
     }),
   );
-  return { batchItemFailures: failures.flat() };
+  const failed = failures.flat();
+  // A failed start comes back within seconds, not after the visibility timeout (its match's deadline runs).
+  await retry
+    .retrySoon(failed)
+    .catch((error: unknown) => logger.warn('failed starts wait for their visibility timeout', { error }));
+  return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
 });

@@ -19,6 +19,7 @@ import {
   notifier,
   queueCatalog,
   queueStatsRepository,
+  recordRetry,
   repositories,
   system,
 } from '../services.js';
@@ -44,6 +45,7 @@ const deps = lazy(() => {
       ...system,
     },
     catalog,
+    retry: recordRetry('MATCHMAKING_QUEUE_URL'),
     // Kept across invocations of this instance, one per queue (see WaitingPool, PassView.unstarted).
     pools: new Map([...catalog.queues.keys()].map((name) => [name, new WaitingPool(name)])),
     unstarted: new Map([...catalog.queues.keys()].map((name) => [name, new Set<string>()])),
@@ -80,11 +82,19 @@ export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQS
       passOfQueue(
         queue,
         requests.map((r) => r.request),
-      ).then((ok) => (ok ? [] : requests.map((r) => ({ itemIdentifier: r.record.messageId })))),
+      ).then((ok) => (ok ? [] : requests.map((r) => r.record))),
     ),
   );
-  return { batchItemFailures: failed.flat() };
+  return failedRecords(failed.flat());
 });
+
+/** Failed records come back within seconds, not after the visibility timeout (their game mode waits meanwhile). */
+async function failedRecords(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+  await deps()
+    .retry.retrySoon(records)
+    .catch((error: unknown) => logger.warn('failed records wait for their visibility timeout', { error }));
+  return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
+}
 
 /** One queue's pass over what its messages ask for; false if it failed (its messages come back). */
 async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Promise<boolean> {

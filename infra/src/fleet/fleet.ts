@@ -3,6 +3,17 @@ import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
 
+/** Images an ECR repository keeps; older ones expire. */
+export const KEPT_IMAGES = 10;
+
+/**
+ * The region's game-server repository name. ECR takes only lowercase names
+ * ("Creating a private repository", ECR User Guide); a stack may be named `Prod`.
+ */
+export function ecrRepositoryName(fleetName: string): string {
+  return `${fleetName.toLowerCase().replace(/[^a-z0-9._/-]/g, '-')}-game-server`;
+}
+
 /** The container name the matchmaker overrides (must match the task definition). */
 export const CONTAINER_NAME = 'game-server';
 
@@ -60,7 +71,30 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
   );
   const repository = new aws.ecr.Repository(
     `${name}-game-server`,
-    { forceDelete: true, imageScanningConfiguration: { scanOnPush: true } },
+    {
+      name: ecrRepositoryName(name),
+      forceDelete: true,
+      imageScanningConfiguration: { scanOnPush: true },
+    },
+    opts,
+  );
+  // Every deploy pushes an image: keep the latest few (a start still on the previous task
+  // definition revision needs its image), expire the rest ("Amazon ECR lifecycle policies").
+  new aws.ecr.LifecyclePolicy(
+    `${name}-game-server`,
+    {
+      repository: repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `keep the ${KEPT_IMAGES} most recent images`,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: KEPT_IMAGES },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    },
     opts,
   );
   const image = new awsx.ecr.Image(
@@ -106,6 +140,9 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
     `${name}-game-server`,
     {
       family: `${name}-game-server`,
+      // A deploy registers a new revision and keeps the old one ACTIVE: a start in flight (or a
+      // function not yet updated) still runs tasks from it; deregistering it would fail them.
+      skipDestroy: true,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       cpu: input.cpu,

@@ -1,3 +1,4 @@
+import { queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
@@ -55,8 +56,11 @@ function fifoQueueWithDeadLetters(
       fifoQueue: true,
       name: `${name}.fifo`,
       contentBasedDeduplication: false,
-      // Lambda's guidance: at least six times the consumer's timeout.
-      visibilityTimeoutSeconds: 6 * consumerTimeoutSeconds,
+      // Just above the consumer's timeout (CreateEventSourceMapping requires at least the timeout): a
+      // consumer that dies holds its message group no longer than that. A failure is handed back
+      // within seconds by the consumer itself (record-retry.ts); Lambda's "six times the timeout"
+      // advice covers throttled retries, which the mappings' maximum concurrency avoids.
+      visibilityTimeoutSeconds: queueVisibilitySeconds(consumerTimeoutSeconds),
       messageRetentionSeconds: retentionSeconds,
       sqsManagedSseEnabled: true,
       redrivePolicy: deadLetters.arn.apply((arn) =>

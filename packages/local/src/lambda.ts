@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type FunctionDefinition, functions } from '@matchmaking/functions/manifest';
 import { importFresh } from './fresh-import.js';
+import { runWithEnvironment } from './function-environment.js';
 
 /** The functions/ directory, found through the workspace package (no relative guessing). */
 export const functionsDir = dirname(
@@ -27,6 +28,11 @@ export interface LocalLambdasOptions {
   coldStartEvery?: number;
   /** Where timed-out invocations are reported, as Lambda logs them (nowhere when absent). */
   log?: (line: string) => void;
+  /**
+   * Variables a function's invocations see instead of the shared environment's
+   * (its role's credentials: see function-environment.ts); none when absent.
+   */
+  environmentOf?: (name: string) => Readonly<Record<string, string>>;
   /** The functions served and the directory their entries are relative to (default: the manifest, functions/). */
   functions?: readonly FunctionDefinition[];
   dir?: string;
@@ -128,9 +134,11 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
   /** Every N invocations of a function, its next one is a cold start (0: never). */
   coldStartEvery: number;
   private readonly log?: (line: string) => void;
+  private readonly environmentOf: (name: string) => Readonly<Record<string, string>>;
 
   constructor(options: LocalLambdasOptions = {}) {
     super();
+    this.environmentOf = options.environmentOf ?? (() => ({}));
     this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.coldStartEvery = options.coldStartEvery ?? 0;
     this.log = options.log;
@@ -170,12 +178,24 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Loads every function's handler module (its first instance). */
+  /**
+   * Loads every function's handler module (its first instance). Each function
+   * gets modules of its own, as each Lambda has its own execution environment:
+   * its SDK clients hold its own role's credentials.
+   */
   async load(): Promise<void> {
     for (const fn of this.functions.values()) {
-      fn.instance = instanceOf(fn.definition, await import(fn.url));
+      fn.instance = await this.loadInstance(fn);
       fn.stale = false;
     }
+  }
+
+  /** A fresh instance of a function's modules, loaded as the function (its init phase). */
+  private async loadInstance(fn: LocalFunction): Promise<Instance> {
+    const module = await runWithEnvironment(this.environmentOf(fn.definition.name), () =>
+      importFresh(fn.url),
+    );
+    return instanceOf(fn.definition, module);
   }
 
   /**
@@ -273,7 +293,7 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
       fail: () => undefined,
       succeed: () => undefined,
     };
-    const work = (async () => instance.handler(event, context))();
+    const work = runWithEnvironment(this.environmentOf(name), async () => instance.handler(event, context));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new FunctionTimeoutError(name, seconds)), seconds * 1000);
@@ -330,7 +350,7 @@ export class LocalLambdas extends EventEmitter<{ invocation: [InvocationReport] 
     fn.stale = false; // a coldStart() from now on asks for yet another instance
     const loading = (async () => {
       try {
-        const instance = instanceOf(fn.definition, await importFresh(fn.url));
+        const instance = await this.loadInstance(fn);
         fn.instance = instance;
         return instance;
       } catch (error) {

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AccessTargets } from '@matchmaking/functions/iam-policy';
+import { type FunctionDefinition, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import {
   type Queue,
   type QueuesInput,
@@ -11,7 +13,8 @@ import { tableDefinitions } from '@matchmaking/functions/tables';
 import { readStackSettings, singleQueue } from './config.js';
 import { removeDevTokenFile, writeDevTokenFile } from './dev-token-file.js';
 import {
-  checkSigV4,
+  type AccessGuard,
+  accessKeyIdOf,
   type LocalCredentials,
   newLocalCredentials,
   refuseUnsigned,
@@ -19,8 +22,10 @@ import {
 } from './emulators/aws-auth.js';
 import { CallbackApi } from './emulators/callback-api.js';
 import { startDynamo } from './emulators/dynamodb.js';
+import { startDynamoGate } from './emulators/dynamodb-gate.js';
 import { EcsEmulator, type GameServerProcess } from './emulators/ecs.js';
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson, tooLarge } from './emulators/http-util.js';
+import { LOCAL_ACCOUNT, LocalIam } from './emulators/iam.js';
 import { LocalIdentity } from './emulators/identity.js';
 import { ManagementApi } from './emulators/management-api.js';
 import { PING_PATH, PingEndpoints, pingDelays } from './emulators/ping.js';
@@ -31,6 +36,10 @@ import { LocalLambdas, repoRoot } from './lambda.js';
 import { LobbySite } from './lobby-site.js';
 import { MetricsSummary } from './metrics-summary.js';
 import { tapEmf } from './metrics-summary-emf-tap.js';
+
+/** A fleet region's local cluster, and the game server's task definition family. */
+const LOCAL_CLUSTER = (region: string) => `matchmaking-local-${region}`;
+const LOCAL_TASK_DEFINITION = 'game-server';
 
 /** The longest period between metrics summaries: a day (a timer cannot wait past 2^31 ms, about 24.8 days). */
 export const MAX_METRICS_SUMMARY_SECONDS = 86_400;
@@ -95,6 +104,14 @@ export interface LocalStackOptions {
   onGameServerLog?: (taskArn: string, line: string) => void;
   /** AWS's latencies and cold starts, all off by default (see Emulation). */
   emulate?: Emulation;
+  /**
+   * Enforce IAM (default true): every call a handler makes to an emulator is
+   * checked against its function's policy, as the Pulumi program writes it
+   * (LocalIam). false (`pnpm dev --no-iam`) allows every call.
+   */
+  iam?: boolean;
+  /** The functions served, with their access (default: the manifest). Tests take a permission away here. */
+  functions?: readonly FunctionDefinition[];
   /** Timeout in seconds per function name, instead of the manifest's (enforced as Lambda does). */
   functionTimeouts?: Record<string, number>;
   /**
@@ -179,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   await gameServer.prepare?.();
   const lobby = options.lobby ? await LobbySite.build() : undefined;
   const dynamo = await startDynamo({ dataDir: options.dataDir, credentials, latencyMs: emulate.dynamoDbMs });
+  const definitions = options.functions ?? functions;
 
   // Listeners first, the port last: nothing is ever accepted that no listener answers.
   let ready = false;
@@ -219,15 +237,59 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const metricsDeployment = `local-${port}`;
   const identity = await LocalIdentity.create(`${baseUrl}/`);
   const sqs = new SqsEmulator(baseUrl, home);
+  // Each queue's visibility timeout is the deployed one: just above its consumer's timeout.
+  const visibilityOf = (kind: 'matchmakingQueue' | 'matchStartQueue') => {
+    const consumer = definitions.find((d) => d.trigger.kind === kind);
+    const timeout = consumer ? (options.functionTimeouts?.[consumer.name] ?? consumer.timeoutSeconds) : 60;
+    return queueVisibilitySeconds(timeout);
+  };
   const queueUrl = sqs.createQueue('matchmaking-local.fifo', {
-    visibilityTimeoutSeconds: 2,
+    visibilityTimeoutSeconds: visibilityOf('matchmakingQueue'),
     maxReceiveCount: 5,
   });
   // The match starter's queue: one message group per match, so matches start side by side.
   const matchStartQueueUrl = sqs.createQueue('match-starts-local.fifo', {
-    visibilityTimeoutSeconds: 2,
+    visibilityTimeoutSeconds: visibilityOf('matchStartQueue'),
     maxReceiveCount: 5,
   });
+
+  const iam = new LocalIam({
+    functions: definitions,
+    targets: localTargets({
+      home,
+      regions,
+      tableNames: dynamo.tableNames,
+      sqs,
+      queueUrl,
+      matchStartQueueUrl,
+    }),
+    admin: credentials,
+    enforce: options.iam ?? true,
+  });
+  const guard: AccessGuard = (request, action, resource, context) =>
+    iam.check(request, action, resource, context);
+  const dynamoGate = await startDynamoGate({
+    target: dynamo.endpoint,
+    guard,
+    tableArn: (table) => `arn:aws:dynamodb:${home}:${LOCAL_ACCOUNT}:table/${table}`,
+    known: (request) => iam.callerOf(request).kind !== 'unknown',
+    targetKeyId: credentials.accessKeyId,
+  });
+  try {
+    // Lambda's CreateEventSourceMapping refuses a role that cannot poll its queue: so does this stack.
+    for (const [trigger, url] of [
+      ['matchmakingQueue', queueUrl],
+      ['matchStartQueue', matchStartQueueUrl],
+    ] as const) {
+      const consumer = definitions.find((d) => d.trigger.kind === trigger);
+      if (consumer) await checkQueueConsumer(iam, consumer.name, sqs.arnOf(url));
+    }
+  } catch (error) {
+    await dynamoGate.close();
+    await dynamo.stop();
+    if (server.listening) server.close();
+    throw error;
+  }
 
   Object.assign(
     process.env,
@@ -240,11 +302,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       matchStartQueueUrl,
       identity,
       dynamo,
+      dynamoEndpoint: dynamoGate.endpoint,
       credentials,
       metricsDeployment,
     }),
   );
   const lambdas = new LocalLambdas({
+    functions: definitions,
+    environmentOf: (name) => {
+      const own = iam.credentialsOf(name);
+      return { AWS_ACCESS_KEY_ID: own.accessKeyId, AWS_SECRET_ACCESS_KEY: own.secretAccessKey };
+    },
     functionTimeouts: options.functionTimeouts,
     coldStartEvery: emulate.coldStartEvery,
     log: options.logLevel === 'SILENT' ? undefined : (line) => console.error(line),
@@ -256,7 +324,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   if (stacksStarted++ > 0) lambdas.coldStart();
 
   const websocket = new WebSocketApi(lambdas);
-  const management = new ManagementApi(websocket);
+  const management = new ManagementApi(websocket, LOCAL_STAGE_ARN(home));
+  management.guard = guard;
   const callbacks = new CallbackApi(lambdas);
   const pings = new PingEndpoints(pingDelaysMs);
   const taskEvents = lambdas.find((f) => f.trigger.kind === 'gameServerTaskEvents');
@@ -271,6 +340,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
         void lambdas.invoke(taskEvents.name, event).catch((error: unknown) => console.error(error));
     },
   });
+  ecs.guard = guard;
+  sqs.guard = guard;
   const matchmaker = lambdas.find((f) => f.trigger.kind === 'matchmakingQueue');
   if (matchmaker) sqs.attach(queueUrl, (event) => lambdas.invoke(matchmaker.name, event) as never);
   const starter = lambdas.find((f) => f.trigger.kind === 'matchStartQueue');
@@ -313,9 +384,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     response: ServerResponse,
     service: 'sqs' | 'ecs' | 'execute-api',
   ): boolean {
-    const verdict = checkSigV4(request, credentials);
-    if (verdict === 'ok') return true;
-    refuseUnsigned(response, service, verdict);
+    if (iam.callerOf(request).kind !== 'unknown') return true;
+    refuseUnsigned(response, service, accessKeyIdOf(request) === undefined ? 'missing' : 'invalid');
     return false;
   }
 
@@ -372,6 +442,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
         server.closeAllConnections();
         await closed;
       }
+      await dynamoGate.close();
       await dynamo.stop();
     } finally {
       // However the rest went, stdout is left as it was.
@@ -390,7 +461,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       devTokens: `${baseUrl}/dev/tokens`,
       sqs: queueUrl,
       ecs: baseUrl,
-      dynamodb: dynamo.endpoint,
+      dynamodb: dynamoGate.endpoint,
     };
   }
 
@@ -403,8 +474,10 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     queues: catalog,
     endpoints: endpoints(),
     identity,
-    /** The AWS credentials of this run: the emulators serve only requests signed with them. */
+    /** The AWS credentials of this run (an administrator's): the emulators serve only these and the functions' own. */
     credentials,
+    /** IAM of this run: each function's credentials and policy, and the calls refused (`iam.denials`). */
+    iam,
     /** The file `pnpm -s token` reads this run's dev-token secret from (removed on stop). */
     devTokenFile: tokenFile,
     /**
@@ -466,6 +539,8 @@ function handlerEnvironment(input: {
   matchStartQueueUrl: string;
   identity: LocalIdentity;
   dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  /** The handlers' DynamoDB endpoint: the IAM gate in front of dynalite. */
+  dynamoEndpoint: string;
   credentials: LocalCredentials;
   metricsDeployment: string;
 }): Record<string, string> {
@@ -480,8 +555,8 @@ function handlerEnvironment(input: {
     regions.map((region) => [
       region,
       {
-        cluster: `matchmaking-local-${region}`,
-        taskDefinition: 'game-server',
+        cluster: LOCAL_CLUSTER(region),
+        taskDefinition: LOCAL_TASK_DEFINITION,
         containerName: 'game-server',
         subnets: [],
         securityGroups: [],
@@ -512,7 +587,7 @@ function handlerEnvironment(input: {
     AWS_REGION: regions[0] as string,
     AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: baseUrl,
     AWS_ENDPOINT_URL_ECS: baseUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
@@ -622,4 +697,53 @@ function scheduledEvent(region: string): object {
     resources: ['arn:aws:events:local:000000000000:rule/matchmaking-local-tick'],
     detail: {},
   };
+}
+
+/** The WebSocket stage's ARN as IAM names it (API id `local`, stage `live` as the Pulumi program's). */
+function LOCAL_STAGE_ARN(region: string): string {
+  return `arn:aws:execute-api:${region}:${LOCAL_ACCOUNT}:local/live`;
+}
+
+/** The local resources' ARNs, named the way the Pulumi program names the deployed ones. */
+function localTargets(input: {
+  home: string;
+  regions: readonly string[];
+  tableNames: Record<string, string>;
+  sqs: SqsEmulator;
+  queueUrl: string;
+  matchStartQueueUrl: string;
+}): AccessTargets {
+  const { home } = input;
+  return {
+    tables: Object.fromEntries(
+      Object.entries(input.tableNames).map(([name, table]) => [
+        name,
+        `arn:aws:dynamodb:${home}:${LOCAL_ACCOUNT}:table/${table}`,
+      ]),
+    ) as AccessTargets['tables'],
+    websocketStageArn: LOCAL_STAGE_ARN(home),
+    queueArn: input.sqs.arnOf(input.queueUrl),
+    matchStartQueueArn: input.sqs.arnOf(input.matchStartQueueUrl),
+    fleets: input.regions.map((region) => ({
+      clusterArn: `arn:aws:ecs:${region}:${LOCAL_ACCOUNT}:cluster/${LOCAL_CLUSTER(region)}`,
+      taskDefinitionArn: `arn:aws:ecs:${region}:${LOCAL_ACCOUNT}:task-definition/${LOCAL_TASK_DEFINITION}:*`,
+      taskRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${LOCAL_CLUSTER(region)}-task`,
+      executionRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${LOCAL_CLUSTER(region)}-execution`,
+    })),
+  };
+}
+
+/**
+ * What CreateEventSourceMapping checks of the consumer's role: that it may
+ * receive from, delete from and read the attributes of its queue
+ * ("Amazon SQS execution role permissions", Lambda Developer Guide).
+ */
+async function checkQueueConsumer(iam: LocalIam, consumer: string, queueArn: string): Promise<void> {
+  for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+    const denied = await iam.checkRole(consumer, action, queueArn);
+    if (denied)
+      throw new Error(
+        `CreateEventSourceMapping for ${consumer}: InvalidParameterValueException: The provided execution role does not have permissions to call ${action.slice(4)} on SQS (${denied})`,
+      );
+  }
 }

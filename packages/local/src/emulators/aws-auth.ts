@@ -22,6 +22,13 @@ export function newLocalCredentials(): LocalCredentials {
  * (Only the key id is compared: the signature itself is not recomputed.)
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html
  */
+/** The access key id a request's SigV4 Authorization header names, if any. */
+export function accessKeyIdOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('AWS4-HMAC-SHA256 ')) return undefined;
+  return /Credential=([^/,\s]+)\//.exec(header)?.[1];
+}
+
 export function checkSigV4(
   request: IncomingMessage,
   credentials: LocalCredentials,
@@ -71,3 +78,53 @@ export function refuseUnsigned(
     sendJson(response, 403, { message }, { 'x-amzn-errortype': type });
   }
 }
+
+/**
+ * An identity-based denial (LocalIam), in each service's protocol: DynamoDB
+ * and ECS answer 400 AccessDeniedException (AWS JSON 1.0 / 1.1), SQS 403 with
+ * the query error code AccessDenied, the @connections API 403
+ * AccessDeniedException. The message is AWS's: it names the role, the action
+ * and the resource ("Troubleshoot access denied error messages", IAM User Guide).
+ */
+export function refuseAccess(
+  response: ServerResponse,
+  service: 'ecs' | 'sqs' | 'execute-api' | 'dynamodb',
+  message: string,
+): void {
+  if (service === 'dynamodb') {
+    sendJson(
+      response,
+      400,
+      { __type: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException', message },
+      { 'content-type': 'application/x-amz-json-1.0' },
+    );
+  } else if (service === 'ecs') {
+    sendJson(
+      response,
+      400,
+      { __type: 'AccessDeniedException', message },
+      { 'content-type': 'application/x-amz-json-1.1' },
+    );
+  } else if (service === 'sqs') {
+    sendJson(
+      response,
+      403,
+      { __type: 'com.amazon.coral.service#AccessDeniedException', message },
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'AccessDenied;Sender' },
+    );
+  } else {
+    sendJson(response, 403, { message }, { 'x-amzn-errortype': 'AccessDeniedException' });
+  }
+}
+
+/**
+ * Decides whether a signed request may do `action` on `resource` (with these
+ * IAM condition keys): undefined when it may, else the AccessDenied message.
+ * The stack sets one on each emulator (LocalIam.check); without one, every call is allowed.
+ */
+export type AccessGuard = (
+  request: IncomingMessage,
+  action: string,
+  resource: string,
+  context?: Record<string, string | string[]>,
+) => Promise<string | undefined>;

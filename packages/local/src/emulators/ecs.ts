@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GameServerEnv } from '@matchmaking/core/game-server-env';
+import { type AccessGuard, refuseAccess } from './aws-auth.js';
 import { BodyTooLargeError, readBody, sendJson, tooLarge } from './http-util.js';
 import { type LaunchedProcess, ProcessLauncher } from './process-launcher.js';
 
 const ACCOUNT = '000000000000';
+
+/**
+ * A task definition's ARN from RunTask's `taskDefinition` (an ARN, family:revision, or a family,
+ * which ECS resolves to its latest ACTIVE revision: here always revision 1).
+ */
+function taskDefinitionArn(region: string, taskDefinition: unknown): string {
+  const name = String(taskDefinition);
+  if (name.startsWith('arn:')) return name;
+  return `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${name.includes(':') ? name : `${name}:1`}`;
+}
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 
 /** How a task's process is started: the command line, and where. */
@@ -97,6 +108,8 @@ export interface EcsOptions {
 export class EcsEmulator {
   readonly tasks = new Map<string, LocalTask>();
   private readonly byClientToken = new Map<string, string>();
+  /** Each call's IAM check (the stack sets LocalIam's); none: every call allowed. */
+  guard?: AccessGuard;
   /** Tests: how many coming RunTask calls answer with a placement failure. */
   failNextRunTasks = 0;
   /** What the next tasks run (tests swap in misbehaving servers). */
@@ -141,6 +154,8 @@ export class EcsEmulator {
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       return fail(response, 'InvalidParameterException', 'the body is not a JSON object');
+    const denied = await this.authorize(request, operation, region, input);
+    if (denied) return refuseAccess(response, 'ecs', denied);
     if (operation === 'RunTask') {
       if (this.runTaskMs > 0) await new Promise((resolve) => setTimeout(resolve, this.runTaskMs));
       return this.runTask(region, input, response);
@@ -158,6 +173,50 @@ export class EcsEmulator {
       return reply(response, { task: describe(task) });
     }
     fail(response, 'InvalidParameterException', `${operation} is not emulated`);
+  }
+
+  /**
+   * The IAM checks of a call: RunTask on the task definition in its cluster
+   * (condition key ecs:cluster) and iam:PassRole of the task definition's task
+   * and execution roles to ECS tasks, which ECS checks for the caller at
+   * RunTask; StopTask and DescribeTasks on the task ("Actions, resources, and
+   * condition keys for Amazon ECS", Service Authorization Reference).
+   */
+  private async authorize(
+    request: IncomingMessage,
+    operation: string,
+    region: string,
+    input: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const guard = this.guard;
+    if (!guard) return undefined;
+    const cluster = String(input.cluster ?? 'default');
+    if (operation === 'RunTask') {
+      const clusterArn = `arn:aws:ecs:${region}:${ACCOUNT}:cluster/${cluster}`;
+      const denied = await guard(request, 'ecs:RunTask', taskDefinitionArn(region, input.taskDefinition), {
+        'ecs:cluster': clusterArn,
+      });
+      if (denied) return denied;
+      for (const role of ['task', 'execution']) {
+        const roleArn = `arn:aws:iam::${ACCOUNT}:role/${cluster}-${role}`;
+        const passDenied = await guard(request, 'iam:PassRole', roleArn, {
+          'iam:PassedToService': 'ecs-tasks.amazonaws.com',
+        });
+        if (passDenied) return passDenied;
+      }
+      return undefined;
+    }
+    if (operation === 'StopTask' || operation === 'DescribeTasks') {
+      const tasks = operation === 'StopTask' ? [input.task] : ((input.tasks as unknown[] | undefined) ?? []);
+      for (const task of tasks) {
+        const arn = String(task).startsWith('arn:')
+          ? String(task)
+          : `arn:aws:ecs:${region}:${ACCOUNT}:task/${cluster}/${String(task)}`;
+        const denied = await guard(request, `ecs:${operation}`, arn);
+        if (denied) return denied;
+      }
+    }
+    return undefined;
   }
 
   /** Stops every task and waits for the processes to exit (Ctrl-C leaves none behind). */
@@ -221,7 +280,7 @@ export class EcsEmulator {
       taskArn: `arn:aws:ecs:${region}:${ACCOUNT}:task/${String(input.cluster ?? 'default')}/${randomUUID().replaceAll('-', '')}`,
       clusterArn,
       region,
-      taskDefinitionArn: `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${String(input.taskDefinition)}`,
+      taskDefinitionArn: taskDefinitionArn(region, input.taskDefinition),
       startedBy: typeof input.startedBy === 'string' ? input.startedBy : undefined,
       containerName: override.name ?? 'game-server',
       environment: Object.fromEntries((override.environment ?? []).map(({ name, value }) => [name, value])),

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AccessGuard, refuseAccess } from './aws-auth.js';
 import { BodyTooLargeError, decodePathPart, readBody, sendJson, tooLarge } from './http-util.js';
 import type { WebSocketApi } from './websocket-api.js';
 
@@ -11,8 +12,14 @@ import type { WebSocketApi } from './websocket-api.js';
 export class ManagementApi {
   /** connection id -> HTTP status to answer instead of delivering (410, 500...). */
   readonly faults = new Map<string, number>();
+  /** Each call's IAM check (the stack sets LocalIam's); none: every call allowed. */
+  guard?: AccessGuard;
 
-  constructor(private readonly api: WebSocketApi) {}
+  /** `stageArn`: `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}`, what IAM policies name. */
+  constructor(
+    private readonly api: WebSocketApi,
+    private readonly stageArn: string,
+  ) {}
 
   matches(path: string): boolean {
     return path.startsWith('/@connections/');
@@ -27,6 +34,11 @@ export class ManagementApi {
         { message: 'malformed percent-escape in the connection id' },
         { 'x-amzn-errortype': 'BadRequestException' },
       );
+    // execute-api:ManageConnections on {stage}/{METHOD}/@connections/{id} ("Control access to the
+    // @connections API", API Gateway Developer Guide).
+    const resource = `${this.stageArn}/${request.method ?? 'GET'}/@connections/${connectionId}`;
+    const denied = await this.guard?.(request, 'execute-api:ManageConnections', resource);
+    if (denied) return refuseAccess(response, 'execute-api', denied);
     const fault = this.faults.get(connectionId);
     if (fault !== undefined) return error(response, fault);
     const connection = this.api.connections.get(connectionId);

@@ -1,8 +1,37 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AccessGuard, refuseAccess } from './aws-auth.js';
 import { BodyTooLargeError, readBody, sendJson, tooLarge } from './http-util.js';
 
 const ACCOUNT = '000000000000';
+/** The IAM action of an operation, where the names differ (a batch is authorised as its single call). */
+const IAM_ACTIONS: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+  DeleteMessageBatch: 'DeleteMessage',
+};
+/** The operations emulated (anything else is refused as UnsupportedOperation). */
+const SUPPORTED = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+]);
+
+/** The receipt handle of a message's latest receive. */
+function receiptHandleOf(message: { messageId: string; receiveCount: number }): string {
+  return `${message.messageId}#${message.receiveCount}`;
+}
+
+/** A batch request's entries, each an object (a malformed one as an empty object). */
+function entriesOf(input: Record<string, unknown>): Record<string, unknown>[] {
+  return Array.isArray(input.Entries)
+    ? (input.Entries as unknown[]).map((entry) =>
+        typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
+      )
+    : [];
+}
+
 /** SQS FIFO deduplication interval. */
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 const MAX_BATCH = 10;
@@ -17,10 +46,12 @@ interface Message {
   firstReceivedAt?: number;
   receiveCount: number;
   visibleAt: number;
+  /** Received by the event source mapping, its consumer not finished. */
+  inFlight?: boolean;
 }
 
 export interface QueueOptions {
-  /** Seconds a failed message stays invisible before it is retried. */
+  /** Seconds a received message stays invisible, from its receive, unless its consumer changes it. */
   visibilityTimeoutSeconds: number;
   /** Deliveries before a message moves to the dead-letter queue. */
   maxReceiveCount: number;
@@ -79,6 +110,8 @@ export class SqsEmulator {
   private stopped = false;
   /** Tests: deliver the next successful batch once more (a duplicate delivery). */
   redeliverNextBatch = false;
+  /** Each call's IAM check (the stack sets LocalIam's); none: every call allowed. */
+  guard?: AccessGuard;
 
   constructor(
     private readonly baseUrl: string,
@@ -131,6 +164,32 @@ export class SqsEmulator {
       return fail(response, 'InvalidParameterValue', 'the body is not a JSON object');
     const queue = this.queues.get(String(input.QueueUrl));
     if (!queue) return fail(response, 'QueueDoesNotExist', 'The specified queue does not exist.');
+    if (!SUPPORTED.has(operation))
+      return fail(response, 'UnsupportedOperation', `${operation} is not emulated`);
+    const denied = await this.guard?.(
+      request,
+      `sqs:${IAM_ACTIONS[operation] ?? operation}`,
+      this.arnOf(queue),
+    );
+    if (denied) return refuseAccess(response, 'sqs', denied);
+    if (operation === 'ChangeMessageVisibility') {
+      const problem = this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout);
+      return problem ? fail(response, problem.code, problem.message) : reply(response, {});
+    }
+    if (operation === 'ChangeMessageVisibilityBatch') {
+      const entries = entriesOf(input);
+      if (entries.length === 0 || entries.length > MAX_BATCH)
+        return fail(response, 'TooManyEntriesInBatchRequest', 'a batch holds 1 to 10 entries');
+      const Successful: object[] = [];
+      const Failed: object[] = [];
+      for (const entry of entries) {
+        const problem = this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout);
+        if (problem)
+          Failed.push({ Id: entry.Id, SenderFault: true, Code: problem.code, Message: problem.message });
+        else Successful.push({ Id: entry.Id });
+      }
+      return reply(response, { Successful, Failed });
+    }
     if (operation === 'SendMessage') {
       const result = this.sendOne(queue, input);
       return 'error' in result
@@ -138,11 +197,7 @@ export class SqsEmulator {
         : reply(response, result);
     }
     if (operation === 'SendMessageBatch') {
-      const entries = Array.isArray(input.Entries)
-        ? (input.Entries as unknown[]).map((entry) =>
-            typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {},
-          )
-        : [];
+      const entries = entriesOf(input);
       if (entries.length === 0 || entries.length > MAX_BATCH) {
         return fail(response, 'TooManyEntriesInBatchRequest', 'a batch holds 1 to 10 entries');
       }
@@ -162,6 +217,30 @@ export class SqsEmulator {
       return reply(response, { Successful, Failed });
     }
     fail(response, 'UnsupportedOperation', `${operation} is not emulated`);
+  }
+
+  /**
+   * ChangeMessageVisibility of a message in flight: it becomes visible
+   * `seconds` from now (0: at once), whatever its queue's visibility timeout
+   * ("ChangeMessageVisibility", SQS API Reference: 0 to 43,200 seconds).
+   */
+  private changeVisibility(
+    queue: FifoQueue,
+    handle: unknown,
+    seconds: unknown,
+  ): { code: string; message: string } | undefined {
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > 43_200)
+      return { code: 'InvalidParameterValue', message: 'VisibilityTimeout must be 0 to 43200 seconds' };
+    const message = queue.messages.find((m) => m.inFlight && receiptHandleOf(m) === handle);
+    if (!message) return { code: 'MessageNotInflight', message: 'The message referred to is not in flight.' };
+    message.visibleAt = Date.now() + seconds * 1000;
+    return undefined;
+  }
+
+  /** A queue's ARN, as IAM policies name it. */
+  arnOf(queue: FifoQueue | string): string {
+    const name = typeof queue === 'string' ? (this.queues.get(queue)?.name ?? queue) : queue.name;
+    return `arn:aws:sqs:${this.region}:${ACCOUNT}:${name}`;
   }
 
   private sendOne(
@@ -216,9 +295,13 @@ export class SqsEmulator {
 
   private async deliver(queue: FifoQueue, consumer: Consumer, batch: Message[]): Promise<void> {
     const now = Date.now();
+    // The visibility timeout runs from the receive: a message whose consumer fails or times out comes
+    // back when it ends, unless the consumer changed it (ChangeMessageVisibility) meanwhile.
     for (const message of batch) {
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
+      message.inFlight = true;
+      message.visibleAt = now + queue.options.visibilityTimeoutSeconds * 1000;
     }
     this.inFlight += 1;
     let failed: Set<string>;
@@ -233,15 +316,18 @@ export class SqsEmulator {
     const duplicate = this.redeliverNextBatch && failed.size === 0;
     if (duplicate) this.redeliverNextBatch = false;
     for (const message of batch) {
-      if (duplicate) continue; // stays visible: delivered again, as SQS may do
+      message.inFlight = false;
+      if (duplicate) {
+        message.visibleAt = Date.now(); // delivered again at once, as SQS may do
+        continue;
+      }
       if (!failed.has(message.messageId)) {
         queue.messages.splice(queue.messages.indexOf(message), 1);
       } else if (message.receiveCount >= queue.options.maxReceiveCount) {
         queue.messages.splice(queue.messages.indexOf(message), 1);
         queue.deadLetters.push(message);
       } else {
-        message.visibleAt = Date.now() + queue.options.visibilityTimeoutSeconds * 1000;
-        this.later(queue.options.visibilityTimeoutSeconds * 1000);
+        this.later(Math.max(0, message.visibleAt - Date.now()));
       }
     }
   }

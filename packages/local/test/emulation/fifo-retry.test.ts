@@ -1,0 +1,95 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Access, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvocationReport, LocalStack } from '../../src/index.js';
+import { startTestStack } from '../helpers/stack.js';
+import { eventually } from '../helpers/wait.js';
+
+/*
+ * A failed pass holds its game mode only seconds. The queues' visibility
+ * timeout is the deployed one (90 s for the matchmaker's 60 s), and a FIFO
+ * message group delivers nothing else while one of its messages waits to be
+ * retried; so the matchmaker hands a failed record back itself, within
+ * seconds (ChangeMessageVisibility). Every pass here fails: the matchmaker's
+ * role lacks dynamodb:Query on the tickets table (the local IAM refuses it).
+ */
+let stack: LocalStack;
+const reports: InvocationReport[] = [];
+const failing = functions.map((f) =>
+  f.name === 'matchmaker'
+    ? {
+        ...f,
+        access: f.access.map(
+          (a): Access =>
+            a.kind === 'table' && a.table === 'tickets'
+              ? { ...a, actions: a.actions.filter((action) => action !== 'dynamodb:Query') }
+              : a,
+        ),
+      }
+    : f,
+);
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    regions: ['eu-west-1'],
+    queues: { duel: { teamSize: 1, default: true }, duo: { teamSize: 2 } },
+    functions: failing,
+  });
+  stack.lambdas.on('invocation', (report) => reports.push(report));
+});
+afterAll(() => stack.stop());
+
+type Delivery = { Records: { messageId: string; attributes: { ApproximateReceiveCount: string } }[] };
+const deliveriesOf = (messageId: string) =>
+  reports.filter(
+    (r) => r.name === 'matchmaker' && (r.event as Delivery).Records.some((m) => m.messageId === messageId),
+  );
+
+async function requestPass(queue: string, id: string): Promise<string> {
+  const sqs = new SQSClient({
+    region: 'eu-west-1',
+    endpoint: `http://127.0.0.1:${stack.port}`,
+    credentials: stack.credentials,
+  });
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: stack.queueUrl,
+      MessageBody: JSON.stringify({ reason: 'tick', queue, regions: ['eu-west-1'], requestedAt: Date.now() }),
+      MessageGroupId: `matchmaking-${queue}`,
+      MessageDeduplicationId: id,
+    }),
+  );
+  sqs.destroy();
+  return sent.MessageId as string;
+}
+
+describe('a failed pass, with the deployed visibility timeout', () => {
+  it('is retried within seconds, its game mode waits meanwhile, and another game mode does not', async () => {
+    expect(queueVisibilitySeconds(60)).toBe(90);
+    const first = await requestPass('duel', 'retry-1');
+    await eventually(() => expect(deliveriesOf(first)).toHaveLength(1));
+    // Behind it in its group: never delivered before it, only with it.
+    const second = await requestPass('duel', 'retry-2');
+    // Another group (game mode): not held back by the failing one.
+    const other = await requestPass('duo', 'retry-other');
+    await eventually(() => expect(deliveriesOf(other).length).toBeGreaterThan(0));
+    expect(deliveriesOf(first)).toHaveLength(1);
+
+    await eventually(() => expect(deliveriesOf(first).length).toBeGreaterThanOrEqual(2), 10_000);
+    const [once, again] = deliveriesOf(first) as [InvocationReport, InvocationReport];
+    expect(once.outcome).toBe('success'); // a handled failure: reported for its records
+    // Back after 2 s (its first retry), not after the 90 s visibility timeout.
+    const waited = again.startedAt - (once.startedAt + once.durationMs);
+    expect(waited).toBeGreaterThanOrEqual(1_900);
+    expect(waited).toBeLessThan(6_000);
+    expect((again.event as Delivery).Records[0]?.attributes.ApproximateReceiveCount).toBe('2');
+    // FIFO: the second message of the group came only with (after) the first.
+    for (const delivery of deliveriesOf(second)) {
+      const ids = (delivery.event as Delivery).Records.map((r) => r.messageId);
+      expect(ids.indexOf(first)).toBe(0);
+    }
+    expect(
+      stack.iam.denials.some((d) => d.functionName === 'matchmaker' && d.action === 'dynamodb:Query'),
+    ).toBe(true);
+  });
+});
