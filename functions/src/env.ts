@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { regionNameSchema } from '@matchmaking/core';
 import { z } from 'zod';
 import { warmPoolSchema } from './pool/pool-config.js';
@@ -186,6 +188,43 @@ export const envDefaults: Partial<Record<EnvName, string>> = {
   METRICS_DEPLOYMENT: 'matchmaking',
 };
 
+/**
+ * Settings too large for Lambda's 4 KB of environment variables (a fleet per
+ * region, a queue per game mode, the pool per region): the Pulumi program
+ * writes them into the function's deployment package instead, as
+ * DEPLOYMENT_FILE beside the handler, and `loadConfig` reads them from
+ * there ($LAMBDA_TASK_ROOT, which Lambda sets to the package's directory).
+ */
+export const DEPLOYMENT_FILE_VARIABLES = ['GAME_SERVER_FLEETS', 'MATCHMAKING_QUEUES', 'WARM_POOL'] as const;
+export const DEPLOYMENT_FILE = 'deployment.json';
+
+const deploymentFiles = new Map<string, Record<string, string>>();
+
+/** The deployment file's variables (read once per path): none without LAMBDA_TASK_ROOT or the file. */
+function deploymentFile(env: Record<string, string | undefined>): Record<string, string> {
+  const root = env.LAMBDA_TASK_ROOT;
+  if (!root) return {};
+  const path = join(root, DEPLOYMENT_FILE);
+  let values = deploymentFiles.get(path);
+  if (!values) {
+    values = existsSync(path) ? parseDeploymentFile(readFileSync(path, 'utf8'), path) : {};
+    deploymentFiles.set(path, values);
+  }
+  return values;
+}
+
+function parseDeploymentFile(text: string, path: string): Record<string, string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`bad configuration: ${path} is not JSON`);
+  }
+  const parsed = z.record(z.string(), z.string()).safeParse(json);
+  if (!parsed.success) throw new ConfigError(`bad configuration: ${path} must be a JSON object of strings`);
+  return parsed.data;
+}
+
 /** One problem, naming where it is inside a JSON value (`squad.teamSize: ...`) and, for a bad key, why. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const nested = 'issues' in issue && Array.isArray(issue.issues) ? issue.issues : [];
@@ -198,15 +237,22 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Reads and validates the named variables once (per cold start); names every missing or bad one. */
+/**
+ * Reads and validates the named variables once (per cold start), from the
+ * environment or, for DEPLOYMENT_FILE_VARIABLES, the deployment file; names
+ * every missing or bad one.
+ */
 export function loadConfig<N extends EnvName>(
   names: readonly N[],
   env: Record<string, string | undefined> = process.env,
 ): Config<N> {
   const config: Record<string, unknown> = {};
   const problems: string[] = [];
+  const file = names.some((name) => (DEPLOYMENT_FILE_VARIABLES as readonly string[]).includes(name))
+    ? deploymentFile(env)
+    : {};
   for (const name of names) {
-    const raw = env[name] ?? envDefaults[name];
+    const raw = env[name] ?? file[name] ?? envDefaults[name];
     if (raw === undefined || raw === '') {
       problems.push(`${name} is not set (${envDefinitions[name].description})`);
       continue;

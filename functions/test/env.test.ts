@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/env.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEPLOYMENT_FILE, DEPLOYMENT_FILE_VARIABLES, loadConfig } from '../src/env.js';
 
 describe('loadConfig', () => {
   it('parses lists, numbers and JSON and applies defaults', () => {
@@ -94,5 +97,64 @@ describe('PING_URL_TEMPLATE', () => {
     expect(load('dynamodb.{region}.amazonaws.com/ping')).toThrow(/must be an http\(s\) URL/);
     expect(load('https://user:secret@{region}.example.com/ping')).toThrow(/must not carry credentials/);
     expect(load('')).toThrow(/PING_URL_TEMPLATE is not set/);
+  });
+});
+
+describe('the deployment file (the large settings, beside the handler)', () => {
+  const fleets = {
+    'eu-west-1': {
+      cluster: 'c',
+      taskDefinition: 't',
+      containerName: 'g',
+      subnets: ['s'],
+      securityGroups: ['sg'],
+    },
+  };
+  const taskRoot = (content: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-test-'));
+    writeFileSync(join(dir, DEPLOYMENT_FILE), content);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+  const made: string[] = [];
+
+  it('reads GAME_SERVER_FLEETS, MATCHMAKING_QUEUES and WARM_POOL from $LAMBDA_TASK_ROOT/deployment.json', () => {
+    const dir = taskRoot(
+      JSON.stringify({
+        GAME_SERVER_FLEETS: JSON.stringify(fleets),
+        MATCHMAKING_QUEUES: JSON.stringify({ squad: { teamSize: 4 } }),
+        WARM_POOL: JSON.stringify({ default: { idle: 1, max: 2 } }),
+      }),
+    );
+    made.push(dir);
+    const config = loadConfig(['GAME_SERVER_FLEETS', 'MATCHMAKING_QUEUES', 'WARM_POOL'], {
+      LAMBDA_TASK_ROOT: dir,
+    });
+    expect(Object.keys(config.GAME_SERVER_FLEETS)).toEqual(['eu-west-1']);
+    expect(Object.keys(config.MATCHMAKING_QUEUES)).toEqual(['squad']);
+    expect(config.WARM_POOL.default).toEqual({ idle: 1, max: 2 });
+    expect(DEPLOYMENT_FILE_VARIABLES).toEqual(['GAME_SERVER_FLEETS', 'MATCHMAKING_QUEUES', 'WARM_POOL']);
+  });
+
+  it('validates the file as it validates variables, and names a file that is not JSON', () => {
+    const bad = taskRoot(JSON.stringify({ MATCHMAKING_QUEUES: '{"duel":{"teamSize":0}}' }));
+    const broken = taskRoot('{not json');
+    made.push(bad, broken);
+    expect(() => loadConfig(['MATCHMAKING_QUEUES'], { LAMBDA_TASK_ROOT: bad })).toThrow(
+      /MATCHMAKING_QUEUES is invalid/,
+    );
+    expect(() => loadConfig(['MATCHMAKING_QUEUES'], { LAMBDA_TASK_ROOT: broken })).toThrow(
+      /deployment\.json is not JSON/,
+    );
+  });
+
+  it('reads no file for the small settings, and a missing file leaves the defaults', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'env-test-'));
+    made.push(empty);
+    expect(loadConfig(['MATCHMAKING_QUEUES'], { LAMBDA_TASK_ROOT: empty }).MATCHMAKING_QUEUES).toHaveProperty(
+      'duel',
+    );
   });
 });

@@ -2,9 +2,10 @@ import type { EnvName } from '@matchmaking/functions/env';
 import { functions } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { environmentSizes, longestCreatedValues, refuseOversizedEnvironments } from './environment.js';
 import { createFleet } from './fleet/fleet.js';
 import { createCallbackApi, wireCallbackApi } from './home/callback-api.js';
-import { createFunctions, type DeployedFunctions } from './home/functions.js';
+import { createFunctions, type DeployedFunctions, RUNTIME_VARIABLES } from './home/functions.js';
 import { createMonitoring } from './home/monitoring.js';
 import { createMatchmakingQueue, createMatchStartQueue } from './home/queue.js';
 import { createTables } from './home/tables.js';
@@ -27,6 +28,8 @@ export interface ProgramOptions {
  */
 export function createMatchmaking(settings: Settings, options: ProgramOptions) {
   const { prefix } = options;
+  // Before anything is declared: a function whose variables AWS would refuse stops the program here.
+  refuseUndeployableEnvironments(settings, prefix);
   const home = new aws.Provider(`${prefix}-home`, { region: settings.homeRegion as aws.Region });
   const opts = { provider: home };
   const fleets = settings.regions.map((region) =>
@@ -62,7 +65,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
       JSON.stringify(Object.fromEntries(list.map((fleet, i) => [settings.regions[i], fleet]))),
     );
 
-  const environment: Record<EnvName, pulumi.Input<string>> = {
+  const environment = environmentOf(settings, prefix, {
     CONNECTIONS_TABLE: tables.connections.name,
     PLAYERS_TABLE: tables.players.name,
     TICKETS_TABLE: tables.tickets.name,
@@ -70,32 +73,12 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     MATCHMAKER_TABLE: tables.matchmaker.name,
     SERVERS_TABLE: tables.servers.name,
     PARTIES_TABLE: tables.parties.name,
-    WARM_POOL: JSON.stringify(settings.warmPool),
-    WARM_SERVER_HEARTBEAT_SECONDS: String(settings.warmServerHeartbeatSeconds),
-    WARM_ASSIGN_TIMEOUT_SECONDS: String(settings.warmAssignTimeoutSeconds),
-    WARM_SERVER_REGISTER_SECONDS: String(settings.warmServerRegisterSeconds),
-    WARM_SERVER_MATCHES: String(settings.warmServerMatches),
     MATCHMAKING_QUEUE_URL: queue.url,
     MATCH_START_QUEUE_URL: starts.queue.url,
-    PASS_MAX_MATCHES: String(settings.passMaxMatches),
-    PASS_BUDGET_SECONDS: String(settings.passBudgetSeconds),
     WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
     CALLBACK_BASE_URL: callbackApi.apiEndpoint,
-    JWT_ISSUER: settings.jwtIssuer,
-    JWT_AUDIENCE: settings.jwtAudience,
-    JWKS_URL: settings.jwksUrl,
-    JWT_MAX_TOKEN_AGE_SECONDS: String(settings.jwtMaxTokenAgeSeconds),
-    MAX_MESSAGES_PER_PLAYER: String(settings.maxMessagesPerPlayer),
-    MATCHMAKING_REGIONS: settings.regions.join(','),
-    MATCHMAKING_QUEUES: JSON.stringify(settings.queues),
-    PING_URL_TEMPLATE: settings.pingUrlTemplate,
     GAME_SERVER_FLEETS: fleetsJson,
-    READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
-    MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
-    GAME_SERVER_IDLE_SECONDS: String(settings.gameServerIdleSeconds),
-    // The metrics' `deployment` dimension: the dashboard and alarms below select this stack's by it.
-    METRICS_DEPLOYMENT: prefix,
-  };
+  });
   const tableArns = pulumi.all(
     Object.fromEntries(Object.entries(tables).map(([name, table]) => [name, table.arn])) as Record<
       keyof typeof tables,
@@ -202,6 +185,73 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     accountId: identity.accountId,
     alarmTopicArn: monitoring.topic.arn,
     dashboardName: monitoring.dashboard.dashboardName,
+  };
+}
+
+/**
+ * Refuses settings that would give some function more than Lambda's 4 KB of
+ * variables, with the longest names AWS gives what is created (the large
+ * settings are in the deployment file and do not count).
+ */
+export function refuseUndeployableEnvironments(settings: Settings, prefix: string): void {
+  refuseOversizedEnvironments(functions, estimatedEnvironment(settings, prefix), RUNTIME_VARIABLES);
+}
+
+/** Each function's environment size (bytes) with these settings and the longest created names. */
+export function estimatedEnvironmentSizes(settings: Settings, prefix: string) {
+  return environmentSizes(functions, estimatedEnvironment(settings, prefix), RUNTIME_VARIABLES);
+}
+
+function estimatedEnvironment(settings: Settings, prefix: string): Record<EnvName, string> {
+  return environmentOf(settings, prefix, {
+    ...longestCreatedValues(prefix, settings.homeRegion),
+    GAME_SERVER_FLEETS: '',
+  } as Record<CreatedValue, string>) as Record<EnvName, string>;
+}
+
+/** The variables whose values come from what the program creates. */
+type CreatedValue =
+  | 'CONNECTIONS_TABLE'
+  | 'PLAYERS_TABLE'
+  | 'TICKETS_TABLE'
+  | 'MATCHES_TABLE'
+  | 'MATCHMAKER_TABLE'
+  | 'SERVERS_TABLE'
+  | 'PARTIES_TABLE'
+  | 'MATCHMAKING_QUEUE_URL'
+  | 'MATCH_START_QUEUE_URL'
+  | 'WEBSOCKET_MANAGEMENT_ENDPOINT'
+  | 'CALLBACK_BASE_URL'
+  | 'GAME_SERVER_FLEETS';
+
+/** Every function variable's value: the settings', and what was created (or its longest estimate). */
+function environmentOf<V>(
+  settings: Settings,
+  prefix: string,
+  created: Record<CreatedValue, V>,
+): Record<EnvName, V | string> {
+  return {
+    ...created,
+    WARM_POOL: JSON.stringify(settings.warmPool),
+    WARM_SERVER_HEARTBEAT_SECONDS: String(settings.warmServerHeartbeatSeconds),
+    WARM_ASSIGN_TIMEOUT_SECONDS: String(settings.warmAssignTimeoutSeconds),
+    WARM_SERVER_REGISTER_SECONDS: String(settings.warmServerRegisterSeconds),
+    WARM_SERVER_MATCHES: String(settings.warmServerMatches),
+    PASS_MAX_MATCHES: String(settings.passMaxMatches),
+    PASS_BUDGET_SECONDS: String(settings.passBudgetSeconds),
+    JWT_ISSUER: settings.jwtIssuer,
+    JWT_AUDIENCE: settings.jwtAudience,
+    JWKS_URL: settings.jwksUrl,
+    JWT_MAX_TOKEN_AGE_SECONDS: String(settings.jwtMaxTokenAgeSeconds),
+    MAX_MESSAGES_PER_PLAYER: String(settings.maxMessagesPerPlayer),
+    MATCHMAKING_REGIONS: settings.regions.join(','),
+    MATCHMAKING_QUEUES: JSON.stringify(settings.queues),
+    PING_URL_TEMPLATE: settings.pingUrlTemplate,
+    READY_TIMEOUT_SECONDS: String(settings.readyTimeoutSeconds),
+    MAX_MATCH_SECONDS: String(settings.maxMatchSeconds),
+    GAME_SERVER_IDLE_SECONDS: String(settings.gameServerIdleSeconds),
+    // The metrics' `deployment` dimension: the dashboard and alarms select this stack's by it.
+    METRICS_DEPLOYMENT: prefix,
   };
 }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CONSUME_QUEUE_ACTIONS } from '@matchmaking/functions/iam-policy';
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installMocks, type Recorded, resourcesOf } from './mocks.js';
+import { installMocks, type Recorded, readDeploymentFiles, resourcesOf } from './mocks.js';
 
 /*
  * What `pulumi up` on a fresh account needs that the mocks do not check by
@@ -45,6 +45,7 @@ beforeAll(async () => {
     });
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
+  await readDeploymentFiles(recorded);
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
@@ -160,5 +161,88 @@ describe('data protection (item 7)', () => {
       expect(table.inputs.deletionProtectionEnabled, table.name).toBe(false);
       expect(optionsOf(TABLE, table.name)?.protect, table.name).toBe(false);
     }
+  });
+});
+
+describe('large settings out of the 4 KB environment (item 5)', () => {
+  /** 20 regions and 30 queues, every queue written out in full as Pulumi.dev.yaml writes them. */
+  const wide = () => {
+    const regions = [
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2',
+      'ca-central-1',
+      'sa-east-1',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'eu-central-1',
+      'eu-north-1',
+      'eu-south-1',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-northeast-3',
+      'ap-south-1',
+      'me-south-1',
+      'af-south-1',
+    ];
+    const queues = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [
+        `competitive-mode-${i}`,
+        {
+          teamSize: 5,
+          default: i === 0,
+          ratingWindow: { initial: 100, growthPerSecond: 10, max: 600 },
+          maxWaitSeconds: 300,
+          latency: { initialMs: 60, stepMs: 10, stepSeconds: 5, maxMs: 150 },
+          readyCheckSeconds: 20,
+          partyRating: 'max',
+        },
+      ]),
+    );
+    return { ...base, regions, queues, warmPool: { default: { idle: 1, max: 4 }, leadSeconds: 60 } };
+  };
+
+  it("puts the fleets, the queues and the pool into each function's deployment file, not its variables", () => {
+    for (const fn of ['tick', 'matchStarter', 'matchmaker', 'joinQueue']) {
+      const variables = plain.variablesOf(fn);
+      for (const name of ['GAME_SERVER_FLEETS', 'MATCHMAKING_QUEUES', 'WARM_POOL'])
+        expect(name in variables).toBe(false);
+    }
+    const tick = plain.named('aws:lambda/function:Function', 'mm-plain-tick');
+    expect(Object.keys(tick.deploymentFile ?? {}).sort()).toEqual([
+      'GAME_SERVER_FLEETS',
+      'MATCHMAKING_QUEUES',
+      'WARM_POOL',
+    ]);
+    const fleets = JSON.parse(tick.deploymentFile?.GAME_SERVER_FLEETS ?? '{}');
+    expect(Object.keys(fleets)).toEqual(['us-east-1', 'eu-west-1']);
+    // A function that reads none of them gets no file.
+    expect(plain.named('aws:lambda/function:Function', 'mm-plain-authorizer').deploymentFile).toEqual({});
+  });
+
+  it('fits 20 regions and 30 queues in every function, with the longest names AWS gives', async () => {
+    const { parseSettings } = await import('../src/settings.js');
+    const { estimatedEnvironmentSizes, refuseUndeployableEnvironments } = await import('../src/program.js');
+    const settings = parseSettings(wide());
+    expect(() => refuseUndeployableEnvironments(settings, 'matchmaking-production-eu')).not.toThrow();
+    const largest = Math.max(
+      ...estimatedEnvironmentSizes(settings, 'matchmaking-production-eu').map((s) => s.bytes),
+    );
+    expect(largest).toBeLessThan(2048);
+  });
+
+  it('refuses a layout that cannot deploy before anything is created, naming the 4 KB limit and the functions', async () => {
+    const { parseSettings } = await import('../src/settings.js');
+    const { createMatchmaking } = await import('../src/program.js');
+    const huge = parseSettings({ ...base, jwksUrl: `https://issuer.example/${'k'.repeat(4000)}/jwks.json` });
+    const before = recorded.length;
+    expect(() => createMatchmaking(huge, { prefix: 'mm-huge', repoRoot, buildDir })).toThrow(
+      /Lambda allows 4096 bytes \(4 KB\) of environment variables per function.*authorizer needs \d+ bytes/,
+    );
+    expect(recorded.slice(before).filter((r) => r.name.startsWith('mm-huge'))).toEqual([]);
   });
 });

@@ -178,6 +178,19 @@ describe('the dashboard', () => {
     );
   });
 
+  it('draws a chart of more than 100 lines as several (many queues in many regions), losing none', () => {
+    const widgets = dashboard('mm-x').body.widgets.filter((w) => w.type === 'metric');
+    for (const widget of widgets) expect(widget.properties.metrics?.length).toBeLessThanOrEqual(100);
+    const parts = widgets.filter((w) =>
+      String(w.properties.title).startsWith('Time to match (s), p50 and p95'),
+    );
+    // 20 queues x 11 regions x (p50, p95) = 440 lines: five graphs.
+    expect(parts.map((w) => w.properties.title)).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `Time to match (s), p50 and p95 (${i} of 5)`),
+    );
+    expect(parts.flatMap((w) => w.properties.metrics ?? [])).toHaveLength(440);
+  });
+
   it('shows every alarm in alarm widgets of at most 100 each (many queues in many regions)', () => {
     const all = alarmsOf('mm-x');
     expect(all.length).toBeGreaterThan(200);

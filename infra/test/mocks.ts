@@ -1,3 +1,4 @@
+import { DEPLOYMENT_FILE } from '@matchmaking/functions/env';
 import * as pulumi from '@pulumi/pulumi';
 
 export interface Recorded {
@@ -5,6 +6,8 @@ export interface Recorded {
   name: string;
   inputs: Record<string, unknown>;
   provider?: string;
+  /** A Lambda function's deployment file (DEPLOYMENT_FILE in its code archive), once readDeploymentFiles ran. */
+  deploymentFile?: Record<string, string>;
   /** The id and outputs the mock answered with (ARNs, names, endpoints), to follow references between resources. */
   id: string;
   state: Record<string, unknown>;
@@ -122,9 +125,33 @@ export function resourcesOf(recorded: readonly Recorded[], prefix: string) {
     variablesOf: (fn: string): Record<string, string> =>
       (named('aws:lambda/function:Function', `${prefix}-${fn}`).inputs.environment as { variables: object })
         .variables as Record<string, string>,
+    /** A function's settings as its loadConfig sees them: its variables and its deployment file's (readDeploymentFiles first). */
+    settingsOf: (fn: string): Record<string, string> => {
+      const lambda = named('aws:lambda/function:Function', `${prefix}-${fn}`);
+      if (!lambda.deploymentFile) throw new Error('call readDeploymentFiles(recorded) first');
+      return {
+        ...((lambda.inputs.environment as { variables: object }).variables as Record<string, string>),
+        ...lambda.deploymentFile,
+      };
+    },
     statementsOf: (fn: string): Statement[] =>
       JSON.parse(String(named('aws:iam/rolePolicy:RolePolicy', `${prefix}-${fn}-policy`).inputs.policy))
         .Statement as Statement[],
     tableArn: (table: string) => String(named('aws:dynamodb/table:Table', `${prefix}-${table}`).state.arn),
   };
+}
+
+/**
+ * Reads each recorded Lambda function's deployment file out of its code
+ * archive (an AssetArchive whose assets and texts are promises): `{}` when it
+ * has none.
+ */
+export async function readDeploymentFiles(recorded: Recorded[]): Promise<void> {
+  for (const lambda of recorded.filter((r) => r.type === 'aws:lambda/function:Function')) {
+    const assets = (await (
+      lambda.inputs.code as { assets: Promise<Record<string, { text?: Promise<string> }>> }
+    ).assets) as Record<string, { text?: Promise<string> }>;
+    const file = assets[DEPLOYMENT_FILE];
+    lambda.deploymentFile = file?.text ? (JSON.parse(await file.text) as Record<string, string>) : {};
+  }
 }

@@ -7,7 +7,7 @@ import { type Access, functions } from '@matchmaking/functions/manifest';
 import { queueCatalog, queuesSchema } from '@matchmaking/functions/queue-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type Recorded, resourcesOf } from './mocks.js';
+import { installMocks, type Recorded, readDeploymentFiles, resourcesOf } from './mocks.js';
 
 /*
  * Game modes and parties in the deployment: `matchmaking:queues` validated
@@ -46,10 +46,11 @@ beforeAll(async () => {
   });
   // Let every apply() settle so policies and env are recorded.
   await new Promise((resolve) => setTimeout(resolve, 200));
+  await readDeploymentFiles(recorded);
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-const { ofType, named, variablesOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-q');
+const { ofType, named, settingsOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-q');
 /** The actions a function may take on a table (the table itself or its indexes). */
 const actionsOn = (fn: string, table: string): string[] =>
   statementsOf(fn)
@@ -195,7 +196,7 @@ describe('queues and parties (with mocks)', () => {
       ].sort(),
     );
     for (const definition of functions) {
-      const variables = variablesOf(definition.name);
+      const variables = settingsOf(definition.name);
       expect('MATCHMAKING_QUEUES' in variables, definition.name).toBe(
         definition.env.includes('MATCHMAKING_QUEUES'),
       );
@@ -211,7 +212,7 @@ describe('queues and parties (with mocks)', () => {
     const expected = queuesSchema.parse(QUEUES);
     for (const definition of reading) {
       // As configured (the functions fill in the same defaults: a Lambda's variables share 4 KB) ...
-      const text = variablesOf(definition.name).MATCHMAKING_QUEUES as string;
+      const text = settingsOf(definition.name).MATCHMAKING_QUEUES as string;
       expect(JSON.parse(text), definition.name).toEqual(QUEUES);
       // ... and parsed as the functions parse it.
       const queues = envDefinitions.MATCHMAKING_QUEUES.schema.parse(text);
@@ -222,7 +223,7 @@ describe('queues and parties (with mocks)', () => {
 
   it('sets PARTIES_TABLE (the parties table) on exactly the functions whose manifest entry lists it', () => {
     for (const definition of functions) {
-      const variables = variablesOf(definition.name);
+      const variables = settingsOf(definition.name);
       expect(variables.PARTIES_TABLE, definition.name).toBe(
         definition.env.includes('PARTIES_TABLE') ? 'mm-q-parties' : undefined,
       );

@@ -7,7 +7,7 @@ import { functions } from '@matchmaking/functions/manifest';
 import { NO_POOL, poolOf } from '@matchmaking/functions/pool-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type Recorded, resourcesOf, type Statement } from './mocks.js';
+import { installMocks, type Recorded, readDeploymentFiles, resourcesOf, type Statement } from './mocks.js';
 
 /*
  * The warm pool's side of the deployment: its table, its settings in the
@@ -54,10 +54,11 @@ beforeAll(async () => {
   createMatchmaking(settings, { prefix: 'mm-pool', repoRoot, buildDir });
   // Let every apply() settle so policies and env are recorded.
   await new Promise((resolve) => setTimeout(resolve, 200));
+  await readDeploymentFiles(recorded);
 }, 120_000);
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-const { ofType, named, variablesOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-pool');
+const { ofType, named, settingsOf, statementsOf, tableArn } = resourcesOf(recorded, 'mm-pool');
 /** Every statement but the function's own logs. */
 const grantsOf = (fn: string): Statement[] =>
   statementsOf(fn).filter((s) => !s.Action.every((a) => a.startsWith('logs:')));
@@ -178,7 +179,7 @@ describe('the warm pool (three regions, with mocks)', () => {
       ['matchStarter', 'poolServer', 'taskStateChange', 'tick'].sort(),
     );
     for (const definition of functions) {
-      const variables = variablesOf(definition.name);
+      const variables = settingsOf(definition.name);
       for (const name of [
         'WARM_POOL',
         'WARM_SERVER_HEARTBEAT_SECONDS',
@@ -191,7 +192,7 @@ describe('the warm pool (three regions, with mocks)', () => {
       }
     }
     for (const definition of withPool) {
-      const variables = variablesOf(definition.name);
+      const variables = settingsOf(definition.name);
       // Parsed as the functions parse it.
       const pool = envDefinitions.WARM_POOL.schema.parse(variables.WARM_POOL);
       expect(pool.leadSeconds).toBe(90);
@@ -221,7 +222,7 @@ describe('the warm pool (three regions, with mocks)', () => {
       expect(container).toMatchObject({ name: 'game-server', essential: true, stopTimeout: 120 });
       // Every function that launches pool servers gets this fleet for the region.
       for (const fn of ['matchStarter', 'tick', 'taskStateChange']) {
-        const fleets = envDefinitions.GAME_SERVER_FLEETS.schema.parse(variablesOf(fn).GAME_SERVER_FLEETS);
+        const fleets = envDefinitions.GAME_SERVER_FLEETS.schema.parse(settingsOf(fn).GAME_SERVER_FLEETS);
         expect(Object.keys(fleets)).toEqual([...REGIONS]);
         expect(fleets[region], fn).toEqual({
           cluster: cluster.state.name,
@@ -236,7 +237,9 @@ describe('the warm pool (three regions, with mocks)', () => {
         // and stop them.
         const run = grantsOf(fn).find((s) => s.Action.includes('ecs:RunTask'));
         expect(run?.Resource).toContain(`${taskDefinition.state.arnWithoutRevision}:*`);
-        expect(run?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': expect.arrayContaining([cluster.state.arn]) } });
+        expect(run?.Condition).toEqual({
+          ArnEquals: { 'ecs:cluster': expect.arrayContaining([cluster.state.arn]) },
+        });
         const stop = grantsOf(fn).find((s) => s.Action.includes('ecs:StopTask'));
         expect(stop?.Resource).toContain(`${String(cluster.state.arn).replace(':cluster/', ':task/')}/*`);
       }

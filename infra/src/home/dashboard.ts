@@ -28,6 +28,13 @@ type Widget = { type: 'metric' | 'alarm'; properties: Record<string, unknown> };
 
 /** The most alarms one alarm status widget takes (CloudWatch's dashboard body structure). */
 export const MAX_ALARMS_PER_WIDGET = 100;
+/**
+ * The most lines one graph of ours shows: CloudWatch draws at most 500 metrics
+ * per graph, and a hundred lines are already more than anyone reads. A chart
+ * with more (every queue in every region: 30 queues in 20 regions are 600) is
+ * drawn as several, "(1 of 6)".
+ */
+export const MAX_METRICS_PER_WIDGET = 100;
 
 /**
  * The dashboard's JSON body (CloudWatch's dashboard body structure): one
@@ -105,9 +112,9 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
     ...alarmWidgets(input.alarmArns),
   ];
   // CloudWatch refuses a metric widget without a metric (PutDashboard validation): no pool, no idle chart.
-  const shown = widgets.filter(
-    (widget) => widget.type !== 'metric' || (widget.properties.metrics as MetricLine[]).length > 0,
-  );
+  const shown = widgets
+    .filter((widget) => widget.type !== 'metric' || (widget.properties.metrics as MetricLine[]).length > 0)
+    .flatMap(splitChart);
   // Two widgets per row, each half the dashboard's 24 columns.
   return {
     widgets: shown.map((widget, i) => ({
@@ -118,6 +125,21 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
       height: 6,
     })),
   };
+}
+
+/** A chart with more than MAX_METRICS_PER_WIDGET lines, as several (the others as they are). */
+function splitChart(widget: Widget): Widget[] {
+  const metrics = widget.properties.metrics as MetricLine[] | undefined;
+  if (widget.type !== 'metric' || !metrics || metrics.length <= MAX_METRICS_PER_WIDGET) return [widget];
+  const parts = Math.ceil(metrics.length / MAX_METRICS_PER_WIDGET);
+  return Array.from({ length: parts }, (_, i) => ({
+    ...widget,
+    properties: {
+      ...widget.properties,
+      title: `${String(widget.properties.title)} (${i + 1} of ${parts})`,
+      metrics: metrics.slice(i * MAX_METRICS_PER_WIDGET, (i + 1) * MAX_METRICS_PER_WIDGET),
+    },
+  }));
 }
 
 /** The alarms' states, in as many widgets as it takes (at most MAX_ALARMS_PER_WIDGET each). */

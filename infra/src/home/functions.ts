@@ -1,8 +1,9 @@
 import { bundleFunction } from '@matchmaking/functions/bundle';
-import type { EnvName } from '@matchmaking/functions/env';
+import { DEPLOYMENT_FILE, type EnvName } from '@matchmaking/functions/env';
 import { type FunctionDefinition, functions } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { splitEnvironment } from '../environment.js';
 import { type AccessTargets, statementsFor } from '../iam.js';
 
 export interface FunctionsInput {
@@ -16,6 +17,9 @@ export interface FunctionsInput {
   /** Concurrency reserved for the matchmaker (`matchmaking:reservedConcurrency`); none when unset. */
   reservedConcurrency?: number;
 }
+
+/** Variables every function gets besides its own: stack traces through the bundle's source map. */
+export const RUNTIME_VARIABLES = { NODE_OPTIONS: '--enable-source-maps' };
 
 export type DeployedFunctions = Record<
   string,
@@ -71,8 +75,17 @@ export function createFunctions(
       },
       opts,
     );
-    const environment = Object.fromEntries(
-      definition.env.map((envName) => [envName, input.environment[envName]]),
+    // The large settings go into the package (DEPLOYMENT_FILE), the rest into the 4 KB of variables.
+    const { variables, file } = splitEnvironment(definition, input.environment);
+    const bundle = bundleFunction(definition, input.buildDir);
+    const code = pulumi.output(file).apply(
+      (values) =>
+        new pulumi.asset.AssetArchive({
+          '.': new pulumi.asset.FileArchive(bundle),
+          ...(Object.keys(values).length > 0
+            ? { [DEPLOYMENT_FILE]: new pulumi.asset.StringAsset(JSON.stringify(values)) }
+            : {}),
+        }),
     );
     const fn = new aws.lambda.Function(
       name,
@@ -82,14 +95,12 @@ export function createFunctions(
         runtime: 'nodejs22.x',
         architectures: ['arm64'],
         handler: 'index.handler',
-        code: new pulumi.asset.AssetArchive({
-          '.': new pulumi.asset.FileArchive(bundleFunction(definition, input.buildDir)),
-        }),
+        code,
         timeout: definition.timeoutSeconds,
         memorySize: definition.memoryMb,
         reservedConcurrentExecutions:
           definition.trigger.kind === 'matchmakingQueue' ? input.reservedConcurrency : undefined,
-        environment: { variables: { ...environment, NODE_OPTIONS: '--enable-source-maps' } },
+        environment: { variables: { ...variables, ...RUNTIME_VARIABLES } },
         loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       },
       { ...opts, dependsOn: [logGroup] },

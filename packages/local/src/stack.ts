@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEPLOYMENT_FILE, DEPLOYMENT_FILE_VARIABLES } from '@matchmaking/functions/env';
 import type { AccessTargets } from '@matchmaking/functions/iam-policy';
 import { type FunctionDefinition, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import {
@@ -291,22 +295,26 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     throw error;
   }
 
-  Object.assign(
-    process.env,
-    handlerEnvironment({
-      options,
-      regions,
-      queues,
-      baseUrl,
-      queueUrl,
-      matchStartQueueUrl,
-      identity,
-      dynamo,
-      dynamoEndpoint: dynamoGate.endpoint,
-      credentials,
-      metricsDeployment,
-    }),
-  );
+  const environment = handlerEnvironment({
+    options,
+    regions,
+    queues,
+    baseUrl,
+    queueUrl,
+    matchStartQueueUrl,
+    identity,
+    dynamo,
+    dynamoEndpoint: dynamoGate.endpoint,
+    credentials,
+    metricsDeployment,
+  });
+  // As deployed: the large settings in the package's deployment file, the rest in the environment.
+  const taskRoot = writeDeploymentFile(environment);
+  for (const name of DEPLOYMENT_FILE_VARIABLES) {
+    delete environment[name];
+    delete process.env[name]; // an earlier stack's, in this process
+  }
+  Object.assign(process.env, environment, { LAMBDA_TASK_ROOT: taskRoot });
   const lambdas = new LocalLambdas({
     functions: definitions,
     environmentOf: (name) => {
@@ -444,6 +452,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       }
       await dynamoGate.close();
       await dynamo.stop();
+      rmSync(taskRoot, { recursive: true, force: true });
     } finally {
       // However the rest went, stdout is left as it was.
       emf.remove();
@@ -746,4 +755,20 @@ async function checkQueueConsumer(iam: LocalIam, consumer: string, queueArn: str
         `CreateEventSourceMapping for ${consumer}: InvalidParameterValueException: The provided execution role does not have permissions to call ${action.slice(4)} on SQS (${denied})`,
       );
   }
+}
+
+/**
+ * The functions' deployment file (DEPLOYMENT_FILE) in a directory of its own,
+ * what Lambda's $LAMBDA_TASK_ROOT holds beside the handler on AWS.
+ */
+function writeDeploymentFile(environment: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'matchmaking-local-task-'));
+  const values = Object.fromEntries(
+    DEPLOYMENT_FILE_VARIABLES.filter((name) => environment[name] !== undefined).map((name) => [
+      name,
+      environment[name] as string,
+    ]),
+  );
+  writeFileSync(join(dir, DEPLOYMENT_FILE), JSON.stringify(values));
+  return dir;
 }
