@@ -149,6 +149,15 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
         { of: 'matchmaking', queue: deadLetters },
         { of: 'match-starts', queue: starts.deadLetters },
       ],
+      // A pass request waits at most a few batches; a start must begin well before its ready deadline.
+      workQueues: [
+        { of: 'matchmaking', queue, maxAgeSeconds: 120 },
+        {
+          of: 'match-starts',
+          queue: starts.queue,
+          maxAgeSeconds: Math.min(60, settings.readyTimeoutSeconds / 2),
+        },
+      ],
       errorsOf: [
         {
           alarm: 'matchmaker-errors',

@@ -153,12 +153,32 @@ export const REMOVED_KEYS: Readonly<Record<string, string>> = {
   'matchmaking:ratingWindowMax': 'matchmaking:queues (each queue has its ratingWindow.max)',
 };
 
-/** Refuses a stack configuration (all its keys, `pulumi.runtime.allConfig()`) that still sets a removed key. */
+/**
+ * Refuses a stack configuration (all its keys, `pulumi.runtime.allConfig()`)
+ * that sets a `matchmaking:` key the program does not read: a removed one
+ * (naming its replacement) or a misspelled one (`matchmaking:warmpool` would
+ * otherwise be silently ignored, and the pool silently off).
+ */
 export function refuseRemovedKeys(keys: readonly string[]): void {
-  const stale = keys.filter((key) => key in REMOVED_KEYS);
-  if (stale.length === 0) return;
-  const problems = stale.map((key) => `${key} is no longer read: use ${REMOVED_KEYS[key]}`);
-  throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
+  const known = new Set(
+    Object.keys(settingsSchema.shape)
+      .filter((name) => name !== 'homeRegion') // aws:region
+      .map((name) => `matchmaking:${name}`),
+  );
+  const problems = keys
+    .filter((key) => key.startsWith('matchmaking:') && !known.has(key))
+    .map((key) =>
+      key in REMOVED_KEYS
+        ? `${key} is no longer read: use ${REMOVED_KEYS[key]}`
+        : `${key}: not a setting${closest(key, [...known])}`,
+    );
+  if (problems.length > 0) throw new Error(`invalid stack configuration: ${problems.join('; ')}`);
+}
+
+/** ` (did you mean matchmaking:warmPool?)` for a key that differs from a setting only in case. */
+function closest(key: string, known: readonly string[]): string {
+  const match = known.find((name) => name.toLowerCase() === key.toLowerCase());
+  return match ? ` (did you mean ${match}?)` : '';
 }
 
 /** The stack setting at `path`: `aws:region`, `matchmaking:queues.squad.teamSize`. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -244,5 +244,48 @@ describe('large settings out of the 4 KB environment (item 5)', () => {
       /Lambda allows 4096 bytes \(4 KB\) of environment variables per function.*authorizer needs \d+ bytes/,
     );
     expect(recorded.slice(before).filter((r) => r.name.startsWith('mm-huge'))).toEqual([]);
+  });
+});
+
+describe('stack keys (item 10)', () => {
+  it('refuses a misspelled matchmaking: key instead of ignoring it, naming the setting it resembles', async () => {
+    const { refuseRemovedKeys } = await import('../src/settings.js');
+    expect(() => refuseRemovedKeys(['aws:region', 'matchmaking:warmpool'])).toThrow(
+      'matchmaking:warmpool: not a setting (did you mean matchmaking:warmPool?)',
+    );
+    expect(() => refuseRemovedKeys(['matchmaking:homeRegion'])).toThrow(/not a setting/);
+    expect(() =>
+      refuseRemovedKeys(['aws:region', 'matchmaking:regions', 'matchmaking:protectData']),
+    ).not.toThrow();
+  });
+
+  it('reads every setting of the schema in infra/index.ts (a setting it does not pass would be refused as unknown)', async () => {
+    const { settingsSchema } = await import('../src/settings.js');
+    const index = readFileSync(fileURLToPath(new URL('../index.ts', import.meta.url)), 'utf8');
+    for (const name of Object.keys(settingsSchema.shape).filter((n) => n !== 'homeRegion'))
+      expect(index, name).toMatch(
+        new RegExp(`${name}: config\\.(get|getObject|requireObject)(<[^>]+>)?\\('${name}'\\)`),
+      );
+  });
+});
+
+describe('trust policies (item 10)', () => {
+  it("lets every role be assumed by its AWS service only on this account's behalf (aws:SourceAccount)", () => {
+    const roles = ofStack('mm-tuned', 'aws:iam/role:Role');
+    const services = new Set<string>();
+    for (const role of roles) {
+      const [statement, ...rest] = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement;
+      expect(rest, role.name).toEqual([]);
+      expect(statement.Condition, role.name).toEqual({
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+      });
+      services.add(statement.Principal.Service);
+    }
+    expect([...services].sort()).toEqual([
+      'apigateway.amazonaws.com',
+      'ecs-tasks.amazonaws.com',
+      'events.amazonaws.com',
+      'lambda.amazonaws.com',
+    ]);
   });
 });

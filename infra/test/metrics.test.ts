@@ -81,6 +81,7 @@ beforeAll(async () => {
         of,
         queue: new aws.sqs.Queue(`mm-x-${of}-dlq`, { name: `mm-x-${of}-dlq.fifo` }),
       })),
+      workQueues: [],
       errorsOf: [{ alarm: 'matchmaker-errors', what: 'failed', functionName: 'mm-x-matchmaker' }],
       alarms: many.alarms,
     },
@@ -289,6 +290,30 @@ describe('the alarms', () => {
     });
   });
 
+  it('pages on work left waiting in a queue, and on any throttled Lambda invocation in the home region', () => {
+    expect(alarm('matchmaking-oldest-message')).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: 'mm-m-matchmaking.fifo' },
+      statistic: 'Maximum',
+      threshold: 120,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    // Well before a start's ready deadline (120 s by default).
+    expect(alarm('match-starts-oldest-message')).toMatchObject({
+      dimensions: { QueueName: 'mm-m-match-starts.fifo' },
+      threshold: 60,
+    });
+    expect(alarm('lambda-throttles')).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      statistic: 'Sum',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarm('lambda-throttles').dimensions).toBeUndefined();
+  });
+
   it('pages on the tick and the task-state function failing (asynchronous invocations: retried, then dropped)', () => {
     for (const [name, fn] of [
       ['tick-errors', 'mm-m-tick'],
@@ -315,7 +340,9 @@ describe('the alarms', () => {
 
   it('sends every alarm, when it fires and when it clears, to the stack topic and the configured one, from the home region', () => {
     const all = alarmsOf('mm-m');
-    expect(all).toHaveLength(2 + 1 + 3 + 6 + 1);
+    // Dead letters (2), oldest messages (2), throttles, pass failed, function errors (3), time to
+    // match (2 queues x 3 regions), warm idle (1).
+    expect(all).toHaveLength(2 + 2 + 1 + 1 + 3 + 6 + 1);
     for (const { inputs, provider, name } of all) {
       expect(inputs.alarmActions, name).toEqual([topicArn(), PAGER]);
       expect(inputs.okActions, name).toEqual([topicArn(), PAGER]);

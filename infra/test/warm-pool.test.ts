@@ -122,23 +122,38 @@ describe('warm pool settings', () => {
     });
   });
 
-  it('Pulumi.dev.yaml passes the validation; its pool example and warm defaults are what it says', async () => {
+  it("Pulumi.dev.yaml passes the validation with no pool (the README's idle cost), and its commented pool example is what it says", async () => {
     const { parseSettings } = await import('../src/settings.js');
-    const file = parse(readFileSync(join(repoRoot, 'Pulumi.dev.yaml'), 'utf8')) as {
-      config: Record<string, unknown>;
-    };
+    const text = readFileSync(join(repoRoot, 'Pulumi.dev.yaml'), 'utf8');
+    const file = parse(text) as { config: Record<string, unknown> };
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(file.config)) {
       if (key === 'aws:region') raw.homeRegion = value;
       else if (key.startsWith('matchmaking:')) raw[key.slice('matchmaking:'.length)] = value;
     }
     const settings = parseSettings(raw);
-    expect(settings.warmPool).toEqual({
+    expect(settings.warmPool).toEqual(parseSettings({ ...raw, warmPool: undefined }).warmPool);
+    for (const region of settings.regions)
+      expect(poolOf(settings.warmPool, region)).toEqual({ idle: 0, max: 0 });
+    // The example, uncommented, is a valid pool of the stack's regions.
+    const lines = text.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('  # matchmaking:warmPool:'));
+    const block = [lines[start] as string];
+    for (const line of lines.slice(start + 1)) {
+      if (!line.startsWith('  #   ')) break;
+      block.push(line);
+    }
+    const example = parse(block.map((line) => line.replace(/^ {2}# /, '')).join('\n')) as Record<
+      string,
+      unknown
+    >;
+    const withPool = parseSettings({ ...raw, warmPool: example['matchmaking:warmPool'] });
+    expect(withPool.warmPool).toEqual({
       default: { idle: 2, max: 10 },
       regions: { 'eu-west-1': { idle: 1, max: 4 } },
       leadSeconds: 60,
     });
-    expect(Object.keys(settings.warmPool.regions).every((r) => settings.regions.includes(r))).toBe(true);
+    expect(Object.keys(withPool.warmPool.regions).every((r) => settings.regions.includes(r))).toBe(true);
     expect(settings).toMatchObject({
       warmServerHeartbeatSeconds: Number(envDefaults.WARM_SERVER_HEARTBEAT_SECONDS),
       warmAssignTimeoutSeconds: Number(envDefaults.WARM_ASSIGN_TIMEOUT_SECONDS),
@@ -344,7 +359,12 @@ describe('the warm pool (three regions, with mocks)', () => {
     expect(role.inputs.managedPolicyArns).toEqual([]);
     expect(role.inputs.inlinePolicies ?? []).toEqual([]);
     expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'ecs-tasks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      },
     ]);
     const attached = recorded.filter(
       (r) =>

@@ -2,6 +2,7 @@ import type { Fleet } from '@matchmaking/functions/env';
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
+import { serviceTrustPolicy } from '../iam.js';
 
 /** Images an ECR repository keeps; older ones expire. */
 export const KEPT_IMAGES = 10;
@@ -206,12 +207,7 @@ function taskRole(name: string, opts: pulumi.CustomResourceOptions, managedPolic
   return new aws.iam.Role(
     name,
     {
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', { provider: opts.provider }),
       managedPolicyArns: managedPolicyArn ? [managedPolicyArn] : [],
     },
     opts,
@@ -235,12 +231,7 @@ function forwardTaskEvents(
   const role = new aws.iam.Role(
     `${name}-events-forwarder`,
     {
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
+      assumeRolePolicy: serviceTrustPolicy('events.amazonaws.com', { provider: opts.provider }),
       inlinePolicies: [
         {
           name: 'put-events-home',

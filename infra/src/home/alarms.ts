@@ -10,6 +10,13 @@ export interface DeadLetterQueue {
   queue: aws.sqs.Queue;
 }
 
+/** A work queue (`matchmaking`, `match-starts`) and how old its oldest message may get. */
+export interface WorkQueue {
+  of: string;
+  queue: aws.sqs.Queue;
+  maxAgeSeconds: number;
+}
+
 /** What is watched: this deployment's metrics, queues and regions, its dead-letter queues, its matchmaker. */
 export interface WatchInput {
   /** The resource prefix, also the metrics' `deployment` dimension (METRICS_DEPLOYMENT). */
@@ -19,6 +26,8 @@ export interface WatchInput {
   regions: readonly string[];
   warmPool: WarmPool;
   deadLetterQueues: readonly DeadLetterQueue[];
+  /** The work queues, each with the age its oldest message may reach before it pages. */
+  workQueues: readonly WorkQueue[];
   /**
    * The functions whose Lambda `Errors` page, each naming its alarm
    * (`<prefix>-<alarm>`): the matchmaker (a timeout never reaches its own
@@ -118,6 +127,27 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
       statistic: 'Sum',
     }),
   );
+  // Work waiting too long: the consumer fails, is throttled or is too slow for its queue.
+  const stale = input.workQueues.map(({ of, queue, maxAgeSeconds }) =>
+    alarm(`${of}-oldest-message`, `the ${of} queue's oldest message waited over ${maxAgeSeconds} s`, {
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: queue.name },
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 2,
+      threshold: maxAgeSeconds,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    }),
+  );
+  // Any throttled invocation in the home region (Lambda's account-level metric: every function of
+  // the account there, ours and others'): a throttled join or pass is lost or late.
+  const throttles = alarm(
+    'lambda-throttles',
+    `Lambda throttled invocations in ${input.homeRegion} (the account's concurrency is used up: raise the quota, README "Deploy to AWS")`,
+    { ...ANY_IN_A_MINUTE, namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum' },
+  );
   const limit = settings.timeToMatchP95Seconds;
   const timeToMatch = input.queues.flatMap((queue) =>
     input.regions.map((region) =>
@@ -158,6 +188,6 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
   );
   return {
     topic,
-    alarms: [...deadLetters, passFailed, ...errors, ...timeToMatch, ...warmIdle],
+    alarms: [...deadLetters, ...stale, throttles, passFailed, ...errors, ...timeToMatch, ...warmIdle],
   };
 }

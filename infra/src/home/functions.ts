@@ -4,7 +4,7 @@ import { type FunctionDefinition, functions } from '@matchmaking/functions/manif
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { splitEnvironment } from '../environment.js';
-import { type AccessTargets, statementsFor } from '../iam.js';
+import { type AccessTargets, serviceTrustPolicy, statementsFor } from '../iam.js';
 
 export interface FunctionsInput {
   prefix: string;
@@ -40,14 +40,7 @@ export function createFunctions(
     const name = `${input.prefix}-${definition.name}`;
     const role = new aws.iam.Role(
       `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        }),
-      },
+      { assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com', { provider: opts.provider }) },
       opts,
     );
     const logGroup = new aws.cloudwatch.LogGroup(

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { serviceTrustPolicy } from '../iam.js';
 import type { Settings } from '../settings.js';
 import type { DeployedFunctions } from './functions.js';
 
@@ -123,23 +124,10 @@ function accessLogging(
 
 /** The role API Gateway writes logs with, and the region's account setting naming it. */
 function apiGatewayAccount(prefix: string, opts: pulumi.CustomResourceOptions): aws.apigateway.Account {
-  const account = aws.getCallerIdentityOutput({}, opts);
   const role = new aws.iam.Role(
     `${prefix}-apigateway-logs`,
     {
-      assumeRolePolicy: account.accountId.apply((accountId) =>
-        JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'apigateway.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-            },
-          ],
-        }),
-      ),
+      assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com', { provider: opts.provider }),
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     },
     opts,
