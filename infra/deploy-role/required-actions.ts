@@ -659,3 +659,50 @@ export function requiredRequests(
   }
   return requests;
 }
+
+/**
+ * The reads `pnpm preflight` makes before `pulumi up` (infra/preflight), which the deploy
+ * workflow runs with the deploy role: the account's identity, Lambda's concurrency, the
+ * matchmaker's reservation, API Gateway's account setting, the ECS service-linked role and the
+ * Fargate vCPU quotas.
+ */
+export function preflightRequests(stackPrefix: string, regions: readonly string[], home: string): Request[] {
+  const read = (action: string, resource: string): Request => ({
+    action,
+    resource,
+    context: {},
+    for: 'pnpm preflight',
+  });
+  return [
+    read('sts:GetCallerIdentity', '*'),
+    read('lambda:GetAccountSettings', '*'),
+    read(
+      'lambda:GetFunctionConcurrency',
+      `arn:aws:lambda:${home}:${ACCOUNT}:function:${stackPrefix}-matchmaker`,
+    ),
+    read('apigateway:GET', `arn:aws:apigateway:${home}::/account`),
+    read(
+      'iam:GetRole',
+      `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    ),
+    ...regions.flatMap((region) =>
+      ['L-3032A538', 'L-36FBB829'].flatMap((quota) => [
+        read('servicequotas:GetServiceQuota', `arn:aws:servicequotas:${region}:${ACCOUNT}:fargate/${quota}`),
+      ]),
+    ),
+    // No resource-level permissions (Service Authorization Reference: Service Quotas).
+    read('servicequotas:GetAWSDefaultServiceQuota', '*'),
+    read('servicequotas:GetServiceQuota', `arn:aws:servicequotas:${home}:${ACCOUNT}:lambda/L-B99A9384`),
+  ];
+}
+
+/** Every action preflightRequests names. */
+export const PREFLIGHT_ACTIONS: readonly string[] = [
+  'sts:GetCallerIdentity',
+  'lambda:GetAccountSettings',
+  'lambda:GetFunctionConcurrency',
+  'apigateway:GET',
+  'iam:GetRole',
+  'servicequotas:GetServiceQuota',
+  'servicequotas:GetAWSDefaultServiceQuota',
+];

@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 import {
   ACCOUNT,
   type DeclaredResource,
+  PREFLIGHT_ACTIONS,
+  preflightRequests,
   type Request,
   requiredActions,
   requiredRequests,
@@ -166,10 +168,22 @@ describe('the deploy role (infra/deploy-role/policy.json)', () => {
     expect(await pass('OrganizationAccountAccessRole', 'lambda.amazonaws.com')).not.toBe('Allowed');
   });
 
-  it('grants no action that no resource type of the program needs', () => {
-    const needed = new Set(
-      Object.values(requiredActions).flatMap((needs) => needs.flatMap((n) => n.actions)),
-    );
+  it('allows every read pnpm preflight makes before pulumi up (the deploy workflow runs it with this role)', async () => {
+    const requests = preflightRequests(DEV, ['us-east-1', 'eu-west-1'], 'us-east-1');
+    expect(new Set(requests.map((r) => r.action))).toEqual(new Set(PREFLIGHT_ACTIONS));
+    expect(await notAllowed(readPolicy(), requests)).toEqual([]);
+    const withoutReads = {
+      ...readPolicy(),
+      Statement: readPolicy().Statement.filter((s) => s.Sid !== 'PreflightReads'),
+    };
+    expect((await notAllowed(withoutReads, requests)).join('\n')).toContain('lambda:GetAccountSettings');
+  });
+
+  it('grants no action that no resource type of the program (or preflight) needs', () => {
+    const needed = new Set([
+      ...Object.values(requiredActions).flatMap((needs) => needs.flatMap((n) => n.actions)),
+      ...PREFLIGHT_ACTIONS,
+    ]);
     const granted = readPolicy().Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(granted.filter((action) => !needed.has(action))).toEqual([]);
   });

@@ -35,6 +35,10 @@ AWS's latencies, off by default (0), to see what the design costs there:
                                     module state is dropped and reloaded; each keeps about 1.5 MB,
                                     as ES modules cannot be unloaded)
   Function timeouts (the matchmaker's 60 s...) are always enforced as Lambda does.
+
+  --no-iam             allow every AWS call: by default each function calls the emulators with its own
+                       role and is refused (AccessDenied) what the policy the Pulumi program deploys
+                       does not allow it
   -h, --help`;
 
 function nonNegativeNumber(name: string, value: string | undefined): number | undefined {
@@ -78,6 +82,7 @@ const { values } = (() => {
         'emulate-task-start-seconds': { type: 'string' },
         'emulate-dynamodb-ms': { type: 'string' },
         'cold-start-every': { type: 'string' },
+        'no-iam': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -155,6 +160,7 @@ const stack = await startLocalStack({
   emulate,
   pingDelaysMs,
   lobby: true,
+  iam: !values['no-iam'],
   onGameServerLog: (taskArn, line) => console.log(`[game-server ${taskArn.slice(-8)}] ${line}`),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
@@ -197,6 +203,7 @@ matchmaking is running locally (regions ${stack.regions.join(', ')}; queues ${qu
   ping targets       GET ${e.ping}: ${pingTargets} (emulated; --ping-delays)
   DynamoDB           ${e.dynamodb}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}
   emulated AWS       ${emulated.length > 0 ? emulated.join(', ') : 'off (no latency, no cold starts)'}; function timeouts enforced
+  IAM                ${stack.iam.enforce ? 'enforced: each function may do only what its deployed policy allows (--no-iam: off)' : 'off (--no-iam): every call allowed'}
   metrics summary    ${metricsSummarySeconds > 0 ? `every ${metricsSummarySeconds} s` : 'off'} (--metrics-summary-seconds)
 
 Connect a player (in another terminal):

@@ -151,6 +151,20 @@ describe('pnpm dev --metrics-summary-seconds, bounds', () => {
     expect(off.output).not.toContain('metrics (last');
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     expect(readme).toMatch(/--metrics-summary-seconds[^\n]*0: none/);
+    // IAM is enforced unless --no-iam says otherwise.
+    expect(off.output).toMatch(
+      /^ {2}IAM {16}enforced: each function may do only what its deployed policy allows/m,
+    );
+  }, 60_000);
+
+  it('--no-iam turns IAM enforcement off, and the banner says so', async () => {
+    const port = await freePort();
+    const open = await run(
+      ...['--port', String(port), '--tick-seconds', '0', '--team-size', '1', '--regions', 'eu-west-1'],
+      ...['--metrics-summary-seconds', '0', '--log-level', 'SILENT', '--no-iam'],
+    );
+    expect(open.code).toBe(0);
+    expect(open.output).toMatch(/^ {2}IAM {16}off \(--no-iam\): every call allowed$/m);
   }, 60_000);
 });
 
