@@ -289,6 +289,17 @@ const definitions: readonly FunctionDefinition[] = [
     memoryMb: 256,
   },
   {
+    // The SDK's keepalive (API Gateway's 10-minute idle timeout): it only counts the caller's
+    // messages (the rate limit, on the players table) and answers a requestId'd one.
+    name: 'keepAlive',
+    entry: 'src/handlers/keep-alive.ts',
+    trigger: { kind: 'websocketRoute', routeKey: 'keepAlive' },
+    env: [...MESSAGE_ROUTE, 'PLAYERS_TABLE'],
+    access: [MESSAGE_COUNT, { kind: 'manageConnections' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  {
     // The ready check's answers: records an accept (or settles a decline: requeues the tickets whose
     // players all accepted) and hands a fully accepted match to the starter. It never starts a server.
     name: 'acceptMatch',

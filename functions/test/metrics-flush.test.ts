@@ -104,7 +104,11 @@ function lifecycle(current: MatchItem) {
     },
     notifier: { send: async () => 'sent' as const, close: async () => undefined },
     queue: { requestPass: async () => undefined },
-    launcher: { start: async () => 'arn:task', stop: async () => undefined },
+    launcher: {
+      start: async () => 'arn:task',
+      stop: async () => undefined,
+      taskDefinitionOf: () => 'game-server',
+    },
   };
   return deps;
 }

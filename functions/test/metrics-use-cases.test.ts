@@ -84,7 +84,11 @@ function lifecycle(current: MatchItem, moved = true) {
     },
     notifier: { send: async () => 'sent' as const, close: async () => undefined },
     queue: { requestPass: async () => undefined },
-    launcher: { start: async () => 'arn:task', stop: async () => undefined },
+    launcher: {
+      start: async () => 'arn:task',
+      stop: async () => undefined,
+      taskDefinitionOf: () => 'game-server',
+    },
   };
   return { deps: deps as unknown as LifecycleDeps, metrics };
 }
@@ -231,10 +235,12 @@ describe('the tick', () => {
       heartbeatAt: NOW,
       registeredAt: NOW,
       taskArn: `arn:${serverId}`,
+      taskDefinition: 'game-server:1',
     });
     const deps = {
       clock: { now: () => NOW },
       metrics,
+      launcher: { taskDefinitionOf: () => 'game-server:1' },
       servers: {
         listSpare: async (region: string) =>
           region === 'eu-west-1' ? [server('s1', 'idle'), server('s2', 'launching')] : [],

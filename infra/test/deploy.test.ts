@@ -289,3 +289,35 @@ describe('trust policies (item 10)', () => {
     ]);
   });
 });
+
+describe('deploys and running work (item 8)', () => {
+  it('keeps every earlier task definition revision registered (starts in flight still use it)', () => {
+    const definitions = ofStack('mm-plain', 'aws:ecs/taskDefinition:TaskDefinition');
+    expect(definitions).toHaveLength(2);
+    for (const definition of definitions) expect(definition.inputs.skipDestroy, definition.name).toBe(true);
+  });
+
+  it("expires all but the latest 10 images of each region's repository", () => {
+    const repositories = ofStack('mm-plain', 'aws:ecr/repository:Repository');
+    const policies = ofStack('mm-plain', 'aws:ecr/lifecyclePolicy:LifecyclePolicy');
+    expect(policies.map((p) => p.inputs.repository).sort()).toEqual(
+      repositories.map((r) => r.state.name).sort(),
+    );
+    for (const policy of policies)
+      expect(JSON.parse(String(policy.inputs.policy)).rules).toEqual([
+        expect.objectContaining({
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
+          action: { type: 'expire' },
+        }),
+      ]);
+  });
+
+  it('names ECR repositories in lower case, whatever the stack is called (ECR refuses capitals)', async () => {
+    const { ecrRepositoryName } = await import('../src/fleet/fleet.js');
+    expect(ecrRepositoryName('matchmaking-Prod_EU-eu-west-1')).toBe(
+      'matchmaking-prod_eu-eu-west-1-game-server',
+    );
+    for (const repository of ofStack('mm-plain', 'aws:ecr/repository:Repository'))
+      expect(repository.inputs.name).toMatch(/^[a-z0-9._/-]+$/);
+  });
+});

@@ -25,6 +25,11 @@ export interface GameServerLauncher {
   /** Returns the task ARN; throws GameServerLaunchError when ECS cannot place the task. */
   start(launch: GameServerLaunch): Promise<string>;
   stop(region: string, taskArn: string, reason: string): Promise<void>;
+  /**
+   * The task definition a launch in this region runs now: the current deploy's revision. A warm
+   * server launched from another one runs an earlier image, and is replaced.
+   */
+  taskDefinitionOf(region: string): string;
 }
 
 /**
@@ -73,6 +78,10 @@ export function launchFailureKind(failure: {
 /** ECS RunTask in the match's region, on that region's fleet. */
 export class EcsGameServerLauncher implements GameServerLauncher {
   constructor(private readonly fleets: Record<string, Fleet>) {}
+
+  taskDefinitionOf(region: string): string {
+    return this.fleetOf(region).taskDefinition;
+  }
 
   async start({ region, startedBy, environment }: GameServerLaunch): Promise<string> {
     const fleet = this.fleetOf(region);

@@ -204,6 +204,8 @@ export interface ServerItem {
   /** Where players (and the assignment nudge) reach it. */
   address?: ServerAddress;
   launchedAt: number;
+  /** The task definition (revision) it was launched from: the deploy whose image it runs. */
+  taskDefinition?: string;
   registeredAt?: number;
   heartbeatAt?: number;
   /** The match assigned (assigned, busy). */

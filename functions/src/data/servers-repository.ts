@@ -21,7 +21,7 @@ export class ServersRepository {
 
   /** Records a server about to be launched (before RunTask, so its registration can be checked). */
   create(
-    server: Pick<ServerItem, 'serverId' | 'region' | 'registrationHash' | 'launchedAt'>,
+    server: Pick<ServerItem, 'serverId' | 'region' | 'registrationHash' | 'launchedAt' | 'taskDefinition'>,
   ): Promise<boolean> {
     const item: ServerItem = {
       ...server,

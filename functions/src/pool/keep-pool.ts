@@ -46,13 +46,26 @@ async function keepPool(deps: PoolDeps, region: string): Promise<KeepReport> {
     deps.metrics.warmServersIdle(region, live.filter((server) => server.state === 'idle').length);
   const taken = pool.max > 0 ? await deps.demand.takenLastMinute(region, now) : 0;
   const target = poolTarget(pool, taken, deps.settings.pool.leadSeconds);
+  // Servers of an earlier deploy (another task definition: its image) are replaced: new ones are
+  // launched as if they were not there, and each gives way once a current one is idle to take its place.
+  const current = deps.launcher.taskDefinitionOf(region);
+  const fresh = live.filter((server) => server.taskDefinition === current);
+  const outdated = live.filter((server) => server.taskDefinition !== current && server.state === 'idle');
   let launched = 0;
-  if (live.length < target) {
-    launched = await launchServers(deps, region, Math.min(target - live.length, MAX_LAUNCHES_PER_KEEP));
-  } else if (live.length > target) {
-    const excess = live.filter((server) => server.state === 'idle').slice(0, live.length - target);
+  if (fresh.length < target) {
+    launched = await launchServers(deps, region, Math.min(target - fresh.length, MAX_LAUNCHES_PER_KEEP));
+  } else if (fresh.length > target) {
+    const excess = fresh.filter((server) => server.state === 'idle').slice(0, fresh.length - target);
     for (const server of excess) stopped += await retireAndStop(deps, server, 'the pool is above its target');
   }
+  const freshIdle = fresh.filter((server) => server.state === 'idle').length;
+  const replaced = outdated.slice(0, Math.max(0, freshIdle + outdated.length - target));
+  for (const server of replaced)
+    stopped += await retireAndStop(
+      deps,
+      server,
+      `an earlier deploy's image (task definition ${current} replaces it)`,
+    );
   const report = { region, spare: live.length, target, launched, stopped };
   if (launched + stopped > 0) logger.info('warm pool kept', report);
   return report;

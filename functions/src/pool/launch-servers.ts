@@ -24,7 +24,13 @@ export async function launchServers(deps: PoolDeps, region: string, count: numbe
 async function launchOne(deps: PoolDeps, region: string): Promise<boolean> {
   const serverId = randomBytes(16).toString('hex');
   const { token, hash } = newMatchToken();
-  await deps.servers.create({ serverId, region, registrationHash: hash, launchedAt: deps.clock.now() });
+  await deps.servers.create({
+    serverId,
+    region,
+    registrationHash: hash,
+    launchedAt: deps.clock.now(),
+    taskDefinition: deps.launcher.taskDefinitionOf(region),
+  });
   try {
     const taskArn = await deps.launcher.start({
       region,

@@ -449,6 +449,7 @@ class Recorder {
       return `arn:aws:ecs:${region}:000000000000:task/bench/${startedBy}`;
     },
     stop: async () => undefined,
+    taskDefinitionOf: () => 'game-server',
   };
 }
 

@@ -25,6 +25,9 @@ let stack: LocalStack;
 let deps: PoolDeps;
 let launches = 0;
 let serial = 0;
+/** The task definition launches run now (a deploy changes it). */
+let currentTaskDefinition = 'game-server:1';
+const stoppedTasks: string[] = [];
 /** One fixed instant, 1 s into a minute: the demand counters of every test fall in the same minute. */
 const NOW = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
 
@@ -41,7 +44,10 @@ beforeAll(async () => {
         launches += 1;
         return `arn:aws:ecs:${REGION}:000000000000:task/test/${startedBy}`;
       },
-      stop: async () => undefined,
+      stop: async (_region, taskArn) => {
+        stoppedTasks.push(taskArn);
+      },
+      taskDefinitionOf: () => currentTaskDefinition,
     },
     // The nudged server takes its match at once (what the real server does on a nudge).
     nudge: async (address) => {
@@ -53,11 +59,17 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 /** An idle, registered server (its "address" is its id, so the nudge above finds it). */
-async function idleServer(): Promise<string> {
+async function idleServer(region = REGION): Promise<string> {
   serial += 1;
   const serverId = serial.toString(16).padStart(32, '0');
   const now = NOW;
-  await deps.servers.create({ serverId, region: REGION, registrationHash: 'r', launchedAt: now });
+  await deps.servers.create({
+    serverId,
+    region,
+    registrationHash: 'r',
+    launchedAt: now,
+    taskDefinition: currentTaskDefinition,
+  });
   await deps.servers.setTask(serverId, `arn:aws:ecs:${REGION}:000000000000:task/test/${serverId}`);
   await deps.servers.register(serverId, 'r', 'c', { ip: serverId, port: 1 }, now);
   return serverId;
@@ -144,6 +156,46 @@ describe('warm-server assignment under contention', () => {
       settings: { ...deps.settings, pool: { ...deps.settings.pool, default: { idle: 50, max: 50 } } },
     };
     expect((await keepPools(big, [REGION]))[0]).toMatchObject({ target: 50, launched: 20 });
+  });
+});
+
+describe('a deploy', () => {
+  it('replaces idle servers of the earlier image: new ones first, then each old one gives way', async () => {
+    const region = 'eu-central-1'; // a pool of its own: no demand, target = idle 2
+    const tables = tableReader(stack);
+    const inRegion = async () =>
+      ((await tables.servers()) as ServerItem[]).filter((s) => s.region === region && s.state !== 'stopped');
+    const old = await Promise.all([1, 2].map(() => idleServer(region)));
+    expect((await keepPools(deps, [region]))[0]).toMatchObject({ target: 2, launched: 0, stopped: 0 });
+
+    currentTaskDefinition = 'game-server:2'; // the deploy: a new revision, a new image
+    expect((await keepPools(deps, [region]))[0]).toMatchObject({ launched: 2, stopped: 0 });
+    // The old ones still serve until the new ones can.
+    expect((await inRegion()).filter((s) => old.includes(s.serverId)).map((s) => s.state)).toEqual([
+      'idle',
+      'idle',
+    ]);
+    const launched = (await inRegion()).filter((s) => s.state === 'launching');
+    expect(launched.map((s) => s.taskDefinition)).toEqual(['game-server:2', 'game-server:2']);
+    for (const server of launched)
+      await deps.servers.register(
+        server.serverId,
+        server.registrationHash,
+        'c',
+        { ip: server.serverId, port: 1 },
+        NOW,
+      );
+
+    stoppedTasks.length = 0;
+    expect((await keepPools(deps, [region]))[0]).toMatchObject({ launched: 0, stopped: 2 });
+    const left = await inRegion();
+    expect(left.map((s) => s.taskDefinition)).toEqual(['game-server:2', 'game-server:2']);
+    expect(stoppedTasks.sort()).toEqual(
+      old.map((id) => `arn:aws:ecs:${REGION}:000000000000:task/test/${id}`).sort(),
+    );
+    const retired = ((await tables.servers()) as ServerItem[]).filter((s) => old.includes(s.serverId));
+    for (const server of retired) expect(server.stopReason).toMatch(/an earlier deploy's image/);
+    currentTaskDefinition = 'game-server:1';
   });
 });
 
