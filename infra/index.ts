@@ -40,6 +40,7 @@ const settings = parseSettings({
   reservedConcurrency: config.get('reservedConcurrency'),
   accessLogs: config.get('accessLogs'),
   protectData: config.get('protectData'),
+  tableWarmThroughput: config.getObject('tableWarmThroughput'),
   alarms: config.getObject('alarms'),
   domainName: config.get('domainName'),
   hostedZoneId: config.get('hostedZoneId'),

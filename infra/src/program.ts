@@ -48,7 +48,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
       undefined,
     ),
   );
-  const tables = createTables(prefix, settings.protectData, opts);
+  const tables = createTables(prefix, settings.protectData, opts, settings.tableWarmThroughput);
   // Each queue's visibility follows its consumer's timeout (the manifest's).
   const timeoutOf = (kind: 'matchmakingQueue' | 'matchStartQueue') =>
     functions.find((definition) => definition.trigger.kind === kind)?.timeoutSeconds ?? 60;

@@ -115,6 +115,19 @@ export const settingsSchema = z.strictObject({
   protectData: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
     .default(true),
+  /**
+   * Pre-warmed throughput of the hot tables (tickets, players, matches, connections): a new
+   * on-demand table serves about 4,000 writes and 12,000 reads per second at once and only grows
+   * past that as it scales ("DynamoDB warm throughput"). A launch expecting a burst of 1,000
+   * joins/s (about 5 writes each) sets e.g. `{writeUnitsPerSecond: 10000}` before it; a one-time
+   * charge, and a base table's warm throughput can never be lowered. Unset: AWS's defaults.
+   */
+  tableWarmThroughput: z
+    .strictObject({
+      writeUnitsPerSecond: positiveInt.min(4000).max(40_000).optional(),
+      readUnitsPerSecond: positiveInt.min(12_000).max(120_000).optional(),
+    })
+    .optional(),
   /** Days CloudWatch keeps function, API and game-server logs. */
   logRetentionDays: z.coerce
     .number()

@@ -35,7 +35,13 @@ beforeAll(async () => {
     });
     createMatchmaking(parseSettings(base), { prefix: 'mm-plain', repoRoot, buildDir });
     createMatchmaking(
-      parseSettings({ ...base, reservedConcurrency: '5', accessLogs: 'create', protectData: 'false' }),
+      parseSettings({
+        ...base,
+        reservedConcurrency: '5',
+        accessLogs: 'create',
+        protectData: 'false',
+        tableWarmThroughput: { writeUnitsPerSecond: 10000 },
+      }),
       { prefix: 'mm-tuned', repoRoot, buildDir },
     );
     createMatchmaking(parseSettings({ ...base, accessLogs: 'existing' }), {
@@ -319,5 +325,28 @@ describe('deploys and running work (item 8)', () => {
     );
     for (const repository of ofStack('mm-plain', 'aws:ecr/repository:Repository'))
       expect(repository.inputs.name).toMatch(/^[a-z0-9._/-]+$/);
+  });
+});
+
+describe('launch-day table throughput (item 9)', () => {
+  it('pre-warms the hot tables when matchmaking:tableWarmThroughput is set, and nothing by default', () => {
+    const warm = ofStack('mm-tuned', 'aws:dynamodb/table:Table')
+      .filter((t) => t.inputs.warmThroughput !== undefined)
+      .map((t) => [t.name, t.inputs.warmThroughput]);
+    expect(warm.sort()).toEqual(
+      ['connections', 'matches', 'players', 'tickets'].map((n) => [
+        `mm-tuned-${n}`,
+        { writeUnitsPerSecond: 10000 },
+      ]),
+    );
+    for (const table of ofStack('mm-plain', 'aws:dynamodb/table:Table'))
+      expect(table.inputs.warmThroughput, table.name).toBeUndefined();
+  });
+
+  it('refuses warm throughput below what a new table has anyway', async () => {
+    const { parseSettings } = await import('../src/settings.js');
+    expect(() => parseSettings({ ...base, tableWarmThroughput: { writeUnitsPerSecond: 100 } })).toThrow(
+      /matchmaking:tableWarmThroughput\.writeUnitsPerSecond/,
+    );
   });
 });

@@ -188,6 +188,7 @@ describe('the Pulumi program (with mocks)', () => {
         'leaveParty',
         'kickFromParty',
         'getPingTargets',
+        'keepAlive',
       ]),
     );
     expect(routes).toEqual(
@@ -228,12 +229,12 @@ describe('resource counts', () => {
     // connections, players, tickets, matches, matchmaker, the warm pool's servers and parties.
     ['aws:dynamodb/table:Table', 7, 7],
     ['aws:apigatewayv2/api:Api', 2, 2],
-    // 15 WebSocket routes (7, and listQueues, getQueueStats, getPingTargets, acceptMatch and the 4
-    // party actions); 4 callback routes (session, ready, result, the pool servers' calls).
-    ['aws:apigatewayv2/route:Route', 19, 19],
-    ['aws:apigatewayv2/integration:Integration', 19, 19],
+    // 16 WebSocket routes (7, and listQueues, getQueueStats, getPingTargets, acceptMatch, keepAlive
+    // and the 4 party actions); 4 callback routes (session, ready, result, the pool servers' calls).
+    ['aws:apigatewayv2/route:Route', 20, 20],
+    ['aws:apigatewayv2/integration:Integration', 20, 20],
     // API Gateway: the authorizer and each route; EventBridge: the tick's schedule and the task events.
-    ['aws:lambda/permission:Permission', 1 + 19 + 2, 1 + 19 + 2],
+    ['aws:lambda/permission:Permission', 1 + 20 + 2, 1 + 20 + 2],
     ['aws:iam/rolePolicy:RolePolicy', functions.length, functions.length],
     // One per function; per fleet a task role and an execution role; an event forwarder per non-home fleet.
     ['aws:iam/role:Role', functions.length + 3 * 2 + 2, functions.length + 2],

@@ -3,6 +3,9 @@ import { tableDefinitions } from '@matchmaking/functions/tables';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
+/** The tables every join and match writes: a launch-day burst hits these. */
+export const HOT_TABLES: readonly TableName[] = ['tickets', 'players', 'matches', 'connections'];
+
 /** The tables that hold what cannot be rebuilt: every player's rating, and the matches' results. */
 export const PROTECTED_TABLES: readonly TableName[] = ['players', 'matches'];
 
@@ -16,6 +19,7 @@ export function createTables(
   prefix: string,
   protect: boolean,
   opts: pulumi.CustomResourceOptions,
+  warmThroughput?: aws.types.input.dynamodb.TableWarmThroughput,
 ): Record<TableName, aws.dynamodb.Table> {
   const tables = {} as Record<TableName, aws.dynamodb.Table>;
   for (const [name, definition] of Object.entries(tableDefinitions) as [
@@ -44,6 +48,7 @@ export function createTables(
         ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
         pointInTimeRecovery: { enabled: name === 'players' || (protect && PROTECTED_TABLES.includes(name)) },
         deletionProtectionEnabled: protect && PROTECTED_TABLES.includes(name),
+        warmThroughput: HOT_TABLES.includes(name) ? warmThroughput : undefined,
         serverSideEncryption: { enabled: true },
       },
       { ...opts, protect: protect && PROTECTED_TABLES.includes(name) },
