@@ -34,7 +34,7 @@ import { LocalIdentity } from './emulators/identity.js';
 import { ManagementApi } from './emulators/management-api.js';
 import { PING_PATH, PingEndpoints, pingDelays } from './emulators/ping.js';
 import { SqsEmulator } from './emulators/sqs.js';
-import { refuse, WebSocketApi } from './emulators/websocket-api.js';
+import { refuse, WebSocketApi, type WebSocketLimits, webSocketLimits } from './emulators/websocket-api.js';
 import { ensureGameServerBundle, gameServerBundle } from './game-server-bundle.js';
 import { LocalLambdas, repoRoot } from './lambda.js';
 import { LobbySite } from './lobby-site.js';
@@ -114,6 +114,14 @@ export interface LocalStackOptions {
    * (LocalIam). false (`pnpm dev --no-iam`) allows every call.
    */
   iam?: boolean;
+  /**
+   * API Gateway's WebSocket time limits, in seconds: a connection the client
+   * sent nothing on for `idleSeconds` (default 600) is closed, and every
+   * connection `maxConnectionSeconds` (default 7200) after it connected; both
+   * with 1001 and a $disconnect. Each may be shortened (tests use seconds),
+   * not raised past AWS's.
+   */
+  websocketLimits?: Partial<WebSocketLimits>;
   /** The functions served, with their access (default: the manifest). Tests take a permission away here. */
   functions?: readonly FunctionDefinition[];
   /** Timeout in seconds per function name, instead of the manifest's (enforced as Lambda does). */
@@ -196,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const emulate = emulation(options.emulate);
   const summarySeconds = metricsSummarySeconds(options.metricsSummarySeconds);
   const pingDelaysMs = pingDelays(regions, options.pingDelaysMs);
+  const limits = webSocketLimits(options.websocketLimits);
   const gameServer = options.gameServer ?? defaultGameServer;
   await gameServer.prepare?.();
   const lobby = options.lobby ? await LobbySite.build() : undefined;
@@ -331,7 +340,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   // handlers start cold instead, each a fresh instance reading this stack's environment.
   if (stacksStarted++ > 0) lambdas.coldStart();
 
-  const websocket = new WebSocketApi(lambdas);
+  const websocket = new WebSocketApi(lambdas, limits);
   const management = new ManagementApi(websocket, LOCAL_STAGE_ARN(home));
   management.guard = guard;
   const callbacks = new CallbackApi(lambdas);

@@ -101,6 +101,13 @@ const getQueueStats = z.strictObject({
 const leaveQueue = z.strictObject({ action: z.literal('leaveQueue'), ...tag });
 const tryCreateMatch = z.strictObject({ action: z.literal('tryCreateMatch'), ...tag });
 const getProfile = z.strictObject({ action: z.literal('getProfile'), ...tag });
+/**
+ * Keeps the connection open: API Gateway closes a WebSocket the client sent
+ * nothing on for 10 minutes, and browsers cannot send ping frames. Answered
+ * (keptAlive) only when it carries a requestId: an answer costs an
+ * @connections call, and the SDK's keepalives need none.
+ */
+const keepAlive = z.strictObject({ action: z.literal('keepAlive'), ...tag });
 
 export const clientActionSchema = z.discriminatedUnion('action', [
   joinQueue,
@@ -115,6 +122,7 @@ export const clientActionSchema = z.discriminatedUnion('action', [
   kickFromParty,
   getPingTargets,
   acceptMatch,
+  keepAlive,
 ]);
 
 /** Every message a client may send over the WebSocket API, routed on `action`. */

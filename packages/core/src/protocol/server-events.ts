@@ -78,6 +78,8 @@ export type ServerEvent =
   | { type: 'queues'; message: string; defaultQueue: string; queues: QueueSummary[] }
   | ({ type: 'queueStats'; message: string } & QueueStats)
   | { type: 'matchmakingRequested'; message: string }
+  /** The answer to a keepAlive that carried a requestId (one without gets none). */
+  | { type: 'keptAlive'; message: string }
   | {
       type: 'pingTargets';
       message: string;
@@ -274,6 +276,7 @@ export const events = {
     type: 'matchmakingRequested',
     message: 'matchmaking requested',
   }),
+  keptAlive: (): ServerEvent => ({ type: 'keptAlive', message: 'connection kept open' }),
   matchFinished: (
     matchId: string,
     outcome: Outcome,

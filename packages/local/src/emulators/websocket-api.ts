@@ -15,6 +15,43 @@ export const MAX_FRAME_BYTES = 32 * 1024;
 /** Route invocations in flight per connection; further frames wait in the kernel (the socket is paused). */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 
+/*
+ * API Gateway's WebSocket quotas (neither can be increased): "Idle Connection
+ * Timeout 10 minutes" and "Connection duration for WebSocket API 2 hours".
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html
+ * AWS documents no close code for either; clients report 1001 (Going Away).
+ */
+export const IDLE_TIMEOUT_SECONDS = 600;
+export const MAX_CONNECTION_SECONDS = 7200;
+export const LIMIT_CLOSE_CODE = 1001;
+export const LIMIT_CLOSE_REASON = 'Going away';
+
+/** How long a connection may stay quiet, and open at all (startLocalStack's websocketLimits). */
+export interface WebSocketLimits {
+  /** Seconds without a message from the client before the connection is closed (default 600). */
+  idleSeconds: number;
+  /** Seconds after it connected that every connection is closed (default 7200). */
+  maxConnectionSeconds: number;
+}
+
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
+  idleSeconds: IDLE_TIMEOUT_SECONDS,
+  maxConnectionSeconds: MAX_CONNECTION_SECONDS,
+};
+
+/** The limits with defaults filled in, checked: each a number of seconds from 1 to API Gateway's own. */
+export function webSocketLimits(input: Partial<WebSocketLimits> = {}): WebSocketLimits {
+  const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...input };
+  for (const [name, value] of Object.entries(limits) as [keyof WebSocketLimits, number][]) {
+    const most = DEFAULT_WEBSOCKET_LIMITS[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > most)
+      throw new Error(
+        `websocketLimits.${name} must be more than 0 and at most ${most} (AWS's), got ${value}`,
+      );
+  }
+  return limits;
+}
+
 export interface LocalConnection {
   id: string;
   socket: WebSocket;
@@ -29,6 +66,10 @@ export interface LocalConnection {
   pending: string[];
   /** Being closed by the API for a protocol violation: nothing more it sends is routed. */
   closing: boolean;
+  /** The idle timer, re-armed by every message from the client (not by those sent to it). */
+  idleTimer?: NodeJS.Timeout;
+  /** Closes the connection at the duration limit. */
+  lifetimeTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -42,6 +83,12 @@ export interface LocalConnection {
  * runs its $disconnect; at most MAX_IN_FLIGHT_PER_CONNECTION of its messages
  * are routed at a time while its socket is paused; and a client that goes
  * away during $connect gets its $disconnect too.
+ *
+ * API Gateway's two time limits hold too: a connection the client sent
+ * nothing on for `idleSeconds` is closed, and every connection is closed
+ * `maxConnectionSeconds` after it connected (1001, then $disconnect as for any
+ * close). Only the client's messages count as activity here: what the
+ * backend posts through @connections does not keep a connection open.
  */
 export class WebSocketApi {
   readonly connections = new Map<string, LocalConnection>();
@@ -54,6 +101,7 @@ export class WebSocketApi {
 
   constructor(
     private readonly lambdas: LocalLambdas,
+    private readonly limits: WebSocketLimits = DEFAULT_WEBSOCKET_LIMITS,
     private readonly stage = 'local',
   ) {
     // The manifest's websocketRoute triggers are the routes, as on AWS.
@@ -203,9 +251,19 @@ export class WebSocketApi {
       connection.pending = [];
       hangUp();
     });
+    // The timers only close the socket; 'close' clears them. Unref'd: an open connection alone
+    // must not keep a process (a test run, a script) alive.
+    const timeUp = () => condemn(LIMIT_CLOSE_CODE, LIMIT_CLOSE_REASON);
+    const armIdle = () => {
+      clearTimeout(connection.idleTimer);
+      connection.idleTimer = setTimeout(timeUp, this.limits.idleSeconds * 1000).unref();
+    };
+    armIdle();
+    connection.lifetimeTimer = setTimeout(timeUp, this.limits.maxConnectionSeconds * 1000).unref();
     ws.on('message', (data, isBinary) => {
       if (connection.closing) return;
       connection.lastActiveAt = Date.now();
+      armIdle();
       // API Gateway refuses binary frames and closes the connection with 1003.
       // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
       if (isBinary) return condemn(1003, 'binary frames are not supported');
@@ -213,6 +271,8 @@ export class WebSocketApi {
       this.pump(connection, request);
     });
     ws.once('close', () => {
+      clearTimeout(connection.idleTimer);
+      clearTimeout(connection.lifetimeTimer);
       connection.closing = true;
       connection.pending = [];
       this.connections.delete(id);
