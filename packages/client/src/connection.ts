@@ -4,6 +4,7 @@ import type { EventHub } from './event-hub.js';
 import { type CloseReason, isLifecycleType, type LostQueue } from './events.js';
 import {
   type ConnectOptions,
+  connectionTimers,
   DEFAULT_RECONNECT,
   DEFAULT_TIMEOUT_MS,
   type ReconnectSettings,
@@ -31,6 +32,12 @@ export interface ConnectionParts {
  * reconnects with backoff and reports the lifecycle (disconnected,
  * reconnecting, reconnected, queueLost, closed). Ends for good on close(),
  * connectionReplaced, a refused token, or when the attempts run out.
+ *
+ * It also outlives API Gateway's two limits: after keepAliveSeconds without a
+ * frame from the client it sends `keepAlive` (the 10-minute idle timeout), and
+ * renewAfterSeconds into a connection it opens the next one and moves to it
+ * (the 2-hour limit): the server closes the old one, and the player keeps
+ * its queue place (see renew).
  */
 export class Connection {
   private socket: SocketLike | undefined;
@@ -42,6 +49,13 @@ export class Connection {
   /** Aborted when the client ends: a connection attempt in flight gives up (its timer cleared). */
   private readonly ending = new AbortController();
   private readonly reconnect: ReconnectSettings | undefined;
+  private readonly timers: { keepAliveSeconds: number; renewAfterSeconds: number };
+  private keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The generation being replaced by a renewal: its close and its connectionReplaced are expected. */
+  private retiring: number | undefined;
+  /** How the socket being replaced closed, while the renewal is still opening the next one. */
+  private retiredClose: { code: number; reason: string } | undefined;
 
   constructor(
     private readonly url: string,
@@ -49,6 +63,7 @@ export class Connection {
     private readonly parts: ConnectionParts,
   ) {
     this.reconnect = options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.timers = connectionTimers(options);
   }
 
   get state(): ConnectionState {
@@ -71,6 +86,7 @@ export class Connection {
       );
     }
     socket.send(frame);
+    this.armKeepAlive();
   }
 
   /**
@@ -107,14 +123,102 @@ export class Connection {
     this.socket = socket;
     this.current = 'open';
     socket.addEventListener('message', (event: { data: unknown }) => {
-      if (generation === this.generation) this.receive(event.data);
+      // A socket being replaced still delivers what the server sent it before it closed.
+      if (generation === this.generation || generation === this.retiring)
+        this.receive(event.data, generation === this.retiring);
     });
     socket.addEventListener('close', (event: { code: number; reason: string }) => {
-      if (generation === this.generation) this.dropped(event.code, event.reason);
+      if (generation === this.retiring) this.retired(generation, event.code, event.reason);
+      else if (generation === this.generation) this.dropped(event.code, event.reason);
     });
+    this.armKeepAlive();
+    this.armRenewal();
   }
 
-  private receive(data: unknown): void {
+  /**
+   * API Gateway closes a connection the client sent nothing on for 10 minutes
+   * ("Idle Connection Timeout", its WebSocket quotas), and what the server
+   * sends does not count: after keepAliveSeconds of the client's silence, a
+   * keepAlive (a message: browsers cannot send ping frames). Unanswered, it
+   * costs one Lambda invocation and one of the player's rate-limited messages.
+   */
+  private armKeepAlive(): void {
+    clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+    if (this.timers.keepAliveSeconds === 0 || this.current !== 'open') return;
+    this.keepAliveTimer = setTimeout(() => {
+      this.keepAliveTimer = undefined;
+      const socket = this.socket;
+      if (this.current !== 'open' || !socket || !isOpen(socket)) return;
+      socket.send('{"action":"keepAlive"}');
+      this.armKeepAlive();
+    }, this.timers.keepAliveSeconds * 1000);
+  }
+
+  private armRenewal(): void {
+    clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+    if (this.timers.renewAfterSeconds === 0) return;
+    this.renewTimer = setTimeout(() => {
+      this.renewTimer = undefined;
+      void this.renew();
+    }, this.timers.renewAfterSeconds * 1000);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.keepAliveTimer);
+    clearTimeout(this.renewTimer);
+    this.keepAliveTimer = undefined;
+    this.renewTimer = undefined;
+  }
+
+  /**
+   * API Gateway closes every connection 2 hours after it opened ("Connection
+   * duration for WebSocket API"), and $disconnect would take a waiting
+   * player's ticket out. So before that, the next connection opens while the
+   * old one still stands: its $connect makes it the player's (status, ticket,
+   * party and match are the player's, not the connection's) and closes the
+   * old one with connectionReplaced, whose $disconnect then changes nothing.
+   * That connectionReplaced and close are this client's own doing: ignored.
+   * When the new connection cannot open (a refused token: pass a token
+   * function), the old one is kept, and its close is handled as any drop.
+   */
+  private async renew(): Promise<void> {
+    const old = this.socket;
+    if (this.current !== 'open' || !old || !isOpen(old)) return;
+    const retiring = this.generation;
+    this.retiring = retiring;
+    let socket: SocketLike;
+    try {
+      socket = await this.openSocket();
+    } catch {
+      this.retiring = undefined;
+      const closed = this.retiredClose;
+      this.retiredClose = undefined;
+      if (closed && this.isOn(retiring)) this.dropped(closed.code, closed.reason);
+      else if (this.isOn(retiring)) this.armRenewal();
+      return;
+    }
+    this.retiredClose = undefined;
+    if (this.isClosed() || !this.isOn(retiring)) {
+      this.retiring = undefined;
+      socket.close(1000);
+      return;
+    }
+    this.attach(socket);
+    // The server closes the replaced connection itself; this covers a close that went astray.
+    if (old.readyState < 2) old.close(1000, 'renewed');
+  }
+
+  /** The replaced socket closed: expected once the next one is attached; kept for later while still opening it. */
+  private retired(generation: number, code: number, reason: string): void {
+    if (generation === this.generation) {
+      this.retiredClose = { code, reason };
+      this.clearTimers();
+    } else this.retiring = undefined;
+  }
+
+  private receive(data: unknown, retiring = false): void {
     let event: ServerEvent;
     try {
       event = JSON.parse(String(data)) as ServerEvent;
@@ -124,13 +228,18 @@ export class Connection {
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
     // The lifecycle events are the SDK's to tell: a server frame with one of their types (a bug, or a spoof) is dropped.
     if (isLifecycleType(event.type)) return;
-    if (event.type === 'connectionReplaced') this.replaced = true;
+    if (event.type === 'connectionReplaced') {
+      // Replaced by this client's own renewal: nothing for the game to hear.
+      if (retiring) return;
+      this.replaced = true;
+    }
     this.parts.place.observe(event);
     // An error that answers a request rejects it; every other event (answers too) goes to listeners.
     if (!this.parts.requests.settle(event)) this.parts.hub.emit(event);
   }
 
   private dropped(code: number, reason: string): void {
+    this.clearTimers();
     this.parts.requests.rejectAll(ClientErrorCode.Disconnected, 'the connection dropped before the answer');
     if (this.current === 'closed') return;
     const willReconnect = !this.replaced && this.reconnect !== undefined;
@@ -237,9 +346,15 @@ export class Connection {
     return this.current === 'closed';
   }
 
+  /** Still on this socket (no drop or reconnect since); a method for the same reason. */
+  private isOn(generation: number): boolean {
+    return this.generation === generation;
+  }
+
   private end(reason: CloseReason, message: string): void {
     if (this.current === 'closed') return;
     this.current = 'closed';
+    this.clearTimers();
     this.wakeSleeper?.();
     this.ending.abort();
     this.parts.requests.rejectAll(ClientErrorCode.Closed, 'the client closed before the answer');
