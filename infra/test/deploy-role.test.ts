@@ -20,7 +20,7 @@ import { installMocks } from './mocks.js';
 /*
  * The deploy role's policy (infra/deploy-role/policy.json) against the program: every resource
  * type the program declares has its required actions listed, and the policy allows every one of
- * them on the resource it is made for. Also the figures GUIDE.md's idle cost counts.
+ * them on the resource it is made for. Also the figures the README's idle cost counts.
  */
 
 // The functions' code is not what the role is about: no bundling (esbuild, 24 functions, twice).
@@ -45,7 +45,7 @@ function devConfig(): Record<string, unknown> {
   return raw;
 }
 
-/** The dev stack with the warm pool off (its default): what GUIDE.md's idle cost is computed for. */
+/** The dev stack with the warm pool off (its default): what the README's idle cost is computed for. */
 const DEV = 'matchmaking-dev';
 /** Pulumi.dev.yaml with every optional resource on: custom domain, alarm e-mail and topic, Spot, a warm pool in each region. */
 const FULL = 'matchmaking-prod';
@@ -209,12 +209,16 @@ describe('the deploy role (infra/deploy-role/policy.json)', () => {
   });
 });
 
-describe("GUIDE.md's idle cost", () => {
-  const guide = () => readFileSync(deployRole('GUIDE.md'), 'utf8');
-  /** The number GUIDE.md states before `what`, e.g. "**14 CloudWatch alarms**". */
+describe("the README's idle cost (its deploy guide)", () => {
+  /** README's "What it costs" part of "Deploy to AWS". */
+  const guide = () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    return readme.slice(readme.indexOf('### What it costs'), readme.indexOf('<!-- deploy:end -->'));
+  };
+  /** The number the README states before `what`, e.g. "**17 CloudWatch alarms**". */
   const stated = (what: string): number => {
     const match = guide().match(new RegExp(`(\\d+) ${what}`));
-    if (!match) throw new Error(`GUIDE.md states no "<n> ${what}"`);
+    if (!match) throw new Error(`README's cost states no "<n> ${what}"`);
     return Number(match[1]);
   };
   const count = (prefix: string, type: string) => of(prefix).filter((r) => r.type === type).length;
