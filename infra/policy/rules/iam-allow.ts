@@ -40,7 +40,9 @@ export function statementsOf(policy: unknown): Statement[] | undefined {
   }
   if (!document || typeof document !== 'object') return undefined;
   const statement = (document as { Statement?: unknown }).Statement;
-  if (Array.isArray(statement)) return statement as Statement[];
+  // A malformed entry (null, a string) grants nothing; IAM would refuse the whole document.
+  if (Array.isArray(statement))
+    return statement.filter((s): s is Statement => typeof s === 'object' && s !== null);
   return statement && typeof statement === 'object' ? [statement as Statement] : undefined;
 }
 
