@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,5 +32,19 @@ describe('the function manifest', () => {
       }),
     ) as string[];
     expect(types).toEqual(functions.map(() => 'function'));
+  });
+
+  it('ships a linked source map without the sources: no inline map read at every cold start (it was 5.8 MB of 7 MB)', () => {
+    for (const definition of functions) {
+      const dir = join(outDir, definition.name);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code).not.toContain('sourceMappingURL=data:');
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      expect(statSync(join(dir, 'index.mjs')).size, definition.name).toBeLessThan(2 * 1024 * 1024);
+      const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as {
+        sourcesContent?: unknown;
+      };
+      expect(map.sourcesContent).toBeUndefined();
+    }
   });
 });

@@ -350,3 +350,22 @@ describe('launch-day table throughput (item 9)', () => {
     );
   });
 });
+
+describe('smaller ones (item 10)', () => {
+  it("passes the fleets' roles only to ECS tasks, runs tasks only in the fleets' clusters, and grants no DescribeTasks", () => {
+    const statements = plain.statementsOf('matchStarter') as { Action: string[]; Condition?: object }[];
+    expect(statements.find((s) => s.Action.includes('iam:PassRole'))?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(statements.find((s) => s.Action.includes('ecs:RunTask'))?.Condition).toHaveProperty('ArnEquals');
+    for (const policy of ofStack('mm-plain', 'aws:iam/rolePolicy:RolePolicy'))
+      expect(String(policy.inputs.policy)).not.toContain('ecs:DescribeTasks');
+  });
+
+  it('exports matchStartDeadLetterQueueUrl, as the README documents', () => {
+    const index = readFileSync(fileURLToPath(new URL('../index.ts', import.meta.url)), 'utf8');
+    expect(index).toContain(
+      'export const matchStartDeadLetterQueueUrl = outputs.matchStartDeadLetterQueueUrl;',
+    );
+  });
+});
