@@ -52,13 +52,16 @@ async function keepPool(deps: PoolDeps, region: string): Promise<KeepReport> {
   const fresh = live.filter((server) => server.taskDefinition === current);
   const outdated = live.filter((server) => server.taskDefinition !== current && server.state === 'idle');
   let launched = 0;
+  let trimmed = 0;
   if (fresh.length < target) {
     launched = await launchServers(deps, region, Math.min(target - fresh.length, MAX_LAUNCHES_PER_KEEP));
   } else if (fresh.length > target) {
     const excess = fresh.filter((server) => server.state === 'idle').slice(0, fresh.length - target);
-    for (const server of excess) stopped += await retireAndStop(deps, server, 'the pool is above its target');
+    for (const server of excess) trimmed += await retireAndStop(deps, server, 'the pool is above its target');
+    stopped += trimmed;
   }
-  const freshIdle = fresh.filter((server) => server.state === 'idle').length;
+  // Counted after the trim: an old server gives way only to a current one still idle.
+  const freshIdle = fresh.filter((server) => server.state === 'idle').length - trimmed;
   const replaced = outdated.slice(0, Math.max(0, freshIdle + outdated.length - target));
   for (const server of replaced)
     stopped += await retireAndStop(

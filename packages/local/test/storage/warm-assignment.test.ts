@@ -199,6 +199,38 @@ describe('a deploy', () => {
   });
 });
 
+describe('a deploy, with the pool above its target', () => {
+  it('never retires the last idle server: an old one gives way only to a current one still idle after the trim', async () => {
+    const region = 'eu-north-1';
+    const tables = tableReader(stack);
+    const one = {
+      ...deps,
+      settings: { ...deps.settings, pool: { default: { idle: 1, max: 1 }, regions: {}, leadSeconds: 60 } },
+    };
+    const old = await idleServer(region);
+    currentTaskDefinition = 'game-server:3';
+    const current = await idleServer(region); // idle, of the current deploy
+    serial += 1;
+    const launching = serial.toString(16).padStart(32, '0');
+    await deps.servers.create({
+      serverId: launching,
+      region,
+      registrationHash: 'r',
+      launchedAt: NOW,
+      taskDefinition: currentTaskDefinition,
+    });
+    // Current: one idle and one launching, over a target of 1: the trim retires the idle one...
+    await keepPools(one, [region]);
+    const idle = ((await tables.servers()) as ServerItem[]).filter(
+      (s) => s.region === region && s.state === 'idle',
+    );
+    // ... so the old one stays until the launching one is idle: never none idle.
+    expect(idle.map((s) => s.serverId)).toEqual([old]);
+    expect((await deps.servers.get(current))?.state).toBe('stopped');
+    currentTaskDefinition = 'game-server:1';
+  });
+});
+
 describe("a pool server's end", () => {
   const arnOf = (serverId: string) => `arn:aws:ecs:${REGION}:000000000000:task/test/${serverId}`;
   const stopped = (serverId: string) =>
