@@ -59,6 +59,16 @@ export function queueVisibilitySeconds(consumerTimeoutSeconds: number): number {
   return consumerTimeoutSeconds + Math.min(30, consumerTimeoutSeconds);
 }
 
+/**
+ * Receives of a message before its queue moves it to the dead-letter queue
+ * (the redrive policy's maxReceiveCount). A failure comes back within
+ * seconds (record-retry.ts), but a batch Lambda could not even invoke
+ * (throttled: nothing is reserved by default) comes back only after the
+ * visibility timeout, and each time counts: 10 x 90 s keeps a throttled pass
+ * request 15 minutes before it is given up.
+ */
+export const QUEUE_MAX_RECEIVES = 10;
+
 /** Messages per batch of the queues' event source mappings (at most 10 for FIFO queues). */
 export const QUEUE_BATCH_SIZE = 10;
 

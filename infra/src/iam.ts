@@ -5,10 +5,13 @@ import type * as pulumi from '@pulumi/pulumi';
 export { type AccessTargets, type Statement, statementsFor } from '@matchmaking/functions/iam-policy';
 
 /**
- * A role's trust policy for an AWS service, only on behalf of this account:
- * `aws:SourceAccount` keeps another account's use of the same service from
- * assuming it (the cross-service confused deputy, IAM User Guide; the Lambda,
- * ECS task and EventBridge docs show this condition on their roles).
+ * A role's trust policy for an AWS service. With `onlyThisAccount`, the
+ * service may assume it only on this account's behalf (`aws:SourceAccount`:
+ * the cross-service confused deputy, IAM User Guide), where the service's own
+ * docs show that condition for the role: Lambda execution roles, ECS task
+ * roles, EventBridge target roles. Elsewhere (ECS's task execution role, API
+ * Gateway's account CloudWatch role) no doc says the service sends the key
+ * when it assumes the role, and a condition it does not send would refuse it.
  */
 export function serviceTrustPolicy(
   service:
@@ -17,6 +20,7 @@ export function serviceTrustPolicy(
     | 'events.amazonaws.com'
     | 'apigateway.amazonaws.com',
   opts: pulumi.InvokeOptions,
+  onlyThisAccount = true,
 ): pulumi.Output<string> {
   return aws.getCallerIdentityOutput({}, opts).accountId.apply((accountId) =>
     JSON.stringify({
@@ -26,7 +30,7 @@ export function serviceTrustPolicy(
           Effect: 'Allow',
           Principal: { Service: service },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+          ...(onlyThisAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': accountId } } } : {}),
         },
       ],
     }),

@@ -90,7 +90,7 @@ describe('the Pulumi program (with mocks)', () => {
       contentBasedDeduplication: false,
       visibilityTimeoutSeconds: 90,
     });
-    expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
+    expect(JSON.parse(String(main?.inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 10 });
     const tables = ofType('aws:dynamodb/table:Table');
     expect(tables).toHaveLength(7);
     const tickets = tables.find((t) => t.name.endsWith('tickets'));

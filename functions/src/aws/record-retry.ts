@@ -7,8 +7,9 @@ const MAX_RETRY_SECONDS = 30;
 
 /**
  * Seconds a failed record waits before its next try, by how often it was
- * received: 2, 4, 8, 16, then 30. Five receives (the queues' maxReceiveCount)
- * take about half a minute before the dead-letter queue.
+ * received: 2, 4, 8, 16, then 30 each time. A record that keeps failing
+ * reaches the dead-letter queue after QUEUE_MAX_RECEIVES receives (10: about
+ * 3.5 minutes of tries).
  */
 export function retryDelaySeconds(receiveCount: number): number {
   return Math.min(MAX_RETRY_SECONDS, 2 ** Math.max(1, receiveCount));

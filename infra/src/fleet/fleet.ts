@@ -12,7 +12,13 @@ export const KEPT_IMAGES = 10;
  * ("Creating a private repository", ECR User Guide); a stack may be named `Prod`.
  */
 export function ecrRepositoryName(fleetName: string): string {
-  return `${fleetName.toLowerCase().replace(/[^a-z0-9._/-]/g, '-')}-game-server`;
+  const lower = fleetName
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '-')
+    // One separator between letters and digits: ECR refuses `_-`, `--`... at either end too.
+    .replace(/[._-]{2,}/g, '-')
+    .replace(/^[._-]+|[._-]+$/g, '');
+  return `${lower}-game-server`;
 }
 
 /** The container name the matchmaker overrides (must match the task definition). */
@@ -73,7 +79,9 @@ export function createFleet(input: FleetInput, parent: pulumi.Resource | undefin
   const repository = new aws.ecr.Repository(
     `${name}-game-server`,
     {
-      name: ecrRepositoryName(name),
+      // Named only where the auto-name could not be (a stack named `Prod`): renaming an existing
+      // repository replaces it, images and all, under the task definitions still using them.
+      name: /[^a-z0-9._/-]/.test(name) ? ecrRepositoryName(name) : undefined,
       forceDelete: true,
       imageScanningConfiguration: { scanOnPush: true },
     },
@@ -207,7 +215,12 @@ function taskRole(name: string, opts: pulumi.CustomResourceOptions, managedPolic
   return new aws.iam.Role(
     name,
     {
-      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', { provider: opts.provider }),
+      // The execution role (the managed policy's) without the source-account condition: see serviceTrustPolicy.
+      assumeRolePolicy: serviceTrustPolicy(
+        'ecs-tasks.amazonaws.com',
+        { provider: opts.provider },
+        managedPolicyArn === undefined,
+      ),
       managedPolicyArns: managedPolicyArn ? [managedPolicyArn] : [],
     },
     opts,

@@ -1,3 +1,4 @@
+import { QUEUE_MAX_RECEIVES } from '@matchmaking/functions/manifest';
 import { METRICS_NAMESPACE, type MetricName, metricDimensions } from '@matchmaking/functions/metrics-names';
 import { poolOf, type WarmPool } from '@matchmaking/functions/pool-config';
 import * as aws from '@pulumi/aws';
@@ -72,7 +73,7 @@ const ANY_IN_A_MINUTE = {
 
 /**
  * What pages an operator, in the home region where every function runs and
- * publishes: a dead-letter queue holding a message (work that failed five
+ * publishes: a dead-letter queue holding a message (work that failed ten
  * times), a failed matchmaking pass (or the matchmaker itself failing: a
  * timeout never reaches its own metric), a queue's time to match p95 over
  * `matchmaking:alarms.timeToMatchP95Seconds` in a region (with enough
@@ -105,13 +106,17 @@ export function createAlarms(input: WatchInput, opts: pulumi.CustomResourceOptio
     );
 
   const deadLetters = input.deadLetterQueues.map(({ of, queue }) =>
-    alarm(`${of}-dead-letters`, `a message of the ${of} queue failed five times and was dead-lettered`, {
-      ...ANY_IN_A_MINUTE,
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: queue.name },
-      statistic: 'Maximum',
-    }),
+    alarm(
+      `${of}-dead-letters`,
+      `a message of the ${of} queue failed ${QUEUE_MAX_RECEIVES} times and was dead-lettered`,
+      {
+        ...ANY_IN_A_MINUTE,
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queue.name },
+        statistic: 'Maximum',
+      },
+    ),
   );
   const passFailed = alarm('pass-failed', 'a matchmaking pass failed (its batch is retried)', {
     ...ANY_IN_A_MINUTE,

@@ -1,4 +1,4 @@
-import { queueVisibilitySeconds } from '@matchmaking/functions/manifest';
+import { QUEUE_MAX_RECEIVES, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 
@@ -58,13 +58,14 @@ function fifoQueueWithDeadLetters(
       contentBasedDeduplication: false,
       // Just above the consumer's timeout (CreateEventSourceMapping requires at least the timeout): a
       // consumer that dies holds its message group no longer than that. A failure is handed back
-      // within seconds by the consumer itself (record-retry.ts); Lambda's "six times the timeout"
-      // advice covers throttled retries, which the mappings' maximum concurrency avoids.
+      // within seconds by the consumer itself (record-retry.ts). Lambda's "six times the timeout"
+      // advice is about throttled batches, which come back only after the visibility timeout: the
+      // redrive policy allows QUEUE_MAX_RECEIVES of those instead.
       visibilityTimeoutSeconds: queueVisibilitySeconds(consumerTimeoutSeconds),
       messageRetentionSeconds: retentionSeconds,
       sqsManagedSseEnabled: true,
       redrivePolicy: deadLetters.arn.apply((arn) =>
-        JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 5 }),
+        JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: QUEUE_MAX_RECEIVES }),
       ),
     },
     opts,

@@ -127,7 +127,7 @@ function apiGatewayAccount(prefix: string, opts: pulumi.CustomResourceOptions): 
   const role = new aws.iam.Role(
     `${prefix}-apigateway-logs`,
     {
-      assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com', { provider: opts.provider }),
+      assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com', { provider: opts.provider }, false),
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     },
     opts,

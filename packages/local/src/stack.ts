@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEPLOYMENT_FILE, DEPLOYMENT_FILE_VARIABLES } from '@matchmaking/functions/env';
 import type { AccessTargets } from '@matchmaking/functions/iam-policy';
-import { type FunctionDefinition, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
+import {
+  type FunctionDefinition,
+  functions,
+  QUEUE_MAX_RECEIVES,
+  queueVisibilitySeconds,
+} from '@matchmaking/functions/manifest';
 import {
   type Queue,
   type QueuesInput,
@@ -258,12 +263,12 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   };
   const queueUrl = sqs.createQueue('matchmaking-local.fifo', {
     visibilityTimeoutSeconds: visibilityOf('matchmakingQueue'),
-    maxReceiveCount: 5,
+    maxReceiveCount: QUEUE_MAX_RECEIVES,
   });
   // The match starter's queue: one message group per match, so matches start side by side.
   const matchStartQueueUrl = sqs.createQueue('match-starts-local.fifo', {
     visibilityTimeoutSeconds: visibilityOf('matchStartQueue'),
-    maxReceiveCount: 5,
+    maxReceiveCount: QUEUE_MAX_RECEIVES,
   });
 
   const iam = new LocalIam({
