@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,9 +158,6 @@ export interface Emulation {
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
-
-/** Stacks started in this process (see the cold start after loading the handlers). */
-let stacksStarted = 0;
 
 /** The reference game server: its bundle run by plain node, as its container does (built at stack start when stale). */
 export const defaultGameServer: GameServerProcess = {
@@ -322,28 +319,40 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     credentials,
     metricsDeployment,
   });
-  // As deployed: the large settings in the package's deployment file, the rest in the environment.
-  const taskRoot = writeDeploymentFile(environment);
+  // As deployed: each function's large settings in its own package's deployment file (only those
+  // its manifest entry lists), the rest in the environment.
+  const packages = writeDeploymentFiles(definitions, environment);
   for (const name of DEPLOYMENT_FILE_VARIABLES) {
     delete environment[name];
     delete process.env[name]; // an earlier stack's, in this process
   }
-  Object.assign(process.env, environment, { LAMBDA_TASK_ROOT: taskRoot });
+  // Outside any invocation (tests building a use case's dependencies themselves): every value.
+  Object.assign(process.env, environment, { LAMBDA_TASK_ROOT: join(packages, ALL_SETTINGS) });
   const lambdas = new LocalLambdas({
     functions: definitions,
     environmentOf: (name) => {
       const own = iam.credentialsOf(name);
-      return { AWS_ACCESS_KEY_ID: own.accessKeyId, AWS_SECRET_ACCESS_KEY: own.secretAccessKey };
+      return {
+        AWS_ACCESS_KEY_ID: own.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: own.secretAccessKey,
+        LAMBDA_TASK_ROOT: join(packages, name),
+      };
     },
     functionTimeouts: options.functionTimeouts,
     coldStartEvery: emulate.coldStartEvery,
     log: options.logLevel === 'SILENT' ? undefined : (line) => console.error(line),
   });
-  await lambdas.load();
-  // A later stack in the same process would get the modules the first one loaded (ESM keeps one
-  // instance per URL), with SDK clients and settings bound to that stack's endpoints: its
-  // handlers start cold instead, each a fresh instance reading this stack's environment.
-  if (stacksStarted++ > 0) lambdas.coldStart();
+  try {
+    // Each function loads modules of its own (importFresh), so a later stack in this process
+    // never reuses an earlier one's instances, SDK clients or settings.
+    await lambdas.load();
+  } catch (error) {
+    rmSync(packages, { recursive: true, force: true });
+    await dynamoGate.close();
+    await dynamo.stop();
+    if (server.listening) server.close();
+    throw error;
+  }
 
   const websocket = new WebSocketApi(lambdas, limits);
   const management = new ManagementApi(websocket, LOCAL_STAGE_ARN(home));
@@ -466,7 +475,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       }
       await dynamoGate.close();
       await dynamo.stop();
-      rmSync(taskRoot, { recursive: true, force: true });
+      rmSync(packages, { recursive: true, force: true });
     } finally {
       // However the rest went, stdout is left as it was.
       emf.remove();
@@ -772,17 +781,33 @@ async function checkQueueConsumer(iam: LocalIam, consumer: string, queueArn: str
 }
 
 /**
- * The functions' deployment file (DEPLOYMENT_FILE) in a directory of its own,
- * what Lambda's $LAMBDA_TASK_ROOT holds beside the handler on AWS.
+ * Each function's deployment file (DEPLOYMENT_FILE) in a directory of its own
+ * (`<dir>/<function>`), what Lambda's $LAMBDA_TASK_ROOT holds beside the
+ * handler on AWS: only the large settings its manifest entry lists, as the
+ * Pulumi program packages them, so a function reading one it does not list
+ * fails here as it would there. Returns the parent directory.
  */
-function writeDeploymentFile(environment: Record<string, string>): string {
+/** The directory whose deployment file holds every large setting (code outside an invocation). */
+const ALL_SETTINGS = '_all';
+
+function writeDeploymentFiles(
+  definitions: readonly FunctionDefinition[],
+  environment: Record<string, string>,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'matchmaking-local-task-'));
-  const values = Object.fromEntries(
-    DEPLOYMENT_FILE_VARIABLES.filter((name) => environment[name] !== undefined).map((name) => [
-      name,
-      environment[name] as string,
-    ]),
-  );
-  writeFileSync(join(dir, DEPLOYMENT_FILE), JSON.stringify(values));
+  const all: Pick<FunctionDefinition, 'name' | 'env'> = {
+    name: ALL_SETTINGS,
+    env: DEPLOYMENT_FILE_VARIABLES,
+  };
+  for (const definition of [...definitions, all]) {
+    const values = Object.fromEntries(
+      DEPLOYMENT_FILE_VARIABLES.filter(
+        (name) => definition.env.includes(name) && environment[name] !== undefined,
+      ).map((name) => [name, environment[name] as string]),
+    );
+    mkdirSync(join(dir, definition.name));
+    if (Object.keys(values).length > 0)
+      writeFileSync(join(dir, definition.name, DEPLOYMENT_FILE), JSON.stringify(values));
+  }
   return dir;
 }
