@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Access, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationReport, LocalStack } from '../../src/index.js';
+import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -70,19 +71,21 @@ describe('a failed pass, with the deployed visibility timeout', () => {
     await eventually(() => expect(deliveriesOf(first)).toHaveLength(1));
     // Behind it in its group: never delivered before it, only with it.
     const second = await requestPass('duel', 'retry-2');
-    // Another group (game mode): not held back by the failing one.
+    // Another group (game mode): not held back by the failing one (delivered before its retry).
     const other = await requestPass('duo', 'retry-other');
     await eventually(() => expect(deliveriesOf(other).length).toBeGreaterThan(0));
-    expect(deliveriesOf(first)).toHaveLength(1);
+    const otherAt = (deliveriesOf(other)[0] as InvocationReport).startedAt;
 
     await eventually(() => expect(deliveriesOf(first).length).toBeGreaterThanOrEqual(2), 10_000);
     const [once, again] = deliveriesOf(first) as [InvocationReport, InvocationReport];
     expect(once.outcome).toBe('success'); // a handled failure: reported for its records
     // Back after 2 s (its first retry), not after the 90 s visibility timeout.
     const waited = again.startedAt - (once.startedAt + once.durationMs);
-    expect(waited).toBeGreaterThanOrEqual(1_900);
+    // (Measured from the handler's end: the visibility was changed a moment before it.)
+    expect(waited).toBeGreaterThanOrEqual(1_500);
     expect(waited).toBeLessThan(6_000);
     expect((again.event as Delivery).Records[0]?.attributes.ApproximateReceiveCount).toBe('2');
+    expect(otherAt).toBeLessThan(again.startedAt);
     // FIFO: the second message of the group came only with (after) the first.
     for (const delivery of deliveriesOf(second)) {
       const ids = (delivery.event as Delivery).Records.map((r) => r.messageId);
@@ -91,5 +94,44 @@ describe('a failed pass, with the deployed visibility timeout', () => {
     expect(
       stack.iam.denials.some((d) => d.functionName === 'matchmaker' && d.action === 'dynamodb:Query'),
     ).toBe(true);
+  });
+});
+
+describe('a failed match start, with the deployed visibility timeout (60 s)', () => {
+  it('is retried within seconds: the match starter hands its record back too', async () => {
+    // Every start fails: the starter's role may not update the matches table.
+    const starterFails = functions.map((f) =>
+      f.name === 'matchStarter'
+        ? {
+            ...f,
+            access: f.access.map(
+              (a): Access =>
+                a.kind === 'table' && a.table === 'matches'
+                  ? { ...a, actions: a.actions.filter((action) => action !== 'dynamodb:UpdateItem') }
+                  : a,
+            ),
+          }
+        : f,
+    );
+    const own = await startTestStack({ regions: ['eu-west-1'], teamSize: 1, functions: starterFails });
+    const starts: InvocationReport[] = [];
+    own.lambdas.on('invocation', (report) => {
+      if (report.name === 'matchStarter') starts.push(report);
+    });
+    try {
+      const players = await Promise.all(['start-a', 'start-b'].map((id) => TestPlayer.connect(own, id)));
+      for (const player of players)
+        await player.request({ action: 'joinQueue', region: 'eu-west-1' }, 'joinedQueue');
+      await eventually(() => expect(starts.length).toBeGreaterThanOrEqual(2), 10_000);
+      const [once, again] = starts as [InvocationReport, InvocationReport];
+      expect((again.event as Delivery).Records[0]?.messageId).toBe(
+        (once.event as Delivery).Records[0]?.messageId,
+      );
+      expect(again.startedAt - (once.startedAt + once.durationMs)).toBeLessThan(6_000);
+      expect(own.iam.denials.some((d) => d.functionName === 'matchStarter')).toBe(true);
+      await Promise.all(players.map((p) => p.close()));
+    } finally {
+      await own.stop();
+    }
   });
 });
