@@ -348,6 +348,11 @@ describe('launch-day table throughput (item 9)', () => {
     );
     for (const table of ofStack('mm-plain', 'aws:dynamodb/table:Table'))
       expect(table.inputs.warmThroughput, table.name).toBeUndefined();
+    // Their indexes too (a throttled index throttles its table's writes).
+    const tickets = tuned.named('aws:dynamodb/table:Table', 'mm-tuned-tickets');
+    const indexes = tickets.inputs.globalSecondaryIndexes as { warmThroughput?: object }[];
+    expect(indexes.length).toBeGreaterThan(0);
+    for (const index of indexes) expect(index.warmThroughput).toEqual({ writeUnitsPerSecond: 10000 });
   });
 
   it('refuses warm throughput below what a new table has anyway', async () => {

@@ -44,6 +44,8 @@ export function createTables(
           hashKey: index.hashKey.name,
           rangeKey: index.rangeKey?.name,
           projectionType: 'ALL',
+          // An index throttled by a burst throttles its table's writes too: warm them alike.
+          warmThroughput: HOT_TABLES.includes(name) ? warmThroughput : undefined,
         })),
         ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
         pointInTimeRecovery: { enabled: name === 'players' || (protect && PROTECTED_TABLES.includes(name)) },
