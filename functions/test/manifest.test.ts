@@ -34,6 +34,22 @@ describe('the function manifest', () => {
     expect(types).toEqual(functions.map(() => 'function'));
   });
 
+  it("bundles no IAM policy engine: iam-simulate (AGPL) is only the local runtime's and the tests'", () => {
+    for (const definition of functions) {
+      const code = readFileSync(join(outDir, definition.name, 'index.mjs'), 'utf8'); // bundled above
+      expect(code, definition.name).not.toContain('iam-simulate');
+      expect(code, definition.name).not.toContain('cloud-copilot');
+    }
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies).some((name) => name.startsWith('@cloud-copilot/'))).toBe(false);
+  });
+
+  it('reserves concurrency for no function: locally as on a stack without matchmaking:reservedConcurrency', () => {
+    expect(functions.filter((definition) => definition.reservedConcurrency !== undefined)).toEqual([]);
+  });
+
   it('ships a linked source map without the sources: no inline map read at every cold start (it was 5.8 MB of 7 MB)', () => {
     for (const definition of functions) {
       const dir = join(outDir, definition.name);

@@ -1,5 +1,6 @@
 import { DEPLOYMENT_FILE_VARIABLES, type EnvName } from '@matchmaking/functions/env';
 import type { FunctionDefinition } from '@matchmaking/functions/manifest';
+import { tableVariables } from '@matchmaking/functions/tables';
 
 /**
  * Lambda refuses a function whose environment variables take more than 4 KB
@@ -69,13 +70,7 @@ export function longestCreatedValues(prefix: string, homeRegion: string): Partia
   const queue = (name: string) =>
     `https://sqs.${homeRegion}.amazonaws.com/123456789012/${prefix}-${name}.fifo`;
   return {
-    CONNECTIONS_TABLE: table('connections'),
-    PLAYERS_TABLE: table('players'),
-    TICKETS_TABLE: table('tickets'),
-    MATCHES_TABLE: table('matches'),
-    MATCHMAKER_TABLE: table('matchmaker'),
-    SERVERS_TABLE: table('servers'),
-    PARTIES_TABLE: table('parties'),
+    ...tableVariables(table),
     MATCHMAKING_QUEUE_URL: queue('matchmaking'),
     MATCH_START_QUEUE_URL: queue('match-starts'),
     WEBSOCKET_MANAGEMENT_ENDPOINT: `${api}/live`,

@@ -1,5 +1,6 @@
 import type { EnvName } from '@matchmaking/functions/env';
 import { functions } from '@matchmaking/functions/manifest';
+import { type TableEnvName, tableVariables } from '@matchmaking/functions/tables';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { environmentSizes, longestCreatedValues, refuseOversizedEnvironments } from './environment.js';
@@ -66,13 +67,7 @@ export function createMatchmaking(settings: Settings, options: ProgramOptions) {
     );
 
   const environment = environmentOf(settings, prefix, {
-    CONNECTIONS_TABLE: tables.connections.name,
-    PLAYERS_TABLE: tables.players.name,
-    TICKETS_TABLE: tables.tickets.name,
-    MATCHES_TABLE: tables.matches.name,
-    MATCHMAKER_TABLE: tables.matchmaker.name,
-    SERVERS_TABLE: tables.servers.name,
-    PARTIES_TABLE: tables.parties.name,
+    ...tableVariables((table) => tables[table].name),
     MATCHMAKING_QUEUE_URL: queue.url,
     MATCH_START_QUEUE_URL: starts.queue.url,
     WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
@@ -220,13 +215,7 @@ function estimatedEnvironment(settings: Settings, prefix: string): Record<EnvNam
 
 /** The variables whose values come from what the program creates. */
 type CreatedValue =
-  | 'CONNECTIONS_TABLE'
-  | 'PLAYERS_TABLE'
-  | 'TICKETS_TABLE'
-  | 'MATCHES_TABLE'
-  | 'MATCHMAKER_TABLE'
-  | 'SERVERS_TABLE'
-  | 'PARTIES_TABLE'
+  | TableEnvName
   | 'MATCHMAKING_QUEUE_URL'
   | 'MATCH_START_QUEUE_URL'
   | 'WEBSOCKET_MANAGEMENT_ENDPOINT'

@@ -119,3 +119,16 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     globalSecondaryIndexes: [],
   },
 };
+
+/** The environment variable of each table's physical name. */
+export type TableEnvName = TableDefinition['envName'];
+
+/** Every table's variable with its value (the physical name, or what stands for it): one per table definition. */
+export function tableVariables<V>(nameOf: (table: TableName) => V): Record<TableEnvName, V> {
+  return Object.fromEntries(
+    (Object.entries(tableDefinitions) as [TableName, TableDefinition][]).map(([name, definition]) => [
+      definition.envName,
+      nameOf(name),
+    ]),
+  ) as Record<TableEnvName, V>;
+}

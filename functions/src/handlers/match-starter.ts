@@ -6,6 +6,7 @@ import { safeJson } from '../runtime/json.js';
 import { lazy } from '../runtime/lazy.js';
 import { createLogger } from '../runtime/logger.js';
 import { gameServerTimings, metrics, poolDeps, recordRetry } from '../services.js';
+import { failedBatch } from './adapters/sqs.js';
 import { lifecycleDeps } from './lifecycle-services.js';
 
 const logger = createLogger('match-starter');
@@ -41,10 +42,5 @@ export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQS
       }
     }),
   );
-  const failed = failures.flat();
-  // A failed start comes back within seconds, not after the visibility timeout (its match's deadline runs).
-  await retry
-    .retrySoon(failed)
-    .catch((error: unknown) => logger.warn('failed starts wait for their visibility timeout', { error }));
-  return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
+  return failedBatch(retry, failures.flat(), logger);
 });

@@ -23,6 +23,7 @@ import {
   repositories,
   system,
 } from '../services.js';
+import { failedBatch } from './adapters/sqs.js';
 
 const logger = createLogger('matchmaker');
 const deps = lazy(() => {
@@ -85,16 +86,8 @@ export const handler = withMetrics(metrics, async (event: SQSEvent): Promise<SQS
       ).then((ok) => (ok ? [] : requests.map((r) => r.record))),
     ),
   );
-  return failedRecords(failed.flat());
+  return failedBatch(deps().retry, failed.flat(), logger);
 });
-
-/** Failed records come back within seconds, not after the visibility timeout (their game mode waits meanwhile). */
-async function failedRecords(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
-  await deps()
-    .retry.retrySoon(records)
-    .catch((error: unknown) => logger.warn('failed records wait for their visibility timeout', { error }));
-  return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
-}
 
 /** One queue's pass over what its messages ask for; false if it failed (its messages come back). */
 async function passOfQueue(queue: Queue, requests: readonly PassRequest[]): Promise<boolean> {

@@ -18,7 +18,7 @@ import {
   queueCatalog,
   queuesSchema,
 } from '@matchmaking/functions/queue-config';
-import { tableDefinitions } from '@matchmaking/functions/tables';
+import { tableVariables } from '@matchmaking/functions/tables';
 import { readStackSettings, singleQueue } from './config.js';
 import { removeDevTokenFile, writeDevTokenFile } from './dev-token-file.js';
 import {
@@ -577,12 +577,7 @@ function handlerEnvironment(input: {
   metricsDeployment: string;
 }): Record<string, string> {
   const { options, regions, baseUrl, dynamo } = input;
-  const tables = Object.fromEntries(
-    Object.entries(tableDefinitions).map(([name, definition]) => [
-      definition.envName,
-      dynamo.tableNames[name as keyof typeof dynamo.tableNames],
-    ]),
-  );
+  const tables = tableVariables((table) => dynamo.tableNames[table]);
   const fleets = Object.fromEntries(
     regions.map((region) => [
       region,
@@ -737,7 +732,7 @@ function LOCAL_STAGE_ARN(region: string): string {
 }
 
 /** The local resources' ARNs, named the way the Pulumi program names the deployed ones. */
-function localTargets(input: {
+export function localTargets(input: {
   home: string;
   regions: readonly string[];
   tableNames: Record<string, string>;

@@ -17,27 +17,14 @@ export function newLocalCredentials(): LocalCredentials {
 }
 
 /**
- * Checks the SigV4 Authorization header of a request against the run's key:
- * 'missing' without one, 'invalid' when it names another access key id.
- * (Only the key id is compared: the signature itself is not recomputed.)
+ * The access key id a request's SigV4 Authorization header names, if any
+ * (only the key id is read: the signature itself is not recomputed).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html
  */
-/** The access key id a request's SigV4 Authorization header names, if any. */
 export function accessKeyIdOf(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !header.startsWith('AWS4-HMAC-SHA256 ')) return undefined;
   return /Credential=([^/,\s]+)\//.exec(header)?.[1];
-}
-
-export function checkSigV4(
-  request: IncomingMessage,
-  credentials: LocalCredentials,
-): 'ok' | 'missing' | 'invalid' {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('AWS4-HMAC-SHA256 ')) return 'missing';
-  const keyId = /Credential=([^/,\s]+)\//.exec(header)?.[1];
-  if (!keyId) return 'missing';
-  return sameText(keyId, credentials.accessKeyId) ? 'ok' : 'invalid';
 }
 
 /** Constant-time string comparison (for secrets). */

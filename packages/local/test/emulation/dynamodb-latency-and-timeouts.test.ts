@@ -1,8 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationReport, LocalStack } from '../../src/index.js';
+import { sendPassRequest } from '../helpers/direct-queue.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { eventually } from '../helpers/wait.js';
@@ -76,31 +76,12 @@ describe('DynamoDB with emulated latency', () => {
 
 describe("the matchmaker's timeout", () => {
   it('a pass past its timeout counts as failed and its batch is redelivered after the visibility timeout', async () => {
-    const sqs = new SQSClient({
-      region: 'eu-west-1',
-      endpoint: `http://127.0.0.1:${stack.port}`,
-      credentials: stack.credentials,
-    });
-    const sent = await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: stack.queueUrl,
-        MessageBody: JSON.stringify({
-          reason: 'tick',
-          queue: stack.queues.defaultQueue,
-          regions: ['eu-west-1'],
-          requestedAt: Date.now(),
-        }),
-        MessageGroupId: `matchmaking-${stack.queues.defaultQueue}`,
-        MessageDeduplicationId: 'timeout-test',
-      }),
-    );
-    sqs.destroy();
+    const messageId = await sendPassRequest(stack, stack.queues.defaultQueue, ['eu-west-1'], 'timeout-test');
     type Delivery = { Records: { messageId: string; attributes: { ApproximateReceiveCount: string } }[] };
     const deliveries = () =>
       reports.filter(
         (r) =>
-          r.name === 'matchmaker' &&
-          (r.event as Delivery).Records.some((m) => m.messageId === sent.MessageId),
+          r.name === 'matchmaker' && (r.event as Delivery).Records.some((m) => m.messageId === messageId),
       );
     await eventually(() => expect(deliveries()).toHaveLength(1));
     const first = deliveries()[0] as InvocationReport;

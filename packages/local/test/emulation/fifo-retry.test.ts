@@ -1,7 +1,8 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Access, functions, queueVisibilitySeconds } from '@matchmaking/functions/manifest';
+import { queueVisibilitySeconds } from '@matchmaking/functions/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationReport, LocalStack } from '../../src/index.js';
+import { sendPassRequest } from '../helpers/direct-queue.js';
+import { dropTableAction, manifestWithout } from '../helpers/manifest.js';
 import { TestPlayer } from '../helpers/player.js';
 import { startTestStack } from '../helpers/stack.js';
 import { eventually } from '../helpers/wait.js';
@@ -16,19 +17,7 @@ import { eventually } from '../helpers/wait.js';
  */
 let stack: LocalStack;
 const reports: InvocationReport[] = [];
-const failing = functions.map((f) =>
-  f.name === 'matchmaker'
-    ? {
-        ...f,
-        access: f.access.map(
-          (a): Access =>
-            a.kind === 'table' && a.table === 'tickets'
-              ? { ...a, actions: a.actions.filter((action) => action !== 'dynamodb:Query') }
-              : a,
-        ),
-      }
-    : f,
-);
+const failing = manifestWithout('matchmaker', dropTableAction('tickets', 'dynamodb:Query'));
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -46,23 +35,7 @@ const deliveriesOf = (messageId: string) =>
     (r) => r.name === 'matchmaker' && (r.event as Delivery).Records.some((m) => m.messageId === messageId),
   );
 
-async function requestPass(queue: string, id: string): Promise<string> {
-  const sqs = new SQSClient({
-    region: 'eu-west-1',
-    endpoint: `http://127.0.0.1:${stack.port}`,
-    credentials: stack.credentials,
-  });
-  const sent = await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack.queueUrl,
-      MessageBody: JSON.stringify({ reason: 'tick', queue, regions: ['eu-west-1'], requestedAt: Date.now() }),
-      MessageGroupId: `matchmaking-${queue}`,
-      MessageDeduplicationId: id,
-    }),
-  );
-  sqs.destroy();
-  return sent.MessageId as string;
-}
+const requestPass = (queue: string, id: string) => sendPassRequest(stack, queue, ['eu-west-1'], id);
 
 describe('a failed pass, with the deployed visibility timeout', () => {
   it('is retried within seconds, its game mode waits meanwhile, and another game mode does not', async () => {
@@ -100,19 +73,7 @@ describe('a failed pass, with the deployed visibility timeout', () => {
 describe('a failed match start, with the deployed visibility timeout (60 s)', () => {
   it('is retried within seconds: the match starter hands its record back too', async () => {
     // Every start fails: the starter's role may not update the matches table.
-    const starterFails = functions.map((f) =>
-      f.name === 'matchStarter'
-        ? {
-            ...f,
-            access: f.access.map(
-              (a): Access =>
-                a.kind === 'table' && a.table === 'matches'
-                  ? { ...a, actions: a.actions.filter((action) => action !== 'dynamodb:UpdateItem') }
-                  : a,
-            ),
-          }
-        : f,
-    );
+    const starterFails = manifestWithout('matchStarter', dropTableAction('matches', 'dynamodb:UpdateItem'));
     const own = await startTestStack({ regions: ['eu-west-1'], teamSize: 1, functions: starterFails });
     const starts: InvocationReport[] = [];
     own.lambdas.on('invocation', (report) => {

@@ -1,8 +1,12 @@
-import { type Access, type FunctionDefinition, functions } from '@matchmaking/functions/manifest';
+import { type FunctionDefinition, functions } from '@matchmaking/functions/manifest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Denial } from '../../src/emulators/iam.js';
+import { newLocalCredentials } from '../../src/emulators/aws-auth.js';
+import { type Denial, LocalIam } from '../../src/emulators/iam.js';
+import { SqsEmulator } from '../../src/emulators/sqs.js';
 import { defaultGameServer, type LocalStack } from '../../src/index.js';
+import { localTargets } from '../../src/stack.js';
 import { playFullMatch } from '../helpers/full-match.js';
+import { dropKind, dropTableAction, manifestWithout } from '../helpers/manifest.js';
 import { startTestStack } from '../helpers/stack.js';
 
 /*
@@ -17,26 +21,6 @@ afterEach(async () => {
   await stack?.stop();
   stack = undefined;
 });
-
-/** The manifest with one access entry of one function taken away (or narrowed). */
-function without(
-  functionName: string,
-  change: (access: readonly Access[]) => Access[],
-): readonly FunctionDefinition[] {
-  expect(functions.some((f) => f.name === functionName)).toBe(true);
-  return functions.map((f) => (f.name === functionName ? { ...f, access: change(f.access) } : f));
-}
-const dropKind = (kind: Access['kind']) => (access: readonly Access[]) => {
-  expect(access.some((a) => a.kind === kind)).toBe(true);
-  return access.filter((a) => a.kind !== kind);
-};
-const dropTableAction = (table: string, action: string) => (access: readonly Access[]) => {
-  const changed = access.map((a) =>
-    a.kind === 'table' && a.table === table ? { ...a, actions: a.actions.filter((x) => x !== action) } : a,
-  );
-  expect(JSON.stringify(changed)).not.toBe(JSON.stringify(access));
-  return changed;
-};
 
 /**
  * Plays a match on a stack serving `manifest`: 'played', or, once a call was
@@ -116,9 +100,9 @@ describe('IAM, enforced locally from the same policy the program deploys', () =>
     async (fn, action, resource, change) => {
       const denialOf = (denials: readonly Denial[]) =>
         denials.find((d) => d.functionName === fn && d.action === action);
-      expect(await playWith(without(fn, change), (denials) => denialOf(denials) !== undefined)).not.toBe(
-        'played',
-      );
+      expect(
+        await playWith(manifestWithout(fn, change), (denials) => denialOf(denials) !== undefined),
+      ).not.toBe('played');
       const denial = denialOf((stack as LocalStack).iam.denials);
       expect(denial?.resource).toContain(resource);
       expect(denial?.message).toMatch(
@@ -136,7 +120,11 @@ describe('IAM, enforced locally from the same policy the program deploys', () =>
     "refuses to start when %s's role cannot receive from its queue (as CreateEventSourceMapping does)",
     async (fn, kind) => {
       await expect(
-        startTestStack({ regions: ['us-east-1'], teamSize: 1, functions: without(fn, dropKind(kind)) }),
+        startTestStack({
+          regions: ['us-east-1'],
+          teamSize: 1,
+          functions: manifestWithout(fn, dropKind(kind)),
+        }),
       ).rejects.toThrow(
         new RegExp(
           `CreateEventSourceMapping for ${fn}: .*does not have permissions to call ReceiveMessage on SQS`,
@@ -151,9 +139,73 @@ describe('IAM, enforced locally from the same policy the program deploys', () =>
       teamSize: 1,
       gameServer: defaultGameServer,
       iam: false,
-      functions: without('joinQueue', dropKind('sendToMatchmakingQueue')),
+      functions: manifestWithout('joinQueue', dropKind('sendToMatchmakingQueue')),
     });
     await playFullMatch(stack, ['open-a', 'open-b'], 'us-east-1');
     expect(stack.iam.denials).toEqual([]);
+  });
+
+  it("checks RunTask in its cluster and the PassRole of the task's two roles to ECS tasks, as ECS does", async () => {
+    stack = await startTestStack({ regions: ['us-east-1'], teamSize: 1, gameServer: defaultGameServer });
+    const active = stack;
+    const checked: { action: string; resource: string; context?: object }[] = [];
+    const guard = active.ecs.guard;
+    active.ecs.guard = (request, action, resource, context) => {
+      checked.push({ action, resource, context });
+      return guard ? guard(request, action, resource, context) : Promise.resolve(undefined);
+    };
+    await playFullMatch(active, ['pass-a', 'pass-b'], 'us-east-1');
+    const account = '000000000000';
+    expect(checked.slice(0, 3)).toEqual([
+      {
+        action: 'ecs:RunTask',
+        resource: `arn:aws:ecs:us-east-1:${account}:task-definition/game-server:1`,
+        context: { 'ecs:cluster': `arn:aws:ecs:us-east-1:${account}:cluster/matchmaking-local-us-east-1` },
+      },
+      ...['task', 'execution'].map((role) => ({
+        action: 'iam:PassRole',
+        resource: `arn:aws:iam::${account}:role/matchmaking-local-us-east-1-${role}`,
+        context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      })),
+    ]);
+    expect(active.iam.denials).toEqual([]);
+  });
+
+  it("lets only the fleets' users pass their roles, only to ECS tasks, and stop only the fleets' tasks", async () => {
+    const sqs = new SqsEmulator('http://127.0.0.1:1', 'us-east-1');
+    const iam = new LocalIam({
+      functions,
+      targets: localTargets({
+        home: 'us-east-1',
+        regions: ['us-east-1'],
+        tableNames: {
+          connections: 'c',
+          players: 'p',
+          tickets: 't',
+          matches: 'm',
+          matchmaker: 'mm',
+          servers: 's',
+          parties: 'pa',
+        },
+        sqs,
+        queueUrl: sqs.createQueue('a.fifo', { visibilityTimeoutSeconds: 1, maxReceiveCount: 1 }),
+        matchStartQueueUrl: sqs.createQueue('b.fifo', { visibilityTimeoutSeconds: 1, maxReceiveCount: 1 }),
+      }),
+      admin: newLocalCredentials(),
+      enforce: true,
+    });
+    const role = 'arn:aws:iam::000000000000:role/matchmaking-local-us-east-1-task';
+    const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    expect(await iam.checkRole('matchStarter', 'iam:PassRole', role, toEcs)).toBeUndefined();
+    expect(
+      await iam.checkRole('matchStarter', 'iam:PassRole', role, {
+        'iam:PassedToService': 'ec2.amazonaws.com',
+      }),
+    ).toMatch(/not authorized to perform: iam:PassRole/);
+    expect(await iam.checkRole('joinQueue', 'iam:PassRole', role, toEcs)).toMatch(/joinQueue-role/);
+    const task = (cluster: string) => `arn:aws:ecs:us-east-1:000000000000:task/${cluster}/abc`;
+    expect(await iam.checkRole('tick', 'ecs:StopTask', task('matchmaking-local-us-east-1'))).toBeUndefined();
+    expect(await iam.checkRole('tick', 'ecs:StopTask', task('someone-else'))).toMatch(/ecs:StopTask/);
+    sqs.stop();
   });
 });

@@ -1,3 +1,4 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LifecycleDeps, newTicketId, type TicketItem } from '@matchmaking/functions/lifecycle';
 import type { LocalStack } from '../../src/index.js';
 import { TestPlayer } from './player.js';
@@ -28,4 +29,34 @@ export async function queueDirectly(
   };
   await deps.tickets.create(ticket);
   return { player, ticket };
+}
+
+/**
+ * A pass request on the matchmaking queue, as the product sends it (its queue's message group),
+ * signed with the run's own key. Returns the message id.
+ */
+export async function sendPassRequest(
+  stack: LocalStack,
+  queue: string,
+  regions: readonly string[],
+  deduplicationId: string,
+): Promise<string> {
+  const sqs = new SQSClient({
+    region: regions[0],
+    endpoint: `http://127.0.0.1:${stack.port}`,
+    credentials: stack.credentials,
+  });
+  try {
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queueUrl,
+        MessageBody: JSON.stringify({ reason: 'tick', queue, regions, requestedAt: Date.now() }),
+        MessageGroupId: `matchmaking-${queue}`,
+        MessageDeduplicationId: deduplicationId,
+      }),
+    );
+    return sent.MessageId as string;
+  } finally {
+    sqs.destroy();
+  }
 }
